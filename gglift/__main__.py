@@ -1,0 +1,5 @@
+"""Allow ``python -m gglift``."""
+
+from gglift.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""The ``gglift`` command line.
+
+Subcommands live in their own modules and are imported only when they run, so
+``gglift --help`` and the pre-commit hook stay fast and a missing optional piece cannot
+break the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+from gglift import __version__
+
+# command name -> "module:attribute"; each module owns one command (or group).
+COMMANDS = {
+    "port": "gglift.cli.port:port",
+    "init": "gglift.cli.init:init",
+    "package": "gglift.cli.package:package",
+    "deploy": "gglift.cli.deploy:deploy",
+    "run": "gglift.cli.run:run",
+    "invoke": "gglift.cli.invoke:invoke",
+    "native": "gglift.cli.native:native",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _spec_available(COMMANDS[name])]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None or not _spec_available(spec):
+            return None
+        module_name, attr = spec.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+def _spec_available(spec: str) -> bool:
+    module_name = spec.split(":")[0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gglift")
+def main() -> None:
+    """Take AWS Lambda functions from the cloud to AWS IoT Greengrass devices.
+
+    \b
+    Typical flow:
+      gglift port src/            rewrite boto3 cloud calls to greengrasssdk
+      gglift package              build the component, recipe and deployment
+      gglift run --events ev.jsonl --until-idle
+                                  run the functions on a local Greengrass core
+      gglift deploy --thing-group Fleet
+                                  ship it to a device or a fleet
+    """
