@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make demo`: the whole gglift flow on examples/cloud_lambda, a Lambda written for the cloud.
+# It works on a copy under build/demo, so the example itself stays as shipped. No AWS account
+# is needed: deploy runs with --dry-run.
+set -euo pipefail
+bin=${1:-.venv/bin}
+gglift="$bin/gglift"
+here=$(cd "$(dirname "$0")" && pwd)
+work=build/demo
+rm -rf "$work" && mkdir -p "$work" && cp -R "$here/cloud_lambda/." "$work/"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# --- port ------------------------------------------------------------------------------------
+# --- package ---------------------------------------------------------------------------------
+# --- run -------------------------------------------------------------------------------------
