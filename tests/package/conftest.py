@@ -1,0 +1,24 @@
+"""Shared fixtures: a project written to a temp folder and loaded by the real loader."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from gglift.config import load_project
+
+
+@pytest.fixture
+def write_project(tmp_path):
+    """Write ``gglift.toml`` (and optional source files) and return the loaded Project."""
+
+    def write(config: str, files: dict | None = None):
+        (tmp_path / "gglift.toml").write_text(textwrap.dedent(config))
+        for name, text in (files or {}).items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return load_project(tmp_path)
+
+    return write
