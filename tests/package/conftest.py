@@ -22,3 +22,22 @@ def write_project(tmp_path):
         return load_project(tmp_path)
 
     return write
+
+
+@pytest.fixture(scope="session")
+def vendor_cache():
+    """One vendoring cache for the whole run (and both xdist workers): pip runs once per input."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.gettempdir()) / "gglift-test-vendor-cache"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def no_derive():
+    """A derive function for projects whose code analysis is not under test."""
+    from gglift.routes import derive
+
+    return lambda project: derive(project, {})
