@@ -126,3 +126,54 @@ def test_python_files_skip_tests_caches_and_vendored_metadata(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("")
     assert [p.relative_to(tmp_path).as_posix() for p in python_files(tmp_path)] == ["app.py", "lib/util.py"]
+
+
+CLOUD_CODE = '''
+import json
+import boto3
+
+iot = boto3.client("iot-data")
+secrets = boto3.client("secretsmanager")
+lam = boto3.client("lambda")
+
+
+def handler(event, context):
+    device = event["device"]
+    iot.publish(topic=f"sensors/{device}/telemetry", payload=json.dumps(event))
+    iot.publish(topic="alerts/" + event["level"], payload=b"x")
+    iot.publish(topic=event["reply_to"], payload=b"x")
+    iot.update_thing_shadow(thingName="gateway", payload=b"{}")
+    key = secrets.get_secret_value(SecretId="api-key")["SecretString"]
+    lam.invoke(FunctionName="archiver", Payload=b"{}")
+'''
+
+
+def test_derivation_runs_the_port_analysis_over_each_function(write_project):
+    project = write_project(
+        """
+        [[function]]
+        name = "gateway"
+        handler = "app.handler"
+        source = "gateway"
+
+        [[function]]
+        name = "archiver"
+        handler = "app.handler"
+        source = "archiver"
+        eventSources = [{topic = "sensors/+/telemetry"}]
+        """,
+        {"gateway/app.py": CLOUD_CODE, "gateway/tests/test_app.py": "import boto3\nboto3.client('iot-data').publish(topic='t/x')\n",
+         "archiver/app.py": "def handler(event, context):\n    return event\n"},
+    )
+    derived = derive(project)
+    assert derived.subscriptions == (
+        Subscription("gateway", "sensors/+/telemetry", "archiver"),
+        Subscription("gateway", "alerts/+", "cloud"),  # a level known only at run time becomes +
+    )
+    assert derived.secrets == ("api-key",)
+    assert derived.shadows == ("gateway",)
+    assert derived.invokes == ("archiver",)
+    app = project.root / "gateway" / "app.py"
+    assert [str(u) for u in derived.unresolved] == [
+        f"{app}:14: topic event[\"reply_to\"] (function gateway) is not known until run time"
+    ]
