@@ -12,5 +12,9 @@ rm -rf "$work" && mkdir -p "$work" && cp -R "$here/cloud_lambda/." "$work/"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 # --- port ------------------------------------------------------------------------------------
+step "gglift port --diff: what the port would change (exit 1 = changes needed)"
+"$gglift" port --diff "$work/src" 2>/dev/null || true   # the report comes with the next step
+step "gglift port: rewrite in place and report"
+"$gglift" port "$work/src"
 # --- package ---------------------------------------------------------------------------------
 # --- run -------------------------------------------------------------------------------------
