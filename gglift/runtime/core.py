@@ -24,7 +24,8 @@ from gglift.runtime.dispatch import IpcError
 from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
 from gglift.runtime.pool import STARTING, FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
-from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target, project_subscriptions
+from gglift.routes import effective_subscriptions
+from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
 from gglift.runtime.transport import HttpTransport
@@ -55,7 +56,7 @@ class Core:
         self.project = project
         self.mqtt_setting = mqtt
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
-        self.router = Router(project, subscriptions if subscriptions is not None else project_subscriptions(project))
+        self.router = Router(project, subscriptions if subscriptions is not None else effective_subscriptions(project))
         self.grace = grace
         self.memory_interval = memory_interval
         self.time_scale = time_scale if time_scale is not None else float(os.environ.get(TIME_SCALE_ENV, "1"))

@@ -34,15 +34,6 @@ class Target:
         return self.name if self.kind == "function" else self.kind
 
 
-def project_subscriptions(project: Project) -> tuple[Subscription, ...]:
-    """The project's routes: its ``[[subscription]]`` tables, else those derived from its code."""
-    try:
-        from gglift.routes import effective_subscriptions
-    except ImportError:  # route derivation not available in this build: explicit tables only
-        return tuple(project.subscriptions or ())
-    return tuple(effective_subscriptions(project))
-
-
 class Router:
     """Answers "who gets this message" for one project; pure, no I/O."""
 
