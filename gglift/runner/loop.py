@@ -84,12 +84,9 @@ def _client_context(encoded):
 
 
 def _encode_result(result, binary):
-    """JSON functions answer with JSON; binary ones with bytes as they are."""
-    if binary:
-        if result is None:
-            return b""
-        if isinstance(result, (bytes, bytearray)):
-            return bytes(result)
-        if isinstance(result, str):
-            return result.encode("utf-8")
+    """JSON functions answer with JSON; binary ones with bytes (or text) as they are."""
+    from greengrass_ipc_python_sdk.ipc_client import _as_bytes
+
+    if binary and (result is None or isinstance(result, (bytes, bytearray, str))):
+        return _as_bytes(result)
     return json.dumps(result).encode("utf-8")
