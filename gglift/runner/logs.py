@@ -32,27 +32,30 @@ class LineWriter(object):
 
     def __init__(self, level):
         self.level = level
-        self._pending = ""
-        self._where = ""
+        self._local = threading.local()  # each thread assembles its own lines
 
     def write(self, text):
         if not text:
             return 0
-        if not self._pending:
+        local = self._local
+        pending = getattr(local, "pending", "")
+        if not pending:
             # Tag the line with the code that started it: the frame above this write().
             frame = sys._getframe(1)
-            self._where = "{}:{}".format(os.path.basename(frame.f_code.co_filename), frame.f_lineno)
-        self._pending += text
-        if "\n" in self._pending:
-            *lines, self._pending = self._pending.split("\n")
+            local.where = "{}:{}".format(os.path.basename(frame.f_code.co_filename), frame.f_lineno)
+        pending += text
+        if "\n" in pending:
+            *lines, pending = pending.split("\n")
             for line in lines:
-                emit(self.level, self._where, line)
+                emit(self.level, local.where, line)
+        local.pending = pending
         return len(text)
 
     def flush(self):
-        if self._pending:
-            emit(self.level, self._where, self._pending)
-            self._pending = ""
+        pending = getattr(self._local, "pending", "")
+        if pending:
+            emit(self.level, self._local.where, pending)
+            self._local.pending = ""
 
     def isatty(self):
         return False

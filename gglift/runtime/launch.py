@@ -24,6 +24,10 @@ SECRETS_ARN = "arn:aws:lambda:::function:GGSecretManager:1"
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
 
+class LaunchError(Exception):
+    """A worker cannot be started; the message says what to install or fix."""
+
+
 def command(fn: Function) -> list[str]:
     """The worker's command line."""
     if fn.is_executable:
@@ -55,8 +59,10 @@ def environment(project: Project, fn: Function, port: int, token: str) -> dict[s
         GGLIFT_TIMEOUT_MS=str(fn.timeoutInSeconds * 1000),
     )
     if fn.is_executable:
-        from gglift.native import library_dir
-
+        try:
+            from gglift.native import library_dir
+        except ImportError as exc:
+            raise LaunchError(f"C Lambda executables need gglift's Core SDK for C runtime (gglift.native): {exc}") from exc
         env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(library_dir()), os.environ.get("LD_LIBRARY_PATH")) if p)
     else:
         env["GGLIFT_WORKER_PATH"] = os.pathsep.join(worker_path(fn))

@@ -26,6 +26,7 @@ from typing import Callable, Optional
 from gglift.config import Function
 from gglift.runtime import records
 from gglift.runtime.dispatch import IpcError
+from gglift.runtime.launch import LaunchError
 from gglift.runtime.process import WorkerProcess
 from gglift.runtime.work import Result, WorkItem
 
@@ -156,7 +157,6 @@ class FunctionPool:
         self.workers.append(worker)
         self._all_exited.clear()
         self.stats.started += 1
-        worker.process = self._spawn(worker)
         worker.timers["status"] = asyncio.get_running_loop().call_later(
             self.status_seconds, self._kill, worker,
             f"worker did not become ready within {self.status_seconds:g} s (statusTimeoutInSeconds)",
@@ -165,11 +165,17 @@ class FunctionPool:
 
     async def _launch(self, worker: Worker) -> None:
         try:
+            worker.process = self._spawn(worker)
             await worker.process.start()
+        except LaunchError as exc:
+            worker.init_error = str(exc)
         except OSError as exc:
             worker.init_error = f"cannot start {worker.process.argv[0]}: {exc.strerror or exc}"
+        if worker.init_error:
             self.exited(worker, 127)
             return
+        if worker.state == STOPPING:  # the core began stopping while it started
+            worker.process.signal(signal.SIGTERM)
         self._emit(records.Worker(self.fn.name, worker.pid, "started"))
 
     async def next_item(self, worker: Worker) -> WorkItem:
@@ -185,7 +191,10 @@ class FunctionPool:
             worker.timers["idle"] = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_idle, worker)
         poll = worker.poll
         self._dispatch()
-        return await poll
+        try:
+            return await poll
+        except asyncio.CancelledError:
+            raise IpcError(503, "the worker is being stopped") from None
 
     def finished(self, worker: Worker, invocation_id: str, result: Result) -> bool:
         """A worker posted its result; False if it does not match the item it runs."""
@@ -233,12 +242,15 @@ class FunctionPool:
         if worker.poll and not worker.poll.done():
             worker.poll.cancel()
         self._emit(records.Worker(self.fn.name, worker.pid, "stopping", reason))
-        worker.process.signal(signal.SIGTERM)
+        if worker.process:  # else _launch signals it once started
+            worker.process.signal(signal.SIGTERM)
 
     def exited(self, worker: Worker, returncode: int) -> None:
         """The worker's process is gone: answer what it left, replace it if needed."""
         for name in list(worker.timers):
             worker.cancel_timer(name)
+        if worker.poll and not worker.poll.done():  # end its long poll, if the server still holds it
+            worker.poll.cancel()
         self._tokens.pop(worker.token, None)
         if worker in self.workers:
             self.workers.remove(worker)
@@ -296,6 +308,7 @@ class FunctionPool:
             await asyncio.wait_for(self._all_exited.wait(), grace)
         except asyncio.TimeoutError:
             for worker in list(self.workers):
-                worker.process.signal(signal.SIGKILL)
+                if worker.process:
+                    worker.process.signal(signal.SIGKILL)
             await self._all_exited.wait()
         return unrun

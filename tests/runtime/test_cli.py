@@ -90,7 +90,8 @@ def test_invoke_exit_codes(project: Path):
     assert usage.returncode == 2 and "not JSON" in usage.stderr
 
 
-def test_sigterm_stops_workers_and_reports_queued_items(project: Path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_workers_and_reports_queued_items(project: Path, signum):
     proc = subprocess.Popen([*GGLIFT, "run", str(project), "--events", "-", "--grace", "1"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write('{"topic": "in", "payload": {"sleep": 0.8}}\n' * 3)
@@ -101,7 +102,7 @@ def test_sigterm_stops_workers_and_reports_queued_items(project: Path):
             pid = int(line.split()[3])
         if line.startswith("log     echo INFO"):
             break
-    os.kill(proc.pid, signal.SIGTERM)
+    os.kill(proc.pid, signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert "stopped with 2 queued item(s) not run" in err

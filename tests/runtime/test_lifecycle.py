@@ -158,3 +158,43 @@ def test_status_timeout_kills_a_worker_that_never_gets_ready(make_project):
     assert result.error == "Unhandled" and "statusTimeoutInSeconds" in json.loads(result.payload)["errorMessage"]
     # Once at start (nothing waited), once more for the invocation, which it answers.
     assert stats.status_kills == 2 and stats.started == 2
+
+
+PUBLISHER = '''
+import time
+import greengrasssdk
+iot = greengrasssdk.client("iot-data")
+
+def burst(event, context):
+    outcomes = []
+    for _ in range(3):
+        try:
+            iot.publish(topic="work", payload=b"{}", queueFullPolicy=event["policy"])
+            outcomes.append("sent")
+        except Exception as exc:
+            outcomes.append(str(exc))
+    return outcomes
+
+def slow(event, context):
+    time.sleep(0.5)
+'''
+
+
+def test_queue_full_policy_of_publishes(make_project):
+    toml = _fn("burst", "burst") + _fn("slow", "slow", "maxQueueSize = 1") + (
+        '[[subscription]]\nsource = "burst"\nsubject = "work"\ntarget = "slow"\n')
+    project = make_project(toml, app=PUBLISHER)
+
+    async def body(core, records):
+        strict = json.loads((await core.invoke("burst", {"policy": "AllOrException"})).payload)
+        await core.idle()
+        best = json.loads((await core.invoke("burst", {"policy": "BestEffort"})).payload)
+        await core.idle()
+        return strict, best, core.stats("slow")
+
+    strict, best, stats = run_core(project, body)
+    # One item runs, one waits (maxQueueSize 1): the third publish finds the queue full.
+    assert strict[:2] == ["sent", "sent"]
+    assert "queue full for slow; nothing was delivered (AllOrError)" in strict[2]
+    assert best == ["sent", "sent", "sent"]  # best effort: accepted, then dropped and counted
+    assert stats.dropped == 1 and stats.completed == 4
