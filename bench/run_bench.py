@@ -46,6 +46,10 @@ name = "pinned"
 handler = "app.trivial"
 
 [[function]]
+name = "bare"
+handler = "bare.trivial"
+
+[[function]]
 name = "ondemand"
 handler = "app.trivial"
 pinned = false
@@ -72,8 +76,8 @@ import sys, time
 sys.path.insert(0, sys.argv[3])
 import os
 os.environ.setdefault("GG_DAEMON_PORT", sys.argv[1])
-from greengrass_ipc_python_sdk.ipc_client import _http
-conn = _http.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+from greengrass_ipc_python_sdk.ipc_client import _LoopbackConnection
+conn = _LoopbackConnection("127.0.0.1", int(sys.argv[1]))
 n = int(sys.argv[2])
 start = time.perf_counter()
 for _ in range(n):
@@ -121,6 +125,7 @@ async def main(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "gglift.toml").write_text(TOML)
         (Path(tmp) / "app.py").write_text(APP)
+        (Path(tmp) / "bare.py").write_text("def trivial(event, context):\n    return None\n")
         project = load_project(tmp)
         floor_seconds = await floor(2 * n)
         floor_trip = floor_seconds / n  # per invocation: two round trips
@@ -141,9 +146,11 @@ async def main(n: int) -> None:
             await core.invoke("publisher", json.dumps({"n": publishes}))
             seconds = time.perf_counter() - start
             print(f"{'greengrasssdk publish loop':<28} {publishes / seconds:8.0f} pub/s   ({publishes} publishes routed)")
+            await core.invoke("bare", b"{}")
             await asyncio.sleep(0.5)
-            rss = core.pools["pinned"].workers[0].process.rss_kb()
-            print(f"{'idle pinned worker RSS':<28} {rss / 1024:8.1f} MB   (limit 16 MB, target 14 MB)")
+            for name, what in (("bare", "trivial handler"), ("pinned", "handler module imports greengrasssdk")):
+                rss = core.pools[name].workers[0].process.rss_kb()
+                print(f"{'idle pinned worker RSS':<28} {rss / 1024:8.1f} MB   {what} (limit 16 MB, target 14 MB)")
 
 
 if __name__ == "__main__":

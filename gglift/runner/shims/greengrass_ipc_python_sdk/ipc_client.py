@@ -5,6 +5,7 @@ the worker's main thread waits for work.
 """
 
 import json
+import socket
 import sys
 import threading
 
@@ -22,27 +23,43 @@ def _load_http_client():
     """Return http.client, loaded without its optional ssl support when ssl is not yet imported.
 
     The local IPC never uses HTTPS, and importing ssl costs a worker about 4 MB of its 16 MB
-    memory limit. The copy is private (not ``sys.modules['http.client']``), so the function's
-    own ``import http.client`` still gets the complete module.
+    memory limit. The copy is then dropped from ``sys.modules``, so the function's own
+    ``import http.client`` still gets the complete module.
     """
-    if sys.modules.get("ssl") is not None:
+    if sys.modules.get("ssl") is not None or "http.client" in sys.modules:
         import http.client
 
         return http.client
-    import importlib.util
+    import http
 
-    origin = importlib.util.find_spec("http.client").origin
-    spec = importlib.util.spec_from_file_location("_greengrass_ipc_http", origin)
-    module = importlib.util.module_from_spec(spec)
     sys.modules["ssl"] = None  # makes `import ssl` inside http.client fail, which it tolerates
     try:
-        spec.loader.exec_module(module)
+        import http.client as module
     finally:
         del sys.modules["ssl"]
+        # Forget this copy: the function's own `import http.client` loads the complete module.
+        sys.modules.pop("http.client", None)
+        http.__dict__.pop("client", None)
     return module
 
 
 _http = _load_http_client()
+
+
+class _LoopbackConnection(_http.HTTPConnection):
+    """Connects by address, not by name: resolving a host name pulls in the idna codec and
+    unicodedata (about 1 MB), and the core only ever listens on the loopback address."""
+
+    def connect(self):
+        address = "127.0.0.1" if self.host == "localhost" else self.host
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.connect((address, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = sock
 
 
 class IPCException(Exception):
@@ -131,7 +148,7 @@ class IPCClient(object):
     def _connection(self):
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _http.HTTPConnection(self.endpoint, self.port)
+            conn = self._local.conn = _LoopbackConnection(self.endpoint, self.port)
         return conn
 
     def _call(self, method, url, body, headers):
