@@ -22,17 +22,3 @@ def matches(topic_filter: str, topic: str) -> bool:
             return False
     return len(filter_levels) == len(topic_levels)
 
-
-def overlaps(filter_a: str, filter_b: str) -> bool:
-    """True when some topic matches both filters (a publish to ``filter_b``'s topics may reach ``filter_a``)."""
-    a, b = filter_a.split("/"), filter_b.split("/")
-    for index in range(max(len(a), len(b))):
-        la = a[index] if index < len(a) else None
-        lb = b[index] if index < len(b) else None
-        if la == "#" or lb == "#":
-            return True
-        if la is None or lb is None:
-            return False
-        if la != lb and "+" not in (la, lb):
-            return False
-    return True

@@ -109,3 +109,12 @@ def test_signal_stops_workers_and_reports_queued_items(project: Path, signum):
     assert out.count("not run: the core stopped") == 2
     time.sleep(0.2)
     assert pid and not Path(f"/proc/{pid}").exists()  # gone, and reaped (no zombie entry)
+
+
+def test_bad_config_and_usage_exit_2(tmp_path: Path):
+    (tmp_path / "gglift.toml").write_text('[[function]]\nname = "x"\nhandler = "app.h"\nmaxQueueSize = "many"\n')
+    bad_config = subprocess.run([*GGLIFT, "run", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert bad_config.returncode == 2
+    assert "function[0].maxQueueSize (function 'x'): must be an integer, not a string" in bad_config.stderr
+    usage = subprocess.run([*GGLIFT, "run", str(tmp_path), "--until-idle"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "--until-idle needs --events" in usage.stderr
