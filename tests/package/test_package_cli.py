@@ -79,3 +79,13 @@ def test_analysis_is_cached_by_file_content(tmp_path, vendor_cache, monkeypatch)
 
     monkeypatch.setattr(gglift.port, "analyze_source", no_parse)
     assert cached_derive(project, tmp_path / "cache") == first
+
+
+def test_a_missing_executable_is_reported(tmp_path):
+    (tmp_path / "gglift.toml").write_text('[[function]]\nname = "blink"\nhandler = "blink"\nruntime = "executable"\n')
+    result = run("package", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: function 'blink': the executable {tmp_path.resolve() / 'blink'} does not exist; "
+        "build it first (handler names the executable)\n"
+    )
