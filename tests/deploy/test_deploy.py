@@ -34,6 +34,20 @@ def expect_status(stubber, state, message=None, errors=None):
     stubber.add_response("describe_component", {"arn": COMPONENT_ARN, "status": status}, {"arn": COMPONENT_ARN})
 
 
+def deploy_failure(make_deployer, clients, sleeps=None) -> DeployError:
+    """Run a deploy that must fail; return its error."""
+    with pytest.raises(DeployError) as exc:
+        make_deployer(clients, lambda line: None, sleeps).run()
+    return exc.value
+
+
+def expect_existing_component(stubber, source):
+    """create_component_version finds the version taken; its recipe imports ``source``."""
+    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
+    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps({"ComponentSource": source}).encode()},
+                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
+
+
 def expect_deployment(stubber, version="1", error=None):
     router = {"subscriptions": {"gglift-1": {"id": "gglift-1", "source": f"{LAMBDA_ARN}:{version}", "subject": "readings/temp", "target": "cloud"}}}
     params = {
@@ -123,10 +137,7 @@ def test_without_the_state_file_existing_things_are_found_not_duplicated(aws, gr
     (result.out_dir / "deploy-state.json").unlink()
 
     # Lambda publishes no new version for unchanged code; the component exists with that source.
-    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
-    recipe = {"ComponentSource": f"{LAMBDA_ARN}:1"}
-    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps(recipe).encode()},
-                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
+    expect_existing_component(stubber, f"{LAMBDA_ARN}:1")
     expect_status(stubber, "DEPLOYABLE")
     expect_deployment(stubber)
     lines = []
@@ -138,13 +149,10 @@ def test_without_the_state_file_existing_things_are_found_not_duplicated(aws, gr
 def test_an_existing_component_version_with_other_code_asks_for_a_new_version(aws, greengrass, packaged, make_deployer):
     s3, lam = aws
     gg, stubber = greengrass
-    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
-    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps({"ComponentSource": f"{LAMBDA_ARN}:7"}).encode()},
-                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None).run()
-    assert exc.value.message == f"component version {COMPONENT_ARN} already exists and imports {LAMBDA_ARN}:7"
-    assert exc.value.hint == "component versions are immutable: raise component.version in gglift.toml to ship the new code"
+    expect_existing_component(stubber, f"{LAMBDA_ARN}:7")
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg))
+    assert error.message == f"component version {COMPONENT_ARN} already exists and imports {LAMBDA_ARN}:7"
+    assert error.hint == "component versions are immutable: raise component.version in gglift.toml to ship the new code"
 
 
 def test_a_failed_import_is_reported_with_its_message(aws, greengrass, packaged, make_deployer):
@@ -153,10 +161,9 @@ def test_a_failed_import_is_reported_with_its_message(aws, greengrass, packaged,
     result, _ = packaged
     expect_import(stubber, result)
     expect_status(stubber, "FAILED", "Lambda function version not found", {"us-east-1": "NotFound"})
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None).run()
-    assert exc.value.step == f"import component {COMPONENT_ARN}"
-    assert exc.value.message == "the component import FAILED: Lambda function version not found (us-east-1: NotFound)"
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg))
+    assert error.step == f"import component {COMPONENT_ARN}"
+    assert error.message == "the component import FAILED: Lambda function version not found (us-east-1: NotFound)"
 
 
 def test_a_component_that_never_becomes_deployable_times_out(aws, greengrass, packaged, make_deployer):
@@ -167,9 +174,8 @@ def test_a_component_that_never_becomes_deployable_times_out(aws, greengrass, pa
     for _ in range(6):  # timeout 10 s, polls every 2 s: t = 0, 2, 4, 6, 8, 10
         expect_status(stubber, "REQUESTED")
     sleeps = []
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None, sleeps).run()
-    assert exc.value.message == "still not DEPLOYABLE after 10 s"
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg), sleeps)
+    assert error.message == "still not DEPLOYABLE after 10 s"
     assert len(sleeps) == 6
 
 
