@@ -33,10 +33,11 @@ class Clients:
     s3: Any
     lambda_: Any
     greengrassv2: Any
+    iot: Any
 
     @classmethod
     def from_session(cls, session) -> "Clients":
-        return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"))
+        return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"), session.client("iot"))
 
 
 class Deployer:
@@ -66,6 +67,7 @@ class Deployer:
         for out in self.result.functions:
             if out.function.is_executable:
                 raise DeployError("check the project", EXECUTABLE_REFUSAL.format(name=out.function.name), None, [])
+        self.check_target()
         versions = {}
         for out in self.result.functions:
             self.upload(out)
@@ -73,6 +75,26 @@ class Deployer:
             versions[out.function.name] = self.publish(out)["version"]
             self.import_component(out, versions[out.function.name])
         return self.deploy(versions)
+
+    def check_target(self) -> None:
+        """Fail before creating anything when the thing or thing group does not exist."""
+        kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
+        call = ("describe_thing_group", {"thingGroupName": name}) if kind == "thinggroup" else ("describe_thing", {"thingName": name})
+        if self.dry_run:
+            self.echo(f"# check that the target exists\niot.{call[0]}\n{json.dumps(call[1], indent=2)}")
+            return
+        iot = self.clients.iot
+        try:
+            getattr(iot, call[0])(**call[1])
+        except iot.exceptions.ResourceNotFoundException:
+            create = f"aws iot create-thing-group --thing-group-name {name}" if kind == "thinggroup" else f"aws iot create-thing --thing-name {name}"
+            raise DeployError(f"check {self.target_arn}", f"there is no {'thing group' if kind == 'thinggroup' else 'thing'} {name!r} in {self.target.region}",
+                              f"check the name and --region, or create it: {create} (a core device registers its own thing)", []) from None
+        except Exception as exc:  # noqa: BLE001 - AWS failures become a step failure
+            if not self._is_aws_error(exc):
+                raise
+            message, hint = describe(exc)
+            raise DeployError(f"check {self.target_arn}", message, hint, []) from exc
 
     def upload(self, out: FunctionOutput) -> dict:
         bucket, key = self.target.bucket, out.s3_key

@@ -59,7 +59,9 @@ def aws():
         iam = boto3.client("iam", region_name=REGION)
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
         iam.create_role(RoleName="gglift-lambda", AssumeRolePolicyDocument=json.dumps(trust))
-        yield s3, boto3.client("lambda", region_name=REGION)
+        iot = boto3.client("iot", region_name=REGION)
+        iot.create_thing_group(thingGroupName="Fleet")
+        yield s3, boto3.client("lambda", region_name=REGION), iot
 
 
 @pytest.fixture
