@@ -100,3 +100,20 @@ def test_boto3_is_left_out_when_the_ported_code_no_longer_imports_it(write_proje
     kept = package_project(ported, cache_dir=vendor_cache, derive_with=no_derive).functions[0]
     assert "boto3/__init__.py" in names(kept.artifact) and kept.left_out == []
     assert kept.size > out.size * 5
+
+
+def test_platforms_needing_different_wheels_ask_for_one_component_each(write_project, vendor_cache, no_derive):
+    from gglift.package import PackageError
+
+    project = write_project(
+        '[[function]]\nname = "fn"\nhandler = "app.handler"\n'
+        'component = {platforms = [{architecture = "aarch64"}, {architecture = "amd64"}]}\n',
+        {"app.py": "import greengrasssdk\n"},
+    )
+    with pytest.raises(PackageError) as exc:
+        package_project(project, cache_dir=vendor_cache, derive_with=no_derive)
+    assert str(exc.value) == (
+        "function 'fn': its requirements install different files for amd64 than for aarch64 (binary wheels), "
+        "and a Lambda component has one artifact: package one component per architecture"
+    )
+    assert not (project.root / "build").exists()
