@@ -110,7 +110,7 @@ class Deployer:
             return {"created": f"s3://{bucket}/{key}"}
 
         request = {"Bucket": bucket, "Key": key, "Body": f"<{out.artifact}, {out.size} bytes>"}
-        return self._step(f"upload:{out.function.name}:{out.sha256}", f"upload {out.function.name} artifact to s3://{bucket}/{key}",
+        return self._step(f"upload:{bucket}:{key}", f"upload {out.function.name} artifact to s3://{bucket}/{key}",
                           [("s3", "put_object", request)], action)
 
     def put_function(self, out: FunctionOutput) -> dict:
@@ -190,6 +190,8 @@ class Deployer:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _step(self, step_id: str, title: str, calls: list, action: Callable[[], dict], dry_outputs: Optional[dict] = None) -> dict:
+        # Steps done in another account or region are not done here.
+        step_id = f"{self.target.account}:{self.target.region}:{step_id}"
         done = self.state.done(step_id)
         if done is not None:
             self.echo(f"already done: {title}")
