@@ -89,12 +89,12 @@ class Deployer:
         except iot.exceptions.ResourceNotFoundException:
             create = f"aws iot create-thing-group --thing-group-name {name}" if kind == "thinggroup" else f"aws iot create-thing --thing-name {name}"
             raise DeployError(f"check {self.target_arn}", f"there is no {'thing group' if kind == 'thinggroup' else 'thing'} {name!r} in {self.target.region}",
-                              f"check the name and --region, or create it: {create} (a core device registers its own thing)", []) from None
+                              f"check the name and --region, or create it: {create} (a core device registers its own thing)", self._created()) from None
         except Exception as exc:  # noqa: BLE001 - AWS failures become a step failure
             if not self._is_aws_error(exc):
                 raise
             message, hint = describe(exc)
-            raise DeployError(f"check {self.target_arn}", message, hint, []) from exc
+            raise DeployError(f"check {self.target_arn}", message, hint, self._created()) from exc
 
     def upload(self, out: FunctionOutput) -> dict:
         bucket, key = self.target.bucket, out.s3_key
