@@ -78,9 +78,10 @@ def test_a_requirement_pip_cannot_find_is_reported(write_project, vendor_cache, 
         'component = {platforms = [{architecture = "aarch64"}]}\n',
         {"app.py": "", "r.txt": "gglift-no-such-package-xyz==0.0.1\n"},
     )
+    cache = tmp_path / "cache"  # its own cache: the shared one may hold other tests' installs in progress
     with pytest.raises(VendorError, match="gglift-no-such-package-xyz"):
-        package_project(project, cache_dir=vendor_cache, derive_with=no_derive)
-    assert not list((vendor_cache / "vendor").glob(".tmp-*"))
+        package_project(project, cache_dir=cache, derive_with=no_derive)
+    assert list((cache / "vendor").iterdir()) == []  # no half-done install left behind
 
 
 @pytest.mark.slow
