@@ -117,42 +117,51 @@ class Deployer:
         fn = out.function
         create = requests.create_function(fn, self.target, out.s3_key)
         update = requests.update_function_code(fn, self.target, out.s3_key)
+        config = requests.function_configuration(fn, self.target)
 
         def action():
             lam = self.clients.lambda_
             try:
                 current = lam.get_function(FunctionName=fn.name)["Configuration"]
-                verb = "unchanged"
-                if current.get("CodeSha256") != out.digest:
-                    lam.update_function_code(**update)
-                    verb = "updated"
             except lam.exceptions.ResourceNotFoundException:
                 lam.create_function(**create)
-                verb = "created"
-            self._wait_for_function(fn.name)
-            return {"created": f"Lambda function {fn.name} ({verb})"}
+                self._wait_for_function(fn.name)
+                return {"created": f"Lambda function {fn.name} (created)"}
+            changed = []
+            if current.get("CodeSha256") != out.digest:
+                lam.update_function_code(**update)
+                self._wait_for_function(fn.name)  # Lambda refuses a second update while one runs
+                changed.append("code")
+            if not requests.configuration_matches(current, config):
+                lam.update_function_configuration(**config)
+                self._wait_for_function(fn.name)
+                changed.append("configuration")
+            return {"created": f"Lambda function {fn.name} ({' and '.join(changed) + ' updated' if changed else 'unchanged'})"}
 
-        return self._step(f"function:{fn.name}:{out.sha256}", f"create or update Lambda function {fn.name}",
+        return self._step(f"function:{fn.name}:{out.sha256}:{_digest(config)}", f"create or update Lambda function {fn.name}",
                           [("lambda", "create_function (or update_function_code when it exists)", create),
-                           ("lambda", "update_function_code", update)], action)
+                           ("lambda", "update_function_code", update),
+                           ("lambda", "update_function_configuration (when it differs)", config)], action)
 
     def publish(self, out: FunctionOutput) -> dict:
         fn = out.function
         body = requests.publish_version(fn, out.digest)
+        config = requests.function_configuration(fn, self.target)
 
         def action():
-            # A version of exactly this code may exist from an earlier, interrupted run: reuse it.
+            # A version of exactly this code and configuration may exist from an earlier,
+            # interrupted run: reuse it rather than publish a twin.
             pages = self.clients.lambda_.get_paginator("list_versions_by_function").paginate(FunctionName=fn.name)
             same = [int(v["Version"]) for page in pages for v in page["Versions"]
-                    if v["Version"] != "$LATEST" and v.get("CodeSha256") == out.digest]
+                    if v["Version"] != "$LATEST" and v.get("CodeSha256") == out.digest and requests.configuration_matches(v, config)]
             if same:
                 version = str(max(same))
                 return {"version": version, "created": f"Lambda version {self.target.function_arn(fn, version)} (already published)"}
             version = self.clients.lambda_.publish_version(**body)["Version"]
             return {"version": version, "created": f"Lambda version {self.target.function_arn(fn, version)}"}
 
-        return self._step(f"version:{fn.name}:{out.sha256}", f"publish a version of {fn.name}", [("lambda", "publish_version", body)],
-                          action, dry_outputs={"version": "1"})
+        return self._step(f"version:{fn.name}:{out.sha256}:{_digest(config)}", f"publish a version of {fn.name}",
+                          [("lambda", "publish_version", body)], action, dry_outputs={"version": "1"})
 
     def import_component(self, out: FunctionOutput, version: str) -> dict:
         fn = out.function
@@ -179,7 +188,7 @@ class Deployer:
         subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
         components = requests.deployment_components(project, subscriptions, derived, self.target, versions)
         body = requests.create_deployment(project, self.target_arn, components)
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        digest = _digest(body)
 
         def action():
             made = self.clients.greengrassv2.create_deployment(**body)
@@ -272,3 +281,8 @@ class Deployer:
         from botocore.exceptions import BotoCoreError, ClientError
 
         return isinstance(exc, (BotoCoreError, ClientError))
+
+
+def _digest(body: dict) -> str:
+    """A stable short hash of a request body, for step ids."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]

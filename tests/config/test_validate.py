@@ -152,7 +152,7 @@ def test_enums_come_from_the_service_model(problems_of):
 def test_lengths_come_from_the_service_model(problems_of):
     name = "c" * 129
     assert one(problems_of, f'component = {{name = "{name}"}}') == [
-        f"gglift.toml: function[0].component.name (function 'fn'): allows at most 128 characters\n"
+        "gglift.toml: function[0].component.name (function 'fn'): allows at most 128 characters\n"
         "  hint: see the CreateComponentVersion API reference for the allowed values"
     ]
 

@@ -233,3 +233,30 @@ def test_a_missing_thing_group_stops_before_anything_is_created(aws, packaged, m
     ])
     assert s3.list_objects_v2(Bucket="artifacts").get("KeyCount") == 0
     assert lam.list_functions()["Functions"] == []
+
+
+def test_a_new_handler_updates_the_configuration_and_publishes_a_new_version(aws, greengrass, packaged, make_deployer):
+    from gglift.config import load_project
+    from gglift.package import package_project
+
+    s3, lam, iot = aws
+    gg, stubber = greengrass
+    result, target = packaged
+    expect_import(stubber, result)
+    expect_status(stubber, "DEPLOYABLE")
+    expect_deployment(stubber)
+    make_deployer(Clients(s3, lam, gg, iot), lambda line: None).run()
+
+    config = result.project.config_path
+    config.write_text(config.read_text().replace('handler = "app.handler"', 'handler = "app.main"'))
+    changed = package_project(load_project(config.parent), target=target, thing_group="Fleet",
+                              derive_with=lambda p: result.derived)
+    expect_import(stubber, changed, version="2")
+    expect_status(stubber, "DEPLOYABLE")
+    expect_deployment(stubber, version="2")
+    lines = []
+    make_deployer(Clients(s3, lam, gg, iot), lines.append, packaged_result=changed).run()
+    assert lines[1:3] == ["done: create or update Lambda function sensor", "done: publish a version of sensor"]
+    assert lam.get_function_configuration(FunctionName="sensor")["Handler"] == "app.main"
+    versions = lam.list_versions_by_function(FunctionName="sensor")["Versions"]
+    assert [(v["Version"], v["Handler"]) for v in versions] == [("$LATEST", "app.main"), ("1", "app.handler"), ("2", "app.main")]
