@@ -42,9 +42,6 @@ class Item:
     path: Path
     line: int
 
-    def __str__(self) -> str:
-        return f"{self.kind:<12} {self.value}  ({self.path}:{self.line}, function {self.function})"
-
 
 @dataclass(frozen=True)
 class Unresolved:

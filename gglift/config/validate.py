@@ -40,6 +40,9 @@ SEMVER = re.compile(
 )
 LAMBDA_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(?::(?P<qualifier>[^:]*))?$")
 PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
+# Lambda's own rules for a function name and an environment variable name.
+FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ARCHITECTURES = ("aarch64", "amd64", "x86_64", "armv7l", "arm", "x86")
 
 # Request paths of create-component-version -> config key paths below function[i].
@@ -84,6 +87,10 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
     for request_path, message in check_shape(create_component_version(fn, arn), _request_shape()):
         yield _config_path(request_path), message, "see the CreateComponentVersion API reference for the allowed values"
 
+    if not FUNCTION_NAME.match(fn.name):
+        yield "name", f"{fn.name!r} is not a valid Lambda function name", "use 1 to 64 letters, digits, - and _"
+    for key in sorted(k for k, _ in fn.environmentVariables if not ENV_NAME.match(k)):
+        yield f"environmentVariables.{key}", f"{key!r} is not a valid environment variable name", "start with a letter; use letters, digits and _"
     if not (fn.is_executable or PYTHON_RUNTIME.match(fn.runtime)):
         yield "runtime", f"unsupported runtime {fn.runtime!r}", 'use "python3.x" (e.g. "python3.11") or "executable" for a C Lambda executable'
     if fn.lambda_arn is not None:

@@ -33,10 +33,11 @@ class Clients:
     s3: Any
     lambda_: Any
     greengrassv2: Any
+    iot: Any
 
     @classmethod
     def from_session(cls, session) -> "Clients":
-        return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"))
+        return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"), session.client("iot"))
 
 
 class Deployer:
@@ -66,6 +67,7 @@ class Deployer:
         for out in self.result.functions:
             if out.function.is_executable:
                 raise DeployError("check the project", EXECUTABLE_REFUSAL.format(name=out.function.name), None, [])
+        self.check_target()
         versions = {}
         for out in self.result.functions:
             self.upload(out)
@@ -73,6 +75,26 @@ class Deployer:
             versions[out.function.name] = self.publish(out)["version"]
             self.import_component(out, versions[out.function.name])
         return self.deploy(versions)
+
+    def check_target(self) -> None:
+        """Fail before creating anything when the thing or thing group does not exist."""
+        kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
+        call = ("describe_thing_group", {"thingGroupName": name}) if kind == "thinggroup" else ("describe_thing", {"thingName": name})
+        if self.dry_run:
+            self.echo(f"# check that the target exists\niot.{call[0]}\n{json.dumps(call[1], indent=2)}")
+            return
+        iot = self.clients.iot
+        try:
+            getattr(iot, call[0])(**call[1])
+        except iot.exceptions.ResourceNotFoundException:
+            create = f"aws iot create-thing-group --thing-group-name {name}" if kind == "thinggroup" else f"aws iot create-thing --thing-name {name}"
+            raise DeployError(f"check {self.target_arn}", f"there is no {'thing group' if kind == 'thinggroup' else 'thing'} {name!r} in {self.target.region}",
+                              f"check the name and --region, or create it: {create} (a core device registers its own thing)", self._created()) from None
+        except Exception as exc:  # noqa: BLE001 - AWS failures become a step failure
+            if not self._is_aws_error(exc):
+                raise
+            message, hint = describe(exc)
+            raise DeployError(f"check {self.target_arn}", message, hint, self._created()) from exc
 
     def upload(self, out: FunctionOutput) -> dict:
         bucket, key = self.target.bucket, out.s3_key
@@ -88,49 +110,58 @@ class Deployer:
             return {"created": f"s3://{bucket}/{key}"}
 
         request = {"Bucket": bucket, "Key": key, "Body": f"<{out.artifact}, {out.size} bytes>"}
-        return self._step(f"upload:{out.function.name}:{out.sha256}", f"upload {out.function.name} artifact to s3://{bucket}/{key}",
+        return self._step(f"upload:{bucket}:{key}", f"upload {out.function.name} artifact to s3://{bucket}/{key}",
                           [("s3", "put_object", request)], action)
 
     def put_function(self, out: FunctionOutput) -> dict:
         fn = out.function
         create = requests.create_function(fn, self.target, out.s3_key)
         update = requests.update_function_code(fn, self.target, out.s3_key)
+        config = requests.function_configuration(fn, self.target)
 
         def action():
             lam = self.clients.lambda_
             try:
                 current = lam.get_function(FunctionName=fn.name)["Configuration"]
-                verb = "unchanged"
-                if current.get("CodeSha256") != out.digest:
-                    lam.update_function_code(**update)
-                    verb = "updated"
             except lam.exceptions.ResourceNotFoundException:
                 lam.create_function(**create)
-                verb = "created"
-            self._wait_for_function(fn.name)
-            return {"created": f"Lambda function {fn.name} ({verb})"}
+                self._wait_for_function(fn.name)
+                return {"created": f"Lambda function {fn.name} (created)"}
+            changed = []
+            if current.get("CodeSha256") != out.digest:
+                lam.update_function_code(**update)
+                self._wait_for_function(fn.name)  # Lambda refuses a second update while one runs
+                changed.append("code")
+            if not requests.configuration_matches(current, config):
+                lam.update_function_configuration(**config)
+                self._wait_for_function(fn.name)
+                changed.append("configuration")
+            return {"created": f"Lambda function {fn.name} ({' and '.join(changed) + ' updated' if changed else 'unchanged'})"}
 
-        return self._step(f"function:{fn.name}:{out.sha256}", f"create or update Lambda function {fn.name}",
+        return self._step(f"function:{fn.name}:{out.sha256}:{_digest(config)}", f"create or update Lambda function {fn.name}",
                           [("lambda", "create_function (or update_function_code when it exists)", create),
-                           ("lambda", "update_function_code", update)], action)
+                           ("lambda", "update_function_code", update),
+                           ("lambda", "update_function_configuration (when it differs)", config)], action)
 
     def publish(self, out: FunctionOutput) -> dict:
         fn = out.function
         body = requests.publish_version(fn, out.digest)
+        config = requests.function_configuration(fn, self.target)
 
         def action():
-            # A version of exactly this code may exist from an earlier, interrupted run: reuse it.
+            # A version of exactly this code and configuration may exist from an earlier,
+            # interrupted run: reuse it rather than publish a twin.
             pages = self.clients.lambda_.get_paginator("list_versions_by_function").paginate(FunctionName=fn.name)
             same = [int(v["Version"]) for page in pages for v in page["Versions"]
-                    if v["Version"] != "$LATEST" and v.get("CodeSha256") == out.digest]
+                    if v["Version"] != "$LATEST" and v.get("CodeSha256") == out.digest and requests.configuration_matches(v, config)]
             if same:
                 version = str(max(same))
                 return {"version": version, "created": f"Lambda version {self.target.function_arn(fn, version)} (already published)"}
             version = self.clients.lambda_.publish_version(**body)["Version"]
             return {"version": version, "created": f"Lambda version {self.target.function_arn(fn, version)}"}
 
-        return self._step(f"version:{fn.name}:{out.sha256}", f"publish a version of {fn.name}", [("lambda", "publish_version", body)],
-                          action, dry_outputs={"version": "1"})
+        return self._step(f"version:{fn.name}:{out.sha256}:{_digest(config)}", f"publish a version of {fn.name}",
+                          [("lambda", "publish_version", body)], action, dry_outputs={"version": "1"})
 
     def import_component(self, out: FunctionOutput, version: str) -> dict:
         fn = out.function
@@ -157,7 +188,7 @@ class Deployer:
         subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
         components = requests.deployment_components(project, subscriptions, derived, self.target, versions)
         body = requests.create_deployment(project, self.target_arn, components)
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        digest = _digest(body)
 
         def action():
             made = self.clients.greengrassv2.create_deployment(**body)
@@ -168,6 +199,8 @@ class Deployer:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _step(self, step_id: str, title: str, calls: list, action: Callable[[], dict], dry_outputs: Optional[dict] = None) -> dict:
+        # Steps done in another account or region are not done here.
+        step_id = f"{self.target.account}:{self.target.region}:{step_id}"
         done = self.state.done(step_id)
         if done is not None:
             self.echo(f"already done: {title}")
@@ -248,3 +281,8 @@ class Deployer:
         from botocore.exceptions import BotoCoreError, ClientError
 
         return isinstance(exc, (BotoCoreError, ClientError))
+
+
+def _digest(body: dict) -> str:
+    """A stable short hash of a request body, for step ids."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]

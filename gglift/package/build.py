@@ -23,7 +23,7 @@ from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
 from gglift.package.vendor import Distribution, default_cache_dir, vendor
-from gglift.routes import Derived, derive
+from gglift.routes import Derived
 
 GREENGRASSSDK = "greengrasssdk==1.6.1"
 # Left out of the artifact when the ported code no longer imports them (the device has no use
@@ -51,6 +51,7 @@ class FunctionOutput:
     left_out: list[Distribution] = field(default_factory=list)
     cached: bool = True
     files: dict[str, Path] = field(default_factory=dict)  # outputs by kind
+    cloud_sdk_note: str = ""  # set when the code still imports boto3 without requiring it
 
     @property
     def digest(self) -> str:
@@ -77,14 +78,19 @@ def package_project(
     thing: Optional[str] = None,
     thing_group: Optional[str] = None,
     cache_dir: Optional[Path] = None,
-    derive_with: Callable[[Project], Derived] = derive,
+    derive_with: Optional[Callable[[Project], Derived]] = None,
 ) -> PackageResult:
     """Build every output of ``project`` under ``out_dir`` (default ``<root>/build``)."""
     out_dir = out_dir or project.root / "build"
     target = target or requests.Target.default(project)
     cache_dir = cache_dir or default_cache_dir()
     outputs = [_package_function(project, fn, out_dir, target, cache_dir) for fn in project.functions]
-    derived = derive_with(project)
+    if derive_with is None:
+        from gglift.package.analysis_cache import cached_derive
+
+        derived = cached_derive(project, cache_dir)
+    else:
+        derived = derive_with(project)
     subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
@@ -100,6 +106,7 @@ def package_project(
         write_text(out_dir / "greengrass-cli" / "deploy.sh",
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
     notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
+    notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
     return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes)
 
 
@@ -116,6 +123,8 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     sha = hashlib.sha256(data).hexdigest()
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
+    if not fn.is_executable:
+        out.cloud_sdk_note = _cloud_sdk_note(fn, dists)
     out.files["artifact"] = artifact
     req_dir = fn_dir / "requests"
     bodies = {
@@ -174,6 +183,15 @@ def _python_entries(fn: Function, cache_dir: Path):
         raise PackageError(f"function {fn.name!r}: {overlap[0]} is both in the source folder and installed by a requirement")
     entries.update(vendored)
     return entries, kept, left_out, all(t.cached for t in trees)
+
+
+def _cloud_sdk_note(fn: Function, kept: list[Distribution]) -> str:
+    """The cloud Lambda runtime ships boto3; a Greengrass device does not."""
+    missing = sorted(m for m in ("boto3", "botocore") if m in imported_modules(fn.source) and m not in {requirement_name(d.name) for d in kept})
+    if not missing:
+        return ""
+    return (f"{fn.name}: the code still imports {' and '.join(missing)}, which the cloud Lambda runtime provides but a "
+            f"Greengrass device does not: add {missing[0]} to the requirements, or port the remaining calls")
 
 
 def _executable_entries(fn: Function) -> dict[str, Path]:

@@ -47,9 +47,10 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
         for sub in result.project.subscriptions:
             lines.append(f"  {sub.source} -> {sub.subject} -> {sub.target}")
     lines.append("derived from the code:" if derived.items else "derived from the code: nothing")
-    lines.extend(f"  {item}" for item in derived.items)
+    for item in derived.items:
+        lines.append(f"  {item.kind:<12} {item.value}  ({rel(item.path)}:{item.line}, function {item.function})")
     for item in derived.unresolved:
-        lines.append(f"  unresolved: {item}")
+        lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
     lines.append(f"deployment: {rel(result.deployment)}")
     lines.append(f"cloudformation: {rel(result.cloudformation)}")
     if any("recipe_yaml" in o.files for o in result.functions):

@@ -121,24 +121,35 @@ def create_component_version(fn: Function, lambda_arn: str) -> dict:
     }
 
 
-def create_function(fn: Function, target: Target, s3_key: str) -> dict:
-    """Lambda ``CreateFunction`` for the artifact at ``s3://<bucket>/<s3_key>``.
+def function_configuration(fn: Function, target: Target) -> dict:
+    """Lambda ``UpdateFunctionConfiguration``: what a published version carries besides code.
 
     A C executable gets the Greengrass V1 executable runtime and its executable name as handler.
     """
-    body = {
+    return {
         "FunctionName": fn.name,
         "Runtime": EXECUTABLE_RUNTIME if fn.is_executable else fn.runtime,
         "Role": target.role,
         "Handler": fn.handler,
+        "Timeout": fn.timeoutInSeconds,
+        "Environment": {"Variables": fn.environment},
+    }
+
+
+def create_function(fn: Function, target: Target, s3_key: str) -> dict:
+    """Lambda ``CreateFunction`` for the artifact at ``s3://<bucket>/<s3_key>``."""
+    return {
+        **function_configuration(fn, target),
         "Code": {"S3Bucket": target.bucket, "S3Key": s3_key},
         "Description": f"{fn.component.name} {fn.component.version}, packaged by gglift",
-        "Timeout": fn.timeoutInSeconds,
         "Publish": False,
     }
-    if fn.environmentVariables:
-        body["Environment"] = {"Variables": fn.environment}
-    return body
+
+
+def configuration_matches(current: dict, wanted: dict) -> bool:
+    """True when a Lambda function or version configuration (as AWS returns it) is ``wanted``."""
+    same = all(current.get(key) == wanted[key] for key in ("Runtime", "Role", "Handler", "Timeout"))
+    return same and current.get("Environment", {}).get("Variables", {}) == wanted["Environment"]["Variables"]
 
 
 def update_function_code(fn: Function, target: Target, s3_key: str) -> dict:

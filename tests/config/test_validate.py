@@ -152,7 +152,7 @@ def test_enums_come_from_the_service_model(problems_of):
 def test_lengths_come_from_the_service_model(problems_of):
     name = "c" * 129
     assert one(problems_of, f'component = {{name = "{name}"}}') == [
-        f"gglift.toml: function[0].component.name (function 'fn'): allows at most 128 characters\n"
+        "gglift.toml: function[0].component.name (function 'fn'): allows at most 128 characters\n"
         "  hint: see the CreateComponentVersion API reference for the allowed values"
     ]
 
@@ -211,3 +211,12 @@ def test_component_names_must_differ(problems_of):
 def test_every_problem_is_reported_at_once(problems_of):
     problems = one(problems_of, 'timeoutInSeconds = 0\nmaxQueueSize = 0\ncomponent = {version = "x"}')
     assert len(problems) == 3
+
+
+def test_names_follow_lambdas_rules(problems_of):
+    assert problems_of('[[function]]\nname = "my fn!"\nhandler = "app.h"\nenvironmentVariables = {"1BAD" = "x", GOOD = "y"}\n') == [
+        "gglift.toml: function[0].name (function 'my fn!'): 'my fn!' is not a valid Lambda function name\n"
+        "  hint: use 1 to 64 letters, digits, - and _",
+        "gglift.toml: function[0].environmentVariables.1BAD (function 'my fn!'): '1BAD' is not a valid environment variable name\n"
+        "  hint: start with a letter; use letters, digits and _",
+    ]

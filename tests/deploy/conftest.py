@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gglift.config import load_project
-from gglift.deploy import Clients, Deployer, DeployState, STATE_NAME
+from gglift.deploy import Deployer, DeployState, STATE_NAME
 from gglift.package import package_project
 from gglift.package.requests import Target
 from gglift.port.model import FileResult, Resource
@@ -59,7 +59,9 @@ def aws():
         iam = boto3.client("iam", region_name=REGION)
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
         iam.create_role(RoleName="gglift-lambda", AssumeRolePolicyDocument=json.dumps(trust))
-        yield s3, boto3.client("lambda", region_name=REGION)
+        iot = boto3.client("iot", region_name=REGION)
+        iot.create_thing_group(thingGroupName="Fleet")
+        yield s3, boto3.client("lambda", region_name=REGION), iot
 
 
 @pytest.fixture
@@ -75,9 +77,9 @@ def greengrass():
 def make_deployer(packaged):
     result, target = packaged
 
-    def make(clients, echo, sleeps=None, dry_run=False):
+    def make(clients, echo, sleeps=None, dry_run=False, packaged_result=None):
         state = DeployState(result.out_dir / STATE_NAME, dry_run=dry_run)
-        return Deployer(result, target, target.thing_arn(group="Fleet"), clients, state, echo=echo, dry_run=dry_run,
+        return Deployer(packaged_result or result, target, target.thing_arn(group="Fleet"), clients, state, echo=echo, dry_run=dry_run,
                         poll_interval=2.0, timeout=10.0, sleep=(sleeps.append if sleeps is not None else lambda s: None))
 
     return make

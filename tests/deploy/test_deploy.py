@@ -34,6 +34,20 @@ def expect_status(stubber, state, message=None, errors=None):
     stubber.add_response("describe_component", {"arn": COMPONENT_ARN, "status": status}, {"arn": COMPONENT_ARN})
 
 
+def deploy_failure(make_deployer, clients, sleeps=None) -> DeployError:
+    """Run a deploy that must fail; return its error."""
+    with pytest.raises(DeployError) as exc:
+        make_deployer(clients, lambda line: None, sleeps).run()
+    return exc.value
+
+
+def expect_existing_component(stubber, source):
+    """create_component_version finds the version taken; its recipe imports ``source``."""
+    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
+    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps({"ComponentSource": source}).encode()},
+                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
+
+
 def expect_deployment(stubber, version="1", error=None):
     router = {"subscriptions": {"gglift-1": {"id": "gglift-1", "source": f"{LAMBDA_ARN}:{version}", "subject": "readings/temp", "target": "cloud"}}}
     params = {
@@ -52,7 +66,7 @@ def expect_deployment(stubber, version="1", error=None):
 
 
 def test_a_full_deploy_creates_each_thing_once(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
     result, _ = packaged
     expect_import(stubber, result)
@@ -60,7 +74,7 @@ def test_a_full_deploy_creates_each_thing_once(aws, greengrass, packaged, make_d
     expect_status(stubber, "DEPLOYABLE")
     expect_deployment(stubber)
     lines, sleeps = [], []
-    outputs = make_deployer(Clients(s3, lam, gg), lines.append, sleeps).run()
+    outputs = make_deployer(Clients(s3, lam, gg, iot), lines.append, sleeps).run()
     assert outputs["deploymentId"] == "d-1"
     key = result.functions[0].s3_key
     assert s3.get_object(Bucket="artifacts", Key=key)["Body"].read() == result.functions[0].artifact.read_bytes()
@@ -78,14 +92,14 @@ def test_a_full_deploy_creates_each_thing_once(aws, greengrass, packaged, make_d
 
 
 def test_a_failure_half_way_says_what_exists_and_a_rerun_continues(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
     result, _ = packaged
     expect_import(stubber, result)
     expect_status(stubber, "DEPLOYABLE")
     expect_deployment(stubber, error="ThrottlingException")
     with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None).run()
+        make_deployer(Clients(s3, lam, gg, iot), lambda line: None).run()
     key = result.functions[0].s3_key
     assert exc.value.text() == "\n".join([
         f"step failed: create deployment to {FLEET}",
@@ -102,7 +116,7 @@ def test_a_failure_half_way_says_what_exists_and_a_rerun_continues(aws, greengra
 
     expect_deployment(stubber)  # the only request the rerun makes to Greengrass
     lines = []
-    assert make_deployer(Clients(s3, lam, gg), lines.append).run()["deploymentId"] == "d-1"
+    assert make_deployer(Clients(s3, lam, gg, iot), lines.append).run()["deploymentId"] == "d-1"
     assert lines[:4] == [
         f"already done: upload sensor artifact to s3://artifacts/{key}",
         "already done: create or update Lambda function sensor",
@@ -113,63 +127,55 @@ def test_a_failure_half_way_says_what_exists_and_a_rerun_continues(aws, greengra
 
 
 def test_without_the_state_file_existing_things_are_found_not_duplicated(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
     result, _ = packaged
     expect_import(stubber, result)
     expect_status(stubber, "DEPLOYABLE")
     expect_deployment(stubber)
-    make_deployer(Clients(s3, lam, gg), lambda line: None).run()
+    make_deployer(Clients(s3, lam, gg, iot), lambda line: None).run()
     (result.out_dir / "deploy-state.json").unlink()
 
     # Lambda publishes no new version for unchanged code; the component exists with that source.
-    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
-    recipe = {"ComponentSource": f"{LAMBDA_ARN}:1"}
-    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps(recipe).encode()},
-                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
+    expect_existing_component(stubber, f"{LAMBDA_ARN}:1")
     expect_status(stubber, "DEPLOYABLE")
     expect_deployment(stubber)
     lines = []
-    make_deployer(Clients(s3, lam, gg), lines.append).run()
+    make_deployer(Clients(s3, lam, gg, iot), lines.append).run()
     assert lines[1] == "done: create or update Lambda function sensor"
     assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="sensor")["Versions"]] == ["$LATEST", "1"]
 
 
 def test_an_existing_component_version_with_other_code_asks_for_a_new_version(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
-    stubber.add_client_error("create_component_version", service_error_code="ConflictException", http_status_code=409)
-    stubber.add_response("get_component", {"recipeOutputFormat": "JSON", "recipe": json.dumps({"ComponentSource": f"{LAMBDA_ARN}:7"}).encode()},
-                         {"arn": COMPONENT_ARN, "recipeOutputFormat": "JSON"})
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None).run()
-    assert exc.value.message == f"component version {COMPONENT_ARN} already exists and imports {LAMBDA_ARN}:7"
-    assert exc.value.hint == "component versions are immutable: raise component.version in gglift.toml to ship the new code"
+    expect_existing_component(stubber, f"{LAMBDA_ARN}:7")
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg, iot))
+    assert error.message == f"component version {COMPONENT_ARN} already exists and imports {LAMBDA_ARN}:7"
+    assert error.hint == "component versions are immutable: raise component.version in gglift.toml to ship the new code"
 
 
 def test_a_failed_import_is_reported_with_its_message(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
     result, _ = packaged
     expect_import(stubber, result)
     expect_status(stubber, "FAILED", "Lambda function version not found", {"us-east-1": "NotFound"})
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None).run()
-    assert exc.value.step == f"import component {COMPONENT_ARN}"
-    assert exc.value.message == "the component import FAILED: Lambda function version not found (us-east-1: NotFound)"
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg, iot))
+    assert error.step == f"import component {COMPONENT_ARN}"
+    assert error.message == "the component import FAILED: Lambda function version not found (us-east-1: NotFound)"
 
 
 def test_a_component_that_never_becomes_deployable_times_out(aws, greengrass, packaged, make_deployer):
-    s3, lam = aws
+    s3, lam, iot = aws
     gg, stubber = greengrass
     result, _ = packaged
     expect_import(stubber, result)
     for _ in range(6):  # timeout 10 s, polls every 2 s: t = 0, 2, 4, 6, 8, 10
         expect_status(stubber, "REQUESTED")
     sleeps = []
-    with pytest.raises(DeployError) as exc:
-        make_deployer(Clients(s3, lam, gg), lambda line: None, sleeps).run()
-    assert exc.value.message == "still not DEPLOYABLE after 10 s"
+    error = deploy_failure(make_deployer, Clients(s3, lam, gg, iot), sleeps)
+    assert error.message == "still not DEPLOYABLE after 10 s"
     assert len(sleeps) == 6
 
 
@@ -177,10 +183,11 @@ def test_aws_errors_name_the_step_and_give_a_hint(packaged, make_deployer):
     import boto3
 
     clients = Clients(boto3.client("s3", region_name=REGION), boto3.client("lambda", region_name=REGION),
-                      boto3.client("greengrassv2", region_name=REGION))
+                      boto3.client("greengrassv2", region_name=REGION), boto3.client("iot", region_name=REGION))
     result, _ = packaged
     key = result.functions[0].s3_key
-    with Stubber(clients.s3) as s3, Stubber(clients.lambda_) as lam:
+    with Stubber(clients.s3) as s3, Stubber(clients.lambda_) as lam, Stubber(clients.iot) as iot:
+        iot.add_response("describe_thing_group", {"thingGroupName": "Fleet"}, {"thingGroupName": "Fleet"})
         s3.add_client_error("head_object", service_error_code="404", http_status_code=404, expected_params={"Bucket": "artifacts", "Key": key})
         s3.add_response("put_object", {}, {"Bucket": "artifacts", "Key": key, "Body": result.functions[0].artifact.read_bytes()})
         lam.add_client_error("get_function", service_error_code="ResourceNotFoundException", http_status_code=404,
@@ -205,9 +212,51 @@ def test_dry_run_prints_every_request_and_calls_nothing(packaged, make_deployer)
     outputs = make_deployer(None, lines.append, dry_run=True).run()  # no clients at all
     assert outputs == {"deploymentId": "(dry run)"}
     text = "\n".join(lines)
-    for call in ("s3.put_object", "lambda.create_function", "lambda.update_function_code", "lambda.publish_version",
+    for call in ("iot.describe_thing_group", "s3.put_object", "lambda.create_function", "lambda.update_function_code", "lambda.publish_version",
                  "greengrassv2.create_component_version", "greengrassv2.create_deployment"):
         assert f"\n{call}" in text
     assert f'"lambdaArn": "{LAMBDA_ARN}:1"' in text
     result, _ = packaged
     assert not (result.out_dir / "deploy-state.json").exists()
+
+
+def test_a_missing_thing_group_stops_before_anything_is_created(aws, packaged, make_deployer):
+    s3, lam, iot = aws
+    iot.delete_thing_group(thingGroupName="Fleet")
+    error = deploy_failure(make_deployer, Clients(s3, lam, None, iot))
+    assert error.text() == "\n".join([
+        f"step failed: check {FLEET}",
+        f"  there is no thing group 'Fleet' in {REGION}",
+        "  hint: check the name and --region, or create it: aws iot create-thing-group --thing-group-name Fleet "
+        "(a core device registers its own thing)",
+        "run the same command again to continue from the failed step",
+    ])
+    assert s3.list_objects_v2(Bucket="artifacts").get("KeyCount") == 0
+    assert lam.list_functions()["Functions"] == []
+
+
+def test_a_new_handler_updates_the_configuration_and_publishes_a_new_version(aws, greengrass, packaged, make_deployer):
+    from gglift.config import load_project
+    from gglift.package import package_project
+
+    s3, lam, iot = aws
+    gg, stubber = greengrass
+    result, target = packaged
+    expect_import(stubber, result)
+    expect_status(stubber, "DEPLOYABLE")
+    expect_deployment(stubber)
+    make_deployer(Clients(s3, lam, gg, iot), lambda line: None).run()
+
+    config = result.project.config_path
+    config.write_text(config.read_text().replace('handler = "app.handler"', 'handler = "app.main"'))
+    changed = package_project(load_project(config.parent), target=target, thing_group="Fleet",
+                              derive_with=lambda p: result.derived)
+    expect_import(stubber, changed, version="2")
+    expect_status(stubber, "DEPLOYABLE")
+    expect_deployment(stubber, version="2")
+    lines = []
+    make_deployer(Clients(s3, lam, gg, iot), lines.append, packaged_result=changed).run()
+    assert lines[1:3] == ["done: create or update Lambda function sensor", "done: publish a version of sensor"]
+    assert lam.get_function_configuration(FunctionName="sensor")["Handler"] == "app.main"
+    versions = lam.list_versions_by_function(FunctionName="sensor")["Versions"]
+    assert [(v["Version"], v["Handler"]) for v in versions] == [("$LATEST", "app.main"), ("1", "app.handler"), ("2", "app.main")]

@@ -78,9 +78,10 @@ def test_a_requirement_pip_cannot_find_is_reported(write_project, vendor_cache, 
         'component = {platforms = [{architecture = "aarch64"}]}\n',
         {"app.py": "", "r.txt": "gglift-no-such-package-xyz==0.0.1\n"},
     )
+    cache = tmp_path / "cache"  # its own cache: the shared one may hold other tests' installs in progress
     with pytest.raises(VendorError, match="gglift-no-such-package-xyz"):
-        package_project(project, cache_dir=vendor_cache, derive_with=no_derive)
-    assert not list((vendor_cache / "vendor").glob(".tmp-*"))
+        package_project(project, cache_dir=cache, derive_with=no_derive)
+    assert list((cache / "vendor").iterdir()) == []  # no half-done install left behind
 
 
 @pytest.mark.slow
@@ -100,3 +101,20 @@ def test_boto3_is_left_out_when_the_ported_code_no_longer_imports_it(write_proje
     kept = package_project(ported, cache_dir=vendor_cache, derive_with=no_derive).functions[0]
     assert "boto3/__init__.py" in names(kept.artifact) and kept.left_out == []
     assert kept.size > out.size * 5
+
+
+def test_platforms_needing_different_wheels_ask_for_one_component_each(write_project, vendor_cache, no_derive):
+    from gglift.package import PackageError
+
+    project = write_project(
+        '[[function]]\nname = "fn"\nhandler = "app.handler"\n'
+        'component = {platforms = [{architecture = "aarch64"}, {architecture = "amd64"}]}\n',
+        {"app.py": "import greengrasssdk\n"},
+    )
+    with pytest.raises(PackageError) as exc:
+        package_project(project, cache_dir=vendor_cache, derive_with=no_derive)
+    assert str(exc.value) == (
+        "function 'fn': its requirements install different files for amd64 than for aarch64 (binary wheels), "
+        "and a Lambda component has one artifact: package one component per architecture"
+    )
+    assert not (project.root / "build").exists()
