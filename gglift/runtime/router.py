@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from gglift.config import Project, Subscription
-from gglift.runtime import topics
+from gglift.routes import topic_matches
 
 CLOUD = "cloud"
 PUB_SUB = "PUB_SUB"
@@ -43,7 +43,7 @@ class Router:
 
     def publish_targets(self, source: str, topic: str) -> Optional[list[Target]]:
         """Targets of ``source``'s publish on ``topic``; ``None`` when no subscription routes it."""
-        routes = [s for s in self.subscriptions if s.source == source and topics.matches(s.subject, topic)]
+        routes = [s for s in self.subscriptions if s.source == source and topic_matches(s.subject, topic)]
         if not routes:
             return None
         targets: list[Target] = []
@@ -63,7 +63,7 @@ class Router:
         return [
             fn.name
             for fn in self.functions.values()
-            if any(es.type == source_type and topics.matches(es.topic, topic) for es in fn.eventSources)
+            if any(es.type == source_type and topic_matches(es.topic, topic) for es in fn.eventSources)
         ]
 
     def inbound_targets(self, source_type: str, topic: str) -> list[Target]:
@@ -71,7 +71,7 @@ class Router:
         targets = [Target("function", name) for name in self.event_source_functions(source_type, topic)]
         if source_type == IOT_CORE:
             for route in self.subscriptions:
-                if route.source == CLOUD and route.target in self.functions and topics.matches(route.subject, topic):
+                if route.source == CLOUD and route.target in self.functions and topic_matches(route.subject, topic):
                     _add(targets, Target("function", route.target))
         return targets
 
