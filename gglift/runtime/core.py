@@ -258,7 +258,7 @@ class Core:
         targets = self.router.publish_targets(source, topic)
         if targets is None:
             fix = self.router.suggested_fix(source, topic)
-            log.warning("%s published to %r, which no subscription routes; add to gglift.toml: %s", source, topic, fix)
+            log.warning("%s published to %r, which no subscription routes; add to gglift.toml:\n%s", source, topic, fix)
             self._emit(records.NoRoute(source, topic, fix))
             raise IpcError(400, f"No subscription exists for the source {caller.arn} and subject {topic}")
         if policy == "AllOrError":

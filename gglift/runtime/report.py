@@ -27,7 +27,8 @@ def line(record: records.Record) -> str:
         targets = ", ".join(record.targets) or "no listener"
         return f"publish {record.source} -> {record.topic} {payload_text(record.payload)} => {targets}"
     if isinstance(record, records.NoRoute):
-        return f"refused {record.source} -> {record.topic}: no subscription routes it; add to gglift.toml: {record.fix}"
+        fix = record.fix.replace("\n", "\n    ")
+        return f"refused {record.source} -> {record.topic}: no subscription routes it; add to gglift.toml:\n    {fix}"
     if isinstance(record, records.Dropped):
         where = f" [{record.topic}]" if record.topic else ""
         return f"dropped {record.function}{where}: {record.reason} ({record.dropped_total} dropped)"

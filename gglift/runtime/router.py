@@ -85,7 +85,7 @@ class Router:
         """The ``[[subscription]]`` table that would route ``source``'s publish on ``topic``."""
         listeners = self.event_source_functions(PUB_SUB, topic)
         target = listeners[0] if listeners else CLOUD
-        return f'[[subscription]] source = "{source}" subject = "{topic}" target = "{target}"'
+        return f'[[subscription]]\nsource = "{source}"\nsubject = "{topic}"\ntarget = "{target}"'
 
 
 def _add(targets: list[Target], target: Target) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.runtime.conftest import kinds, run_core
 
 APP = '''
@@ -136,9 +138,11 @@ def test_unrouted_publish_gets_400_and_names_the_fix(make_project, caplog):
     answer, refusals = run_core(project, body)
     assert "No subscription exists for the source arn:aws:lambda:us-east-1:000000000000:function:stray:1 and subject nobody/listens" in answer["refused"]
     assert [(r.source, r.topic) for r in refusals] == [("stray", "nobody/listens")]
-    fix = '[[subscription]] source = "stray" subject = "nobody/listens" target = "cloud"'
+    fix = '[[subscription]]\nsource = "stray"\nsubject = "nobody/listens"\ntarget = "cloud"'
     assert refusals[0].fix == fix
     assert fix in caplog.text
+    tomllib = pytest.importorskip("tomllib")
+    assert tomllib.loads(fix) == {"subscription": [{"source": "stray", "subject": "nobody/listens", "target": "cloud"}]}
 
 
 def test_invoke_of_unknown_function_and_version_fails(make_project):
