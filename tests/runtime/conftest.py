@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import textwrap
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def run_core(project, body, **options):
             return await asyncio.wait_for(body(core, seen), 60)
 
     return asyncio.run(main())
+
+
+# The embedded broker (amqtt) needs Python 3.10+; on 3.9 IOT_CORE needs --mqtt.
+needs_embedded_broker = pytest.mark.skipif(importlib.util.find_spec("amqtt") is None, reason="amqtt is not installed (Python < 3.10)")
 
 
 def kinds(records, kind):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.runtime.conftest import needs_embedded_broker
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -33,6 +35,7 @@ def test_pubsub_logger(tmp_path):
     assert len(results(kept, "lambda")) == len(deliveries)
 
 
+@needs_embedded_broker
 def test_republish(tmp_path):
     kept = run_example("republish", tmp_path)
     out = [r for r in kept if r["kind"] == "publish" and r["source"] == "republish"]

@@ -12,7 +12,7 @@ import time
 import paho.mqtt.client as paho
 import pytest
 
-from tests.runtime.conftest import run_core
+from tests.runtime.conftest import needs_embedded_broker, run_core
 
 APP = '''
 import json
@@ -69,6 +69,7 @@ def _check(project, mqtt):
     assert run_core(project, body, mqtt=mqtt) == [("devices/out", b'{"seen": {"temp": 20}, "on": "devices/d1/in"}')]
 
 
+@needs_embedded_broker
 def test_iot_core_through_the_embedded_broker(make_project):
     _check(make_project(TOML, app=APP), "auto")
 
