@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from gglift.runner import logs
+from gglift.runner.context import LambdaContext
 
 
 def main(argv):
@@ -46,20 +47,20 @@ def main(argv):
             item = ipc.get_work(MY_FUNCTION_ARN)
         except IPCException:
             return 0  # the core stopped
-        from gglift.runner.context import LambdaContext
-
         context = LambdaContext(MY_FUNCTION_ARN, item.invocation_id, _client_context(item.client_context), timeout_ms, memory_mb)
         try:
             event = item.payload if binary else json.loads(item.payload or b"{}")
             result = handler(event, context)
             payload = _encode_result(result, binary)
         except Exception as exc:
+            frames = traceback.extract_tb(exc.__traceback__)[1:]  # the handler's frames, not this loop's
             error = {
                 "errorMessage": str(exc),
                 "errorType": type(exc).__name__,
-                "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[1:],
+                "stackTrace": traceback.format_list(frames),
             }
-            logs.emit("ERROR", "runner", "handler raised {}: {}".format(type(exc).__name__, exc))
+            logs.emit("ERROR", "runner", "handler raised {}: {}\n{}".format(
+                type(exc).__name__, exc, "".join(error["stackTrace"]).rstrip()))
             ipc.post_handler_err(MY_FUNCTION_ARN, item.invocation_id, error)
             continue
         finally:

@@ -76,6 +76,8 @@ def test_run_json_lines_and_bad_event_lines(project: Path):
     records = [json.loads(l) for l in done.stdout.splitlines()]
     failed = [r for r in records if r["kind"] == "invocation"]
     assert failed[0]["error"] == "Handled" and failed[0]["error_type"] == "ValueError"
+    trace = failed[0]["result"]["stackTrace"]  # the handler's frames only, not the runner's
+    assert len(trace) == 1 and trace[0].endswith('app.py", line 9, in handler\n    raise ValueError("bad event")\n')
 
 
 def test_invoke_exit_codes(project: Path):

@@ -62,7 +62,7 @@ def test_context_and_whole_line_logs(make_project):
     }
     messages = [(r.level, r.message) for r in logs]
     assert ("INFO", "app.py:5,part one, part two") in messages
-    assert ("WARNING", "app.py:8,multi") in messages and ("INFO", "\tline") in messages
+    assert ("WARNING", "app.py:8,multi") in messages and ("WARNING", "\tline") in messages
     assert ("INFO", "app.py:7,no newline") in messages  # flushed when the handler returns
 
 
