@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http.client
 
-from tests.runtime.conftest import kinds, run_core
+from .conftest import kinds, run_core
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:echo:1"
 
