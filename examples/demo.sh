@@ -12,5 +12,24 @@ rm -rf "$work" && mkdir -p "$work" && cp -R "$here/cloud_lambda/." "$work/"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 # --- port ------------------------------------------------------------------------------------
+step "gglift port --diff: what the port would change (exit 1 = changes needed)"
+"$gglift" port --diff "$work/src" 2>/dev/null || true   # the report comes with the next step
+step "gglift port: rewrite in place and report"
+"$gglift" port "$work/src"
 # --- package ---------------------------------------------------------------------------------
+step "gglift package: artifact, recipe, derived subscriptions, requests, deployment"
+"$gglift" package "$work"
+step "the recipe Greengrass V2 will hold (build/sensor-gateway/recipe.yaml, first lines)"
+sed -n '3,12p' "$work/build/sensor-gateway/recipe.yaml"
+step "LegacySubscriptionRouter configuration in the deployment"
+"$bin/python" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(json.loads(d["components"]["aws.greengrass.LegacySubscriptionRouter"]["configurationUpdate"]["merge"]), indent=2))' "$work/build/deployment.json"
+step "gglift deploy --dry-run: the AWS requests, none sent"
+"$gglift" deploy "$work" --thing-group SensorFleet --dry-run --region eu-west-1 | grep -E '^(#|dry run|[a-z0-9]+\.)'
 # --- run -------------------------------------------------------------------------------------
+step "gglift run: the ported function on a local Greengrass core, fed three readings"
+# The gateway reads its API key from Secrets Manager; locally it comes from a secrets file.
+printf '{"sensor-gateway/api-key": "demo-key-0000"}\n' > "$work/secrets.json"
+grep -q '^secrets_file' "$work/gglift.toml" || sed -i 's/^\[local\]$/[local]\nsecrets_file = "secrets.json"/' "$work/gglift.toml"
+"$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl" || true
+step "gglift run --record: what a test compares between runs"
+head -n 4 "$work/run.jsonl"

@@ -16,7 +16,7 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.key}"
+        where = f"{self.file}: {self.key}" if self.key else str(self.file)
         if self.function:
             where += f" (function {self.function!r})"
         text = f"{where}: {self.message}"

@@ -65,6 +65,12 @@ def load_project(path: Path | str | None = None) -> model.Project:
     project = reader.project(data)
     if reader.problems:
         raise ConfigError(reader.problems)
+    # Semantic rules need a well-formed project, so they run only once the structure is right.
+    from gglift.config.validate import validate
+
+    problems = validate(project)
+    if problems:
+        raise ConfigError(problems)
     return project
 
 
@@ -176,6 +182,9 @@ class _Reader:
             value = self.value(raw, key, path, kind)
             if value is not None:
                 kwargs[key] = value
+        if runtime == "executable":
+            # C executables take binary input only, so that is their default (facts §3).
+            kwargs.setdefault("inputPayloadEncodingType", "binary")
         exec_args = self.value(raw, "execArgs", path, list, default=[])
         if not all(isinstance(a, str) for a in exec_args):
             self.problem(f"{path}.execArgs", "must be a list of strings")

@@ -1,0 +1,159 @@
+"""Benchmark of the local core (not a test): run `python bench/run_bench.py [-n N]`.
+
+Prints, from one run: invocations/s and p50/p99 latency of a pinned trivial function fed
+through the router, the same for an on-demand function with warm workers, the cost of a cold
+on-demand start, publishes/s from a function looping on greengrasssdk publish, the resident
+memory of an idle pinned worker, and the floor: the same number of bare HTTP round trips over
+loopback with the workers' client stack (http.client) against an aiohttp server. An
+invocation costs a worker two round trips (post the result, get the next item), so the
+floor for N invocations is 2N round trips. Ratios are against that floor, measured in the
+same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+from gglift.config import load_project
+from gglift.runner import SHIMS_DIR
+from gglift.runtime import Core
+
+APP = '''
+import greengrasssdk
+iot = greengrasssdk.client("iot-data")
+
+def trivial(event, context):
+    return None
+
+def publisher(event, context):
+    for _ in range(event["n"]):
+        iot.publish(topic="bench/out", payload=b"x")
+'''
+
+TOML = '''
+[[function]]
+name = "pinned"
+handler = "app.trivial"
+
+[[function]]
+name = "bare"
+handler = "bare.trivial"
+
+[[function]]
+name = "ondemand"
+handler = "app.trivial"
+pinned = false
+maxInstancesCount = 1
+
+[[function]]
+name = "cold"
+handler = "app.trivial"
+pinned = false
+
+[[function]]
+name = "publisher"
+handler = "app.publisher"
+timeoutInSeconds = 60
+
+[[subscription]]
+source = "publisher"
+subject = "bench/out"
+target = "component:sink"
+'''
+
+FLOOR_CLIENT = '''
+import sys, time
+sys.path.insert(0, sys.argv[3])
+import os
+os.environ.setdefault("GG_DAEMON_PORT", sys.argv[1])
+from greengrass_ipc_python_sdk.ipc_client import _LoopbackConnection
+conn = _LoopbackConnection("127.0.0.1", int(sys.argv[1]))
+n = int(sys.argv[2])
+start = time.perf_counter()
+for _ in range(n):
+    conn.request("GET", "/")
+    conn.getresponse().read()
+print(time.perf_counter() - start)
+'''
+
+
+async def floor(n: int) -> float:
+    """Seconds for n keep-alive HTTP round trips from a separate process (the workers' stack)."""
+    app = web.Application()
+    app.router.add_get("/", lambda request: web.Response(body=b""))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(port), str(n), SHIMS_DIR,
+                                                stdout=subprocess.PIPE)
+    out, _ = await proc.communicate()
+    await runner.cleanup()
+    return float(out)
+
+
+async def timed_invokes(core: Core, name: str, n: int) -> list[float]:
+    latencies = []
+    for _ in range(n):
+        start = time.perf_counter()
+        await core.invoke(name, b"{}")
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def summary(label: str, latencies: list[float], floor_per_trip: float) -> str:
+    total = sum(latencies)
+    per = total / len(latencies)
+    p50 = statistics.median(latencies) * 1000
+    p99 = sorted(latencies)[int(len(latencies) * 0.99) - 1] * 1000
+    return (f"{label:<28} {len(latencies) / total:8.0f} inv/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+            f"{per / floor_per_trip:5.2f}x floor")
+
+
+async def main(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "gglift.toml").write_text(TOML)
+        (Path(tmp) / "app.py").write_text(APP)
+        (Path(tmp) / "bare.py").write_text("def trivial(event, context):\n    return None\n")
+        project = load_project(tmp)
+        floor_seconds = await floor(2 * n)
+        floor_trip = floor_seconds / n  # per invocation: two round trips
+        print(f"{'floor: bare HTTP round trips':<28} {2 * n / floor_seconds:8.0f} req/s   {floor_trip * 1e6 / 2:6.1f} us each  (http.client -> aiohttp, loopback)")
+        async with Core(project, mqtt=None, time_scale=0.002) as core:
+            await timed_invokes(core, "pinned", 200)  # warm-up
+            print(summary("pinned, through the router", await timed_invokes(core, "pinned", n), floor_trip))
+            await timed_invokes(core, "ondemand", 50)
+            print(summary("on-demand, warm worker", await timed_invokes(core, "ondemand", n), floor_trip))
+            colds = []
+            for _ in range(5):  # maxIdleTimeInSeconds 60 x 0.002: each worker stops 0.12 s after its work
+                while core.pids("cold"):
+                    await asyncio.sleep(0.05)
+                colds += await timed_invokes(core, "cold", 1)
+            print(f"{'on-demand, cold start':<28} {statistics.median(colds) * 1000:8.1f} ms median of 5 (start worker + import + first invoke)")
+            publishes = 5 * n
+            start = time.perf_counter()
+            await core.invoke("publisher", json.dumps({"n": publishes}))
+            seconds = time.perf_counter() - start
+            print(f"{'greengrasssdk publish loop':<28} {publishes / seconds:8.0f} pub/s   ({publishes} publishes routed)")
+            await core.invoke("bare", b"{}")
+            await asyncio.sleep(0.5)
+            for name, what in (("bare", "trivial handler"), ("pinned", "handler module imports greengrasssdk")):
+                rss = core.pools[name].workers[0].process.rss_kb()
+                print(f"{'idle pinned worker RSS':<28} {rss / 1024:8.1f} MB   {what} (limit 16 MB, target 14 MB)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=3000, help="invocations per measurement (default 3000)")
+    asyncio.run(main(parser.parse_args().n))

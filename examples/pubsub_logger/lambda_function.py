@@ -1,0 +1,4 @@
+import json
+import logging
+def handler(event, context):
+    logging.info(json.dumps(event))

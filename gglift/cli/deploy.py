@@ -1,0 +1,86 @@
+"""``gglift deploy``: ship a project to a Greengrass core device or a fleet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("project", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--thing", help="Deploy to this core device (an AWS IoT thing).")
+@click.option("--thing-group", help="Deploy to every core device in this thing group (a fleet).")
+@click.option("--dry-run", is_flag=True, help="Print every request and call nothing.")
+@click.option("--region", help="AWS region [default: the AWS config's, else [local] region].")
+@click.option("--bucket", help="Existing S3 bucket for the artifacts [default: gglift-artifacts-ACCOUNT-REGION].")
+@click.option("--role", help="Lambda execution role ARN [default: arn:aws:iam::ACCOUNT:role/gglift-lambda].")
+@click.option("--poll-interval", type=float, default=5.0, show_default=True, help="Seconds between status checks.")
+@click.option("--timeout", type=float, default=600.0, show_default=True, help="Longest wait for one step, in seconds.")
+def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_interval, timeout):
+    """Package the project, then create its Lambda versions, components and deployment.
+
+    \b
+    Steps: upload the artifact to S3, create or update the Lambda function,
+    publish a version, import it with create-component-version, wait until
+    DEPLOYABLE, create the deployment. Completed steps are recorded in
+    build/deploy-state.json: after a failure, run the same command again
+    and it continues from the failed step.
+
+    \b
+    Examples:
+      gglift deploy --thing-group Fleet --dry-run
+      gglift deploy examples/cloud_lambda --thing my-core --region eu-west-1
+    """
+    from gglift.config import ConfigError, load_project
+    from gglift.deploy import EXECUTABLE_REFUSAL, Clients, DeployError, Deployer, DeployState, STATE_NAME
+    from gglift.deploy.errors import describe
+    from gglift.package import PackageError, package_project
+    from gglift.package.requests import Target
+    from gglift.package.vendor import VendorError
+
+    if bool(thing) == bool(thing_group):
+        raise click.UsageError("give exactly one of --thing NAME or --thing-group NAME")
+    try:
+        loaded = load_project(project)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    executables = [fn.name for fn in loaded.functions if fn.is_executable]
+    if executables:
+        click.echo("error: " + EXECUTABLE_REFUSAL.format(name=executables[0]), err=True)
+        sys.exit(1)
+    clients, account = None, loaded.local.account
+    if not dry_run:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            session = boto3.session.Session(region_name=region)
+            region = session.region_name or loaded.local.region
+            session = boto3.session.Session(region_name=region)
+            account = session.client("sts").get_caller_identity()["Account"]
+        except (BotoCoreError, ClientError) as exc:
+            message, hint = describe(exc)
+            click.echo(f"step failed: find the AWS account\n  {message}" + (f"\n  hint: {hint}" if hint else ""), err=True)
+            sys.exit(1)
+        clients = Clients.from_session(session)
+    target = Target.default(loaded, region=region, account=account, bucket=bucket, role=role)
+    try:
+        result = package_project(loaded, target=target, thing=thing, thing_group=thing_group)
+    except (PackageError, VendorError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("dry run: these requests would be sent (Lambda versions assumed to be 1); nothing is called")
+    state = DeployState(result.out_dir / STATE_NAME, dry_run=dry_run)
+    deployer = Deployer(result, target, target.thing_arn(thing=thing, group=thing_group), clients, state,
+                        echo=click.echo, dry_run=dry_run, poll_interval=poll_interval, timeout=timeout)
+    try:
+        outputs = deployer.run()
+    except DeployError as exc:
+        click.echo(exc.text(), err=True)
+        sys.exit(1)
+    if not dry_run:
+        click.echo(f"deployment {outputs['deploymentId']} created for {deployer.target_arn}")

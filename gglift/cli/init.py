@@ -1,0 +1,40 @@
+"""``gglift init``: write a commented starter config and an example function."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+# template (inside templates/init/) -> file written in the project folder
+FILES = {"gglift.toml.j2": "gglift.toml", "src/app.py.j2": "src/app.py", "requirements.txt.j2": "requirements.txt"}
+
+
+@click.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="Function name [default: the folder's name].")
+def init(directory: Path, name: str | None):
+    """Start a project: gglift.toml, src/app.py and requirements.txt.
+
+    Existing files are never overwritten.
+
+    \b
+    Examples:
+      gglift init
+      gglift init my-function --name sensor
+    """
+    from gglift.package.build import write_text
+    from gglift.package.render import render
+
+    name = name or re.sub(r"[^A-Za-z0-9_-]+", "-", directory.resolve().name).strip("-") or "function"
+    existing = [out for out in FILES.values() if (directory / out).exists()]
+    if existing:
+        click.echo(f"error: {', '.join(existing)} already exist(s) in {directory}; nothing was written", err=True)
+        sys.exit(1)
+    component = "com.example." + "".join(part.title() for part in re.split(r"[-_\s]+", name) if part)
+    for template, out in FILES.items():
+        write_text(directory / out, render(f"init/{template}", name=name, component=component))
+        click.echo(f"wrote {directory / out}")
+    click.echo("next: edit src/app.py, then `gglift package --check` and `gglift package`")

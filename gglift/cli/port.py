@@ -1,0 +1,118 @@
+"""``gglift port``: the command line over :mod:`gglift.port`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from gglift.port import concurrency, files, report
+from gglift.port.engine import failed
+from gglift.port.model import FileResult
+from gglift.port.output import unified_diff
+from gglift.port.rules import RULES, explain
+from gglift.port.source import SourceError, read_source, write_atomic
+
+EPILOG = """\b
+Examples:
+  gglift port src/                  port every *.py under src/ in place
+  gglift port --diff app.py         show what would change, write nothing
+  gglift port --check src/          exit 1 if a file would change or an error remains
+  gglift port --format sarif src/ > port.sarif
+  gglift port --explain GGL100      what a rule code means
+
+\b
+Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usage error.
+"""
+
+
+@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change or an error finding remains.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the changes and write nothing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report format on stdout (SARIF is 2.1.0).",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: CPU count].")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable).")
+@click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule code and exit.")
+def port(
+    paths: tuple[Path, ...],
+    check: bool,
+    diff: bool,
+    fmt: str,
+    jobs: Optional[int],
+    exclude: tuple[str, ...],
+    explain_code: Optional[str],
+) -> None:
+    """Rewrite boto3 iot-data, lambda and secretsmanager calls in PATHS to greengrasssdk.
+
+    Files are rewritten in place (atomically, keeping encoding, BOM, newlines and
+    permissions) unless --check or --diff is given. Directories are searched for *.py,
+    skipping hidden folders, virtual environments and site-packages. Findings that need a
+    person are reported with a code; see --explain CODE and docs/codes.md.
+    """
+    if explain_code is not None:
+        if explain_code.upper() not in RULES:
+            raise click.BadParameter(
+                f"unknown code {explain_code!r}; known codes: {', '.join(RULES)}", param_hint="--explain"
+            )
+        click.echo(explain(explain_code), nl=False)
+        return
+    if not paths:
+        raise click.UsageError("no PATH given (try: gglift port --diff .)")
+    if diff and fmt != "text":
+        raise click.UsageError("--diff prints a text diff; it cannot be combined with --format json/sarif")
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
+
+    targets = files.discover(paths, exclude)
+    results = _analyze(targets, jobs)
+    dry_run = check or diff
+    if diff:
+        for result in results:
+            if result.changed:
+                click.echo(unified_diff(result, _original(result)), nl=False)
+    elif not dry_run:
+        results = [_write(result) for result in results]
+
+    if fmt == "json":
+        click.echo(report.to_json(results), nl=False)
+    elif fmt == "sarif":
+        click.echo(report.to_sarif(results), nl=False)
+    else:
+        # with --diff, stdout stays a clean patch and the report goes to stderr
+        click.echo(report.to_text(results, check=dry_run), nl=False, err=diff)
+    sys.exit(report.exit_code(results, check=dry_run))
+
+
+def _analyze(targets: list[Path], jobs: Optional[int]) -> list[FileResult]:
+    results = concurrency.analyze_all(targets, jobs)
+    if not sys.stderr.isatty() or len(targets) < 2:
+        return list(results)
+    with click.progressbar(results, length=len(targets), label="porting", file=sys.stderr) as bar:
+        return list(bar)
+
+
+def _original(result: FileResult) -> bytes:
+    return read_source(result.path)
+
+
+def _write(result: FileResult) -> FileResult:
+    """Write a changed file in place; a failure becomes GGL900 and the file stays as it was."""
+    if not result.changed or result.new_source is None:
+        return result
+    try:
+        write_atomic(result.path, result.new_source)
+    except (OSError, SourceError) as exc:
+        reason = f"cannot write: {getattr(exc, 'strerror', None) or exc}"
+        return failed(result.path, reason)
+    return result

@@ -1,0 +1,60 @@
+"""The human-readable report of ``gglift package``: sizes, derived items, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gglift.package.build import PackageResult
+
+
+def size(n: int) -> str:
+    """``1536`` -> ``1.5 KB``."""
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""  # unreachable: the loop returns at MB
+
+
+def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
+    """The package report, one line per fact."""
+    cwd = cwd or Path.cwd()
+
+    def rel(path: Path) -> str:
+        try:
+            return str(path.relative_to(cwd))
+        except ValueError:
+            return str(path)
+
+    lines = []
+    for out in result.functions:
+        fn = out.function
+        if not (out.distributions or out.left_out):
+            state = "no requirements"
+        else:
+            state = "cached requirements" if out.cached else "requirements installed"
+        lines.append(f"{fn.name}: {rel(out.artifact)} ({size(out.size)}, sha256 {out.sha256[:12]}, {state})")
+        for dist in out.distributions:
+            lines.append(f"  {dist.name} {dist.version}: {size(dist.size)}")
+        for dist in out.left_out:
+            lines.append(f"  left out {dist.name} {dist.version} ({size(dist.size)}): the code does not import it")
+        for kind in ("recipe_json", "recipe_yaml"):
+            if kind in out.files:
+                lines.append(f"  recipe: {rel(out.files[kind])}")
+    derived = result.derived
+    if result.project.subscriptions is not None:
+        lines.append("subscriptions: the [[subscription]] tables of the config (derived ones not used)")
+        for sub in result.project.subscriptions:
+            lines.append(f"  {sub.source} -> {sub.subject} -> {sub.target}")
+    lines.append("derived from the code:" if derived.items else "derived from the code: nothing")
+    for item in derived.items:
+        lines.append(f"  {item.kind:<12} {item.value}  ({rel(item.path)}:{item.line}, function {item.function})")
+    for item in derived.unresolved:
+        lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
+    lines.append(f"deployment: {rel(result.deployment)}")
+    lines.append(f"cloudformation: {rel(result.cloudformation)}")
+    if any("recipe_yaml" in o.files for o in result.functions):
+        lines.append(f"local deployment: copy {rel(result.out_dir / 'greengrass-cli')} to the device, then run there:")
+        lines.append(f"  {result.cli_command}")
+    lines.extend(f"note: {note}" for note in result.notes)
+    return lines

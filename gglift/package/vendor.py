@@ -1,0 +1,145 @@
+"""Vendor a function's requirements with pip, for the device's platform, with a cache.
+
+For this machine's platform and Python, ``pip install --target`` is used as is (sdists
+allowed). For another architecture or Python version, pip is asked for manylinux wheels of
+that platform only (``--platform ... --only-binary=:all:``), since nothing can be compiled
+for the device here. The installed tree is cached under a key made of the requirements, the
+platform and the Python version, so a rebuild with unchanged requirements runs no pip at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform as host
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from gglift.config.model import Platform
+
+# Greengrass architecture names -> the wheel platform tag suffix.
+WHEEL_ARCH = {"aarch64": "aarch64", "amd64": "x86_64", "x86_64": "x86_64", "armv7l": "armv7l", "arm": "armv7l", "x86": "i686"}
+# manylinux2014 is glibc 2.17: what pip accepts on the widest range of devices.
+MANYLINUX = "manylinux2014"
+
+
+class VendorError(Exception):
+    """pip could not install the requirements; the message holds pip's own explanation."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One installed package and the archive names of its files."""
+
+    name: str
+    version: str
+    files: tuple[str, ...]
+    size: int  # bytes, uncompressed
+
+
+@dataclass(frozen=True)
+class Vendored:
+    root: Path  # the installed tree (inside the cache)
+    cached: bool  # True when no pip run was needed
+    distributions: tuple[Distribution, ...]
+
+
+def default_cache_dir() -> Path:
+    """``$GGLIFT_CACHE_DIR``, else ``$XDG_CACHE_HOME/gglift``, else ``~/.cache/gglift``."""
+    if os.environ.get("GGLIFT_CACHE_DIR"):
+        return Path(os.environ["GGLIFT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "gglift"
+
+
+def python_version(runtime: str) -> str:
+    """``python3.11`` -> ``3.11``."""
+    return runtime[len("python"):]
+
+
+def is_native(target: Platform, runtime: str) -> bool:
+    """True when wheels for this machine's interpreter also fit the device."""
+    arch = target.architecture
+    same_arch = arch is None or WHEEL_ARCH.get(arch) == WHEEL_ARCH.get(host.machine(), host.machine())
+    return same_arch and python_version(runtime) == f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def pip_arguments(target: Platform, runtime: str) -> list[str]:
+    """The platform part of the ``pip install`` command line for ``target``."""
+    if is_native(target, runtime):
+        return []
+    arch = WHEEL_ARCH.get(target.architecture or host.machine(), target.architecture or host.machine())
+    return [
+        "--only-binary=:all:",
+        "--platform", f"{MANYLINUX}_{arch}",
+        "--python-version", python_version(runtime),
+        "--implementation", "cp",
+    ]
+
+
+def cache_key(requirements: Sequence[str], target: Platform, runtime: str) -> str:
+    """A key that changes whenever what pip would install could change."""
+    data = {"requirements": list(requirements), "pip": pip_arguments(target, runtime), "runtime": runtime,
+            "arch": target.architecture or host.machine()}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def vendor(requirements: Sequence[str], target: Platform, runtime: str, cache_dir: Optional[Path] = None) -> Vendored:
+    """Install ``requirements`` (requirement lines) for ``target``; reuse the cache when it can."""
+    cache_dir = cache_dir or default_cache_dir()
+    tree = cache_dir / "vendor" / cache_key(requirements, target, runtime)
+    cached = tree.is_dir()
+    if not cached:
+        _install(requirements, target, runtime, tree)
+    return Vendored(root=tree, cached=cached, distributions=distributions(tree))
+
+
+def _install(requirements: Sequence[str], target: Platform, runtime: str, tree: Path) -> None:
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
+    try:
+        req_file = work / "requirements.txt"
+        req_file.write_text("\n".join(requirements) + "\n")
+        cmd = [sys.executable, "-m", "pip", "install", "--target", str(work / "site"), "--no-compile",
+               "--disable-pip-version-check", "--no-input", "--quiet", *pip_arguments(target, runtime), "-r", str(req_file)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise VendorError(proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}")
+        # Console scripts carry this machine's interpreter path: useless on the device.
+        shutil.rmtree(work / "site" / "bin", ignore_errors=True)
+        try:
+            os.rename(work / "site", tree)  # atomic: a half-done install is never seen as cached
+        except OSError:
+            if not tree.is_dir():  # another build finished first: use its tree
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def distributions(tree: Path) -> tuple[Distribution, ...]:
+    """The packages in an installed tree, from each ``*.dist-info/RECORD``."""
+    found = []
+    for info in sorted(tree.glob("*.dist-info")):
+        meta = {}
+        for line in (info / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
+            if not line:
+                break
+            key, _, value = line.partition(": ")
+            meta.setdefault(key, value)
+        files, size = [], 0
+        record = info / "RECORD"
+        for line in record.read_text(encoding="utf-8").splitlines() if record.exists() else []:
+            rel = line.rsplit(",", 2)[0]
+            path = tree / rel
+            if rel.startswith("..") or not path.is_file() or rel.endswith((".pyc", ".pyo")):
+                continue
+            files.append(rel)
+            size += path.stat().st_size
+        found.append(Distribution(meta.get("Name", info.name), meta.get("Version", ""), tuple(sorted(files)), size))
+    return tuple(found)

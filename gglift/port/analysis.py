@@ -1,0 +1,602 @@
+"""Import and binding tracking: which expressions are provably boto3 or greengrasssdk clients.
+
+One cheap walk over the libcst tree (plain attribute access, no metadata wrappers) records
+scopes, bindings, calls, ``try`` blocks and name references. Kinds are then evaluated lazily
+and flow-insensitively: a name has a kind only when *every* binding of it in its scope agrees,
+which is what "provably a client" means here. Function parameters get a kind when every call
+of that function in the file passes the same kind of value and the function is not used in
+any other way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import libcst as cst
+
+# --- kinds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an expression provably is. ``tag`` is one of the constants below."""
+
+    tag: str
+    service: Optional[str] = None  # for CLIENT/METHOD: "iot-data", "sns", ...
+    sdk: Optional[str] = None  # for CLIENT/METHOD: "boto3" or "gg"
+    name: Optional[str] = None  # for METHOD: the method name
+    func: Optional["FunctionInfo"] = None  # for FUNCTION
+
+
+BOTO3 = Kind("boto3")
+SESSION_MODULE = Kind("session_module")
+SESSION_CLASS = Kind("session_class")
+SESSION = Kind("session")
+CLIENT_FACTORY = Kind("client_factory")
+BOTOCORE = Kind("botocore")
+BOTOCORE_EXCEPTIONS = Kind("botocore_exceptions")
+CLIENT_ERROR = Kind("client_error")
+GG = Kind("greengrasssdk")
+GG_CLIENT_FACTORY = Kind("gg_client_factory")
+SHADOW_RESULT = Kind("shadow_result")
+SHADOW_PAYLOAD = Kind("shadow_payload")
+CLIENT = "client"
+METHOD = "method"
+CLIENT_EXCEPTIONS = "client_exceptions"
+FUNCTION = "function"
+
+SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
+
+# (module, name) of an import -> kind of the bound name. "" as name: `import module`.
+_IMPORT_KINDS = {
+    ("boto3", ""): BOTO3,
+    ("boto3", "client"): CLIENT_FACTORY,
+    ("boto3", "Session"): SESSION_CLASS,
+    ("boto3", "session"): SESSION_MODULE,
+    ("boto3.session", ""): SESSION_MODULE,
+    ("boto3.session", "Session"): SESSION_CLASS,
+    ("botocore", ""): BOTOCORE,
+    ("botocore", "exceptions"): BOTOCORE_EXCEPTIONS,
+    ("botocore.exceptions", ""): BOTOCORE_EXCEPTIONS,
+    ("botocore.exceptions", "ClientError"): CLIENT_ERROR,
+    ("greengrasssdk", ""): GG,
+    ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
+}
+
+# kind of `<value>.<attr>` for the simple kinds
+_ATTRIBUTE_KINDS = {
+    (BOTO3, "client"): CLIENT_FACTORY,
+    (BOTO3, "Session"): SESSION_CLASS,
+    (BOTO3, "session"): SESSION_MODULE,
+    (SESSION_MODULE, "Session"): SESSION_CLASS,
+    (SESSION, "client"): CLIENT_FACTORY,
+    (BOTOCORE, "exceptions"): BOTOCORE_EXCEPTIONS,
+    (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
+    (GG, "client"): GG_CLIENT_FACTORY,
+}
+
+
+def client_kind(service: str, sdk: str) -> Kind:
+    return Kind(CLIENT, service=service, sdk=sdk)
+
+
+# --- what the walk records -------------------------------------------------------------------
+
+
+class Scope:
+    """A module, function or class body: names bound in it and where from."""
+
+    __slots__ = ("kind", "parent", "bindings", "globals", "function")
+
+    def __init__(self, kind: str, parent: Optional[Scope], function: Optional[FunctionInfo] = None):
+        self.kind = kind
+        self.parent = parent
+        self.bindings: dict[str, list[tuple]] = {}
+        self.globals: set[str] = set()
+        self.function = function
+
+    def bind(self, name: str, source: tuple) -> None:
+        self.bindings.setdefault(name, []).append(source)
+
+
+class ClassInfo:
+    __slots__ = ("scope", "attrs")
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.attrs: dict[str, list[tuple]] = {}  # self.<attr> = <expr> in any method
+
+
+class FunctionInfo:
+    __slots__ = ("name", "scope", "params", "cls", "returns", "is_plain_method")
+
+    def __init__(self, name: str, scope: Scope, cls: Optional[ClassInfo], is_plain_method: bool):
+        self.name = name
+        self.scope = scope
+        self.params: list[str] = []  # positional-or-keyword parameters, in order
+        self.cls = cls
+        self.returns: list[cst.BaseExpression] = []
+        self.is_plain_method = is_plain_method  # first parameter is the instance
+
+
+@dataclass
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    path: tuple  # ancestors, outermost first
+    trys: tuple  # enclosing Try nodes whose body holds the call
+
+
+@dataclass
+class Handler:
+    try_node: Union[cst.Try, cst.TryStar]
+    type_expr: cst.BaseExpression
+    scope: Scope
+
+
+@dataclass
+class ImportSite:
+    node: Union[cst.Import, cst.ImportFrom]
+    path: tuple
+    module_level: bool
+
+
+OTHER = ("other",)
+
+# dataclass field names per node type, cached: the generic walk only needs these.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type))
+        _FIELDS[node_type] = names
+    return names
+
+
+def dotted_name(node: cst.BaseExpression) -> str:
+    """``a.b.c`` for an Attribute/Name chain (import module names)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{dotted_name(node.value)}.{node.attr.value}"
+    return ""
+
+
+class Analysis:
+    """Everything one walk learns about a module; kinds are evaluated on demand.
+
+    >>> a = Analysis(cst.parse_module("import boto3\\niot = boto3.client('iot-data')\\n"))
+    >>> a.kind_of(a.calls[0].node, a.module_scope).service
+    'iot-data'
+    """
+
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self.module_scope = Scope("module", None)
+        self.calls: list[CallSite] = []
+        self.handlers: list[Handler] = []
+        self.imports: list[ImportSite] = []
+        self.refs: dict[str, int] = {}  # name -> references in expressions
+        self.functions: list[FunctionInfo] = []
+        self._calls_by_name: dict[str, list[CallSite]] = {}
+        self._memo: dict[int, Optional[Kind]] = {}
+        self._busy: set = set()
+        self._scope = self.module_scope
+        self._function: Optional[FunctionInfo] = None
+        self._stack: list[cst.CSTNode] = []
+        self._trys: tuple = ()
+        self._class_of: dict[int, ClassInfo] = {}  # id(class scope) -> its ClassInfo
+        self._walk_body(module.body, module)
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def _walk_body(self, body: Any, parent: cst.CSTNode) -> None:
+        self._stack.append(parent)
+        for stmt in body:
+            self._walk(stmt)
+        self._stack.pop()
+
+    def _walk(self, node: cst.CSTNode) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+            return
+        self._walk_children(node)
+
+    def _walk_children(self, node: cst.CSTNode) -> None:
+        stack = self._stack
+        stack.append(node)
+        walk = self._walk
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        walk(item)
+        stack.pop()
+
+    def _walk_name(self, node: cst.Name) -> None:
+        self.refs[node.value] = self.refs.get(node.value, 0) + 1
+
+    def _walk_attribute(self, node: cst.Attribute) -> None:
+        self._stack.append(node)
+        self._walk(node.value)
+        self._stack.pop()
+
+    def _walk_arg(self, node: cst.Arg) -> None:
+        self._stack.append(node)
+        self._walk(node.value)
+        self._stack.pop()
+
+    def _walk_call(self, node: cst.Call) -> None:
+        site = CallSite(node, self._scope, tuple(self._stack), self._trys)
+        self.calls.append(site)
+        if isinstance(node.func, cst.Name):
+            self._calls_by_name.setdefault(node.func.value, []).append(site)
+        self._walk_children(node)
+
+    def _walk_import(self, node: cst.Import) -> None:
+        self.imports.append(ImportSite(node, tuple(self._stack), self._scope is self.module_scope))
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            module = dotted_name(alias.name)
+            if alias.asname is not None:
+                bound = alias.asname.name.value  # type: ignore[union-attr]
+                kind = _IMPORT_KINDS.get((module, ""))
+            else:
+                # `import a.b` binds `a`, which is the top-level package
+                bound = module.split(".")[0]
+                kind = _IMPORT_KINDS.get((bound, ""))
+            self._scope.bind(bound, ("kind", kind) if kind else OTHER)
+
+    def _walk_import_from(self, node: cst.ImportFrom) -> None:
+        self.imports.append(ImportSite(node, tuple(self._stack), self._scope is self.module_scope))
+        module = "" if node.relative else dotted_name(node.module) if node.module else ""
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+            kind = _IMPORT_KINDS.get((module, name))
+            self._scope.bind(bound, ("kind", kind) if kind else OTHER)
+
+    def _bind_target(self, target: cst.BaseExpression, source: tuple) -> None:
+        if isinstance(target, cst.Name):
+            self._scope.bind(target.value, source)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            func = self._function
+            if (
+                func is not None
+                and func.is_plain_method
+                and func.params
+                and target.value.value == func.params[0]
+                and func.cls is not None
+            ):
+                func.cls.attrs.setdefault(target.attr.value, []).append(source)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, OTHER)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, OTHER)
+
+    def _walk_assign(self, node: cst.Assign) -> None:
+        source = ("expr", node.value, self._scope)
+        for target in node.targets:
+            self._bind_target(target.target, source)
+        self._walk_children(node)
+
+    def _walk_ann_assign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, ("expr", node.value, self._scope) if node.value else OTHER)
+        self._walk_children(node)
+
+    def _walk_other_target(self, node: Any) -> None:
+        # for-loops, with-as, augmented assignment, comprehensions: the value is not provable
+        target = getattr(node, "target", None)
+        if target is not None:
+            self._bind_target(target, OTHER)
+        asname = getattr(node, "asname", None)
+        if isinstance(asname, cst.AsName):
+            self._bind_target(asname.name, OTHER)  # type: ignore[arg-type]
+        self._walk_children(node)
+
+    def _walk_named_expr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, ("expr", node.value, self._scope))
+        self._walk_children(node)
+
+    def _walk_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, OTHER)  # type: ignore[arg-type]
+        self._walk_children(node)
+
+    def _walk_global(self, node: Union[cst.Global, cst.Nonlocal]) -> None:
+        if isinstance(node, cst.Global):
+            self._scope.globals.update(item.name.value for item in node.names)
+
+    def _walk_return(self, node: cst.Return) -> None:
+        if self._function is not None and node.value is not None:
+            self._function.returns.append(node.value)
+        self._walk_children(node)
+
+    def _walk_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+        self._stack.append(node)
+        outer = self._trys
+        self._trys = outer + (node,)
+        self._walk(node.body)
+        self._trys = outer
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.handlers.append(Handler(node, handler.type, self._scope))
+            self._walk(handler)
+        for extra in (node.orelse, node.finalbody):
+            if extra is not None:
+                self._walk(extra)
+        self._stack.pop()
+
+    def _walk_function(self, node: cst.FunctionDef) -> None:
+        outer_scope, outer_function = self._scope, self._function
+        in_class = outer_scope.kind == "class"
+        cls = self._class_of.get(id(outer_scope)) if in_class else None
+        decorators = {dotted_name(d.decorator) for d in node.decorators}
+        plain = in_class and not ({"staticmethod", "classmethod"} & decorators)
+        scope = Scope("function", outer_scope)
+        info = FunctionInfo(node.name.value, scope, cls, plain)
+        scope.function = info
+        self.functions.append(info)
+        outer_scope.bind(node.name.value, ("def", info))
+        self._stack.append(node)
+        for decorator in node.decorators:
+            self._walk(decorator)
+        params = node.params
+        for group in (params.posonly_params, params.params, params.kwonly_params):
+            for param in group:
+                if param.default is not None:
+                    self._walk(param.default)
+                if param.annotation is not None:
+                    self._walk(param.annotation)
+        for param in (*params.posonly_params, *params.params):
+            info.params.append(param.name.value)
+        for index, param in enumerate((*params.posonly_params, *params.params)):
+            scope.bind(param.name.value, ("param", info, index, param.name.value))
+        for param in params.kwonly_params:
+            scope.bind(param.name.value, ("param", info, None, param.name.value))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.bind(star.name.value, OTHER)
+        if node.returns is not None:
+            self._walk(node.returns)
+        self._scope, self._function = scope, info
+        outer_trys, self._trys = self._trys, ()
+        self._walk(node.body)
+        self._scope, self._function, self._trys = outer_scope, outer_function, outer_trys
+        self._stack.pop()
+
+    def _walk_lambda(self, node: cst.Lambda) -> None:
+        outer = self._scope
+        scope = Scope("function", outer)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            scope.bind(param.name.value, OTHER)
+            if param.default is not None:
+                self._walk(param.default)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.bind(star.name.value, OTHER)
+        self._scope = scope
+        self._stack.append(node)
+        self._walk(node.body)
+        self._stack.pop()
+        self._scope = outer
+
+    def _walk_class(self, node: cst.ClassDef) -> None:
+        outer = self._scope
+        outer.bind(node.name.value, OTHER)
+        self._stack.append(node)
+        for part in (*node.decorators, *node.bases, *node.keywords):
+            self._walk(part)
+        scope = Scope("class", outer)
+        self._class_of[id(scope)] = ClassInfo(scope)
+        self._scope = scope
+        outer_function, self._function = self._function, None
+        self._walk(node.body)
+        self._scope, self._function = outer, outer_function
+        self._stack.pop()
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def lookup(self, scope: Scope, name: str) -> Optional[list[tuple]]:
+        """The bindings a name resolves to from ``scope`` (Python's LEGB rule)."""
+        current: Optional[Scope] = scope
+        if name in scope.globals:
+            current = self.module_scope
+        first = True
+        while current is not None:
+            if current.kind != "class" or first:
+                found = current.bindings.get(name)
+                if found is not None:
+                    return found
+            first = False
+            current = current.parent
+        return None
+
+    def kind_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[Kind]:
+        """The provable kind of an expression, or None."""
+        key = id(node)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            result = self._evaluate(node, scope)
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+        if not sources:
+            return None
+        kinds = {self._source_kind(source) for source in sources}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _source_kind(self, source: tuple) -> Optional[Kind]:
+        tag = source[0]
+        if tag == "kind":
+            return source[1]
+        if tag == "expr":
+            return self.kind_of(source[1], source[2])
+        if tag == "def":
+            return Kind(FUNCTION, func=source[1])
+        if tag == "param":
+            return self._param_kind(source[1], source[2], source[3])
+        return None
+
+    def _evaluate(self, node: cst.BaseExpression, scope: Scope) -> Optional[Kind]:
+        if isinstance(node, cst.Name):
+            return self._agree(self.lookup(scope, node.value))
+        if isinstance(node, cst.Attribute):
+            return self._attribute_kind(node, scope)
+        if isinstance(node, cst.Call):
+            return self._call_kind(node, scope)
+        if isinstance(node, cst.Subscript):
+            base = self.kind_of(node.value, scope)
+            if base == SHADOW_RESULT and _subscript_key(node) == "payload":
+                return SHADOW_PAYLOAD
+        return None
+
+    def _attribute_kind(self, node: cst.Attribute, scope: Scope) -> Optional[Kind]:
+        attr = node.attr.value
+        instance_class = self._instance_class(node.value, scope)
+        if instance_class is not None:
+            sources = list(instance_class.attrs.get(attr, ()))
+            sources += instance_class.scope.bindings.get(attr, [])
+            return self._agree(sources)
+        base = self.kind_of(node.value, scope)
+        if base is None:
+            return None
+        if base.tag == CLIENT:
+            if attr == "exceptions":
+                return Kind(CLIENT_EXCEPTIONS, service=base.service, sdk=base.sdk)
+            return Kind(METHOD, service=base.service, sdk=base.sdk, name=attr)
+        if base.tag == CLIENT_EXCEPTIONS:
+            return CLIENT_ERROR
+        return _ATTRIBUTE_KINDS.get((base, attr))
+
+    def _instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+        """The class whose instance ``node`` is, when it is a method's ``self``."""
+        if not isinstance(node, cst.Name):
+            return None
+        sources = self.lookup(scope, node.value)
+        if not sources or len(sources) != 1 or sources[0][0] != "param":
+            return None
+        _, info, index, _ = sources[0]
+        if index == 0 and info.is_plain_method:
+            return info.cls
+        return None
+
+    def _call_kind(self, node: cst.Call, scope: Scope) -> Optional[Kind]:
+        func = self.kind_of(node.func, scope)
+        if func is None:
+            return None
+        if func in (CLIENT_FACTORY, GG_CLIENT_FACTORY):
+            service = service_name(node)
+            if service is None:
+                return None
+            return client_kind(service, "boto3" if func == CLIENT_FACTORY else "gg")
+        if func == SESSION_CLASS:
+            return SESSION
+        if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
+            return SHADOW_RESULT
+        if func.tag == FUNCTION and func.func is not None:
+            info = func.func
+            return self._agree([("expr", value, info.scope) for value in info.returns])
+        return None
+
+    def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
+        """A parameter's kind: what every call of the function in this file passes."""
+        if info.cls is not None:
+            return None  # methods are called through objects we do not follow
+        sites = self._calls_by_name.get(info.name, [])
+        # any other use of the function (passed as a callback, exported) may call it with
+        # anything, so only functions used exclusively through direct calls qualify
+        if not sites or self.refs.get(info.name, 0) != len(sites):
+            return None
+        kinds = set()
+        for site in sites:
+            if self._agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
+                return None
+            value = _argument(site.node, index, name)
+            kinds.add(None if value is None else self.kind_of(value, site.scope))
+        return kinds.pop() if len(kinds) == 1 else None
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+        value = index.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _argument(call: cst.Call, index: Optional[int], name: str) -> Optional[cst.BaseExpression]:
+    """The expression passed for a parameter at ``index``/``name``, None if unknown."""
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if index is not None and position == index:
+                return arg.value
+            position += 1
+        elif arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def service_name(call: cst.Call) -> Optional[str]:
+    """The literal service name of a ``client(...)`` call, if there is one."""
+    for arg in call.args:
+        if (arg.keyword is None and not arg.star) or (
+            arg.keyword is not None and arg.keyword.value == "service_name"
+        ):
+            if isinstance(arg.value, cst.SimpleString):
+                value = arg.value.evaluated_value
+                return value if isinstance(value, str) else None
+            return None
+    return None
+
+
+_HANDLERS = {
+    cst.Name: Analysis._walk_name,
+    cst.Attribute: Analysis._walk_attribute,
+    cst.Arg: Analysis._walk_arg,
+    cst.Call: Analysis._walk_call,
+    cst.Import: Analysis._walk_import,
+    cst.ImportFrom: Analysis._walk_import_from,
+    cst.Assign: Analysis._walk_assign,
+    cst.AnnAssign: Analysis._walk_ann_assign,
+    cst.AugAssign: Analysis._walk_other_target,
+    cst.For: Analysis._walk_other_target,
+    cst.CompFor: Analysis._walk_other_target,
+    cst.WithItem: Analysis._walk_other_target,
+    cst.NamedExpr: Analysis._walk_named_expr,
+    cst.ExceptHandler: Analysis._walk_except,
+    cst.ExceptStarHandler: Analysis._walk_except,
+    cst.Global: Analysis._walk_global,
+    cst.Nonlocal: Analysis._walk_global,
+    cst.Return: Analysis._walk_return,
+    cst.Try: Analysis._walk_try,
+    cst.TryStar: Analysis._walk_try,
+    cst.FunctionDef: Analysis._walk_function,
+    cst.Lambda: Analysis._walk_lambda,
+    cst.ClassDef: Analysis._walk_class,
+}

@@ -1,0 +1,103 @@
+"""One file through the whole pipeline: filter, decode, parse, analyse, plan, transform.
+
+Pure functions over bytes; the only I/O is :func:`analyze_path` reading the file. Writing the
+result is the caller's job (:mod:`gglift.port.source`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import libcst as cst
+
+from gglift.port.analysis import Analysis
+from gglift.port.model import FileResult, Finding, Resource
+from gglift.port.porting import plan_port
+from gglift.port.positions import node_positions
+from gglift.port.rules import make_finding
+from gglift.port.source import SourceError, decode_source, encode_source, read_source
+from gglift.port.transform import apply_plan, sdk_module_name
+
+# A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
+MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+_PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
+
+
+def analyze_source(source: bytes, path: Path) -> FileResult:
+    """Port one file's source in memory and report what was found.
+
+    >>> r = analyze_source(b"import boto3\\niot = boto3.client('iot-data')\\n", Path("app.py"))
+    >>> r.new_source
+    b"import greengrasssdk\\niot = greengrasssdk.client('iot-data')\\n"
+    """
+    if not any(marker in source for marker in MARKERS):
+        return FileResult(path=path)
+    try:
+        decoded = decode_source(source)
+    except SourceError as exc:
+        return failed(path, str(exc))
+    try:
+        module = cst.parse_module(decoded.text)
+    except cst.ParserSyntaxError as exc:
+        return failed(path, *_syntax_reason(exc, decoded.text))
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return failed(path, f"cannot parse: {exc}")
+
+    analysis = Analysis(module)
+    sdk_name = sdk_module_name(analysis)
+    plan = plan_port(analysis, sdk_name or "greengrasssdk")
+    new_text = decoded.text
+    if plan.edits:
+        add_import = plan.creates_sdk_client and sdk_name is None
+        new_text = apply_plan(analysis, plan, sdk_name or "greengrasssdk", add_import).code
+
+    nodes = [f.node for f in plan.findings] + [r.node for r in plan.resources]
+    where = node_positions(module, nodes) if nodes else {}
+    result = FileResult(path=path)
+    result.findings = sorted(
+        (make_finding(f.code, *where[id(f.node)], **f.fields) for f in plan.findings),
+        key=lambda f: (f.line, f.col, f.code),
+    )
+    for resource in plan.resources:
+        line = where[id(resource.node)][0]
+        getattr(result, resource.category).append(
+            Resource(resource.value, resource.literal, line, resource.resolved)
+        )
+    if new_text != decoded.text:
+        try:
+            result.new_source = encode_source(new_text, decoded)
+        except UnicodeEncodeError as exc:
+            return failed(path, f"the ported text cannot be encoded as {decoded.encoding}: {exc.reason}")
+        result.changed = True
+    return result
+
+
+def analyze_path(path: Path) -> FileResult:
+    """Read ``path`` and :func:`analyze_source` it; unreadable files give GGL900."""
+    try:
+        data = read_source(path)
+    except SourceError as exc:
+        return failed(path, str(exc))
+    return analyze_source(data, path)
+
+
+def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
+    """The result for a file we cannot handle: one GGL900 finding, nothing changed."""
+    finding: Finding = make_finding("GGL900", line, col, reason=reason)
+    return FileResult(path=path, error=reason, findings=[finding])
+
+
+def _syntax_reason(exc: cst.ParserSyntaxError, text: str) -> tuple[str, int, int]:
+    """A one-line reason and the 1-based position of a syntax error."""
+    line, col = exc.raw_line, exc.raw_column + 1
+    at = _ERROR_AT.search(exc.message or "")
+    if at:
+        line, col = int(at.group(1)), int(at.group(2))
+    reason = f"syntax error at line {line}, column {col}"
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and _PYTHON2.search(lines[line - 1]):
+        reason += " (this looks like Python 2 code)"
+    return reason, line, col

@@ -1,0 +1,325 @@
+"""The porting table: what to change in each provable boto3 call, and what to report.
+
+``plan_port`` turns an :class:`~gglift.port.analysis.Analysis` into a :class:`Plan`: edits
+(functions from the already-transformed node to its replacement, keyed by the original node),
+findings anchored at nodes, and the resources the code uses. Nothing here touches the tree;
+:mod:`gglift.port.transform` applies the edits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+from gglift.port import analysis as an
+from gglift.port.analysis import Analysis, CallSite, Kind
+from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
+from gglift.port.values import literal_value, source_text, static_value
+
+PORTABLE = frozenset({"iot-data", "lambda", "secretsmanager"})
+SDK_METHODS = {
+    "iot-data": {"publish", "get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"},
+    "lambda": {"invoke"},
+    "secretsmanager": {"get_secret_value"},
+}
+MQTT5_PROPERTIES = (
+    "userProperties",
+    "payloadFormatIndicator",
+    "contentType",
+    "responseTopic",
+    "correlationData",
+    "messageExpiry",
+)
+# what the ported calls raise instead of ClientError, by service
+SDK_EXCEPTIONS = {
+    "shadow": "greengrasssdk.IoTDataPlane.ShadowError",
+    "invocation": "greengrasssdk.Lambda.InvocationException",  # invoke, and publish's transport
+    "secretsmanager": "greengrasssdk.SecretsManager.SecretsManagerError",
+}
+# arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>], '*' for unknown parts
+_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Za-z0-9_*-]+(:[A-Za-z0-9_$*-]+)?$")
+
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+@dataclass
+class FindingAt:
+    code: str
+    node: cst.CSTNode  # where it is reported
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class ResourceAt:
+    category: str  # "publishes" | "secrets" | "invokes" | "shadows"
+    value: str
+    literal: bool
+    resolved: bool
+    node: cst.CSTNode
+
+
+@dataclass
+class Plan:
+    edits: dict[int, tuple[cst.CSTNode, Edit]] = field(default_factory=dict)
+    paths: list[tuple] = field(default_factory=list)  # ancestors of every edited node
+    findings: list[FindingAt] = field(default_factory=list)
+    resources: list[ResourceAt] = field(default_factory=list)
+    removed_refs: Counter = field(default_factory=Counter)  # names that edits delete
+    creates_sdk_client: bool = False
+
+    def edit(self, node: cst.CSTNode, path: tuple, fn: Edit) -> None:
+        self.edits[id(node)] = (node, fn)
+        self.paths.append(path)
+
+
+class _Planner:
+    def __init__(self, analysis: Analysis, sdk_name: str):
+        self.analysis = analysis
+        self.sdk_name = sdk_name
+        self.plan = Plan()
+        self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
+
+    def run(self) -> Plan:
+        for site in self.analysis.calls:
+            self._call(site)
+        self._handlers()
+        return self.plan
+
+    def _call(self, site: CallSite) -> None:
+        node, scope = site.node, site.scope
+        created = self.analysis.kind_of(node, scope)
+        if created is not None and created.tag == an.CLIENT:
+            if created.sdk == "boto3" and created.service in PORTABLE:
+                self._port_client_creation(site)
+            return
+        func = self.analysis.kind_of(node.func, scope)
+        if func is not None and func.tag == an.METHOD:
+            self._method(site, func)
+        elif (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "read"
+            and not node.args
+            and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
+        ):
+            self.plan.edit(node, site.path, _unwrap_read)
+            self.plan.findings.append(FindingAt("GGL111", node.func.attr))
+
+    # -- client creation ---------------------------------------------------------------------
+
+    def _port_client_creation(self, site: CallSite) -> None:
+        node = site.node
+        service_arg = next(
+            arg for arg in node.args if arg.keyword is None or arg.keyword.value == "service_name"
+        )
+        kept = _names_in(service_arg.value)
+        self.plan.removed_refs.update(_names_in(node) - kept)
+        self.plan.creates_sdk_client = True
+        sdk_name = self.sdk_name
+
+        def to_sdk_client(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.Call)
+            return updated.with_changes(
+                func=cst.Attribute(cst.Name(sdk_name), cst.Name("client")),
+                args=[cst.Arg(value=service_arg.value)],
+                whitespace_before_args=cst.SimpleWhitespace(""),
+            )
+
+        self.plan.edit(node, site.path, to_sdk_client)
+
+    # -- method calls ------------------------------------------------------------------------
+
+    def _method(self, site: CallSite, method: Kind) -> None:
+        service, sdk, name = method.service, method.sdk, method.name
+        assert service is not None and name is not None
+        if service not in PORTABLE:
+            if sdk == "boto3":
+                self._cloud_only(site, service, name)
+            return
+        node = site.node
+        kwargs = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
+        ported_name = "invoke" if (service, name) == ("lambda", "invoke_async") and sdk == "boto3" else name
+        if ported_name not in SDK_METHODS[service]:
+            hint = "keep a boto3 client for it (cloud only) or remove the call"
+            self.plan.findings.append(FindingAt("GGL150", node, {"service": service, "method": name, "hint": hint}))
+            return
+        if sdk == "boto3":
+            raised = "shadow" if name in an.SHADOW_OPS else "secretsmanager" if service == "secretsmanager" else "invocation"
+            for try_node in site.trys:
+                self.ported_trys.setdefault(id(try_node), set()).add(raised)
+        drop: set[str] = set()
+        rename: dict[str, str] = {}
+        add: list[tuple[str, str]] = []
+        if service == "iot-data" and name == "publish":
+            self._publish(site, kwargs, sdk, drop)
+        elif service == "iot-data":
+            self._resource("shadows", kwargs.get("thingName"), site)
+            if "shadowName" in kwargs:
+                self.plan.findings.append(FindingAt("GGL110", kwargs["shadowName"]))
+        elif service == "lambda":
+            self._resource("invokes", kwargs.get("FunctionName"), site, check_arn=True)
+            if name == "invoke_async":
+                rename["InvokeArgs"] = "Payload"
+                add.append(("InvocationType", '"Event"'))
+            if sdk == "boto3":
+                self._invoke_drops(kwargs, drop)
+        else:
+            self._resource("secrets", kwargs.get("SecretId"), site)
+            if "VersionId" in kwargs:
+                self.plan.findings.append(FindingAt("GGL130", kwargs["VersionId"]))
+        if drop or rename or add or ported_name != name:
+            for kw in drop:
+                self.plan.removed_refs.update(_names_in(kwargs[kw]))
+            self.plan.edit(node, site.path, _rewrite_call(drop, rename, add, ported_name))
+
+    def _publish(self, site: CallSite, kwargs: dict, sdk: Optional[str], drop: set) -> None:
+        self._resource("publishes", kwargs.get("topic"), site, topic=True)
+        if sdk == "boto3" and "qos" in kwargs:
+            drop.add("qos")
+            qos = kwargs["qos"].value
+            if literal_value(qos) != 0:
+                self.plan.findings.append(FindingAt("GGL100", kwargs["qos"], {"qos": source_text(qos)}))
+        if "retain" in kwargs:
+            if sdk == "boto3" and literal_value(kwargs["retain"].value) is False:
+                drop.add("retain")
+            else:
+                self.plan.findings.append(FindingAt("GGL101", kwargs["retain"], {"arg": "retain"}))
+        for prop in MQTT5_PROPERTIES:
+            if prop in kwargs:
+                self.plan.findings.append(FindingAt("GGL101", kwargs[prop], {"arg": prop}))
+
+    def _invoke_drops(self, kwargs: dict, drop: set) -> None:
+        if "LogType" in kwargs:
+            drop.add("LogType")
+            hint = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+            self.plan.findings.append(FindingAt("GGL121", kwargs["LogType"], {"arg": "LogType", "hint": hint}))
+        invocation_type = kwargs.get("InvocationType")
+        if invocation_type is not None and literal_value(invocation_type.value) == "DryRun":
+            drop.add("InvocationType")
+            hint = "the call now really invokes the function: guard it if it was only a permission check"
+            self.plan.findings.append(
+                FindingAt("GGL121", invocation_type, {"arg": "InvocationType='DryRun'", "hint": hint})
+            )
+
+    def _cloud_only(self, site: CallSite, service: str, method: str) -> None:
+        export = STREAM_EXPORTS.get(service)
+        if export is not None:
+            hint = STREAM_MANAGER_HINT.format(config=export)
+        else:
+            hint = "keep it if the device is online; give the component's role the permission"
+        self.plan.findings.append(
+            FindingAt("GGL140", site.node, {"service": service, "method": method, "hint": hint})
+        )
+
+    def _resource(
+        self,
+        category: str,
+        arg: Optional[cst.Arg],
+        site: CallSite,
+        *,
+        topic: bool = False,
+        check_arn: bool = False,
+    ) -> None:
+        if arg is None:
+            return
+        value, literal, resolved = static_value(arg.value, self.analysis, site.scope, topic=topic)
+        self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
+        if check_arn and resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
+            self.plan.findings.append(FindingAt("GGL120", arg, {"value": source_text(arg.value)}))
+
+    # -- exception handlers ------------------------------------------------------------------
+
+    def _handlers(self) -> None:
+        for handler in self.analysis.handlers:
+            services = self.ported_trys.get(id(handler.try_node))
+            if not services:
+                continue
+            expr = handler.type_expr
+            elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+            for element in elements:
+                if self.analysis.kind_of(element, handler.scope) == an.CLIENT_ERROR:
+                    replacement = " or ".join(SDK_EXCEPTIONS[s] for s in sorted(services))
+                    self.plan.findings.append(
+                        FindingAt("GGL112", element, {"name": source_text(element), "replacement": replacement})
+                    )
+
+
+def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
+    """Decide every edit, finding and resource for one analysed module."""
+    return _Planner(analysis, sdk_name).run()
+
+
+def _names_in(node: cst.CSTNode) -> Counter:
+    """Identifiers referenced in a subtree (attribute names and keywords excluded)."""
+    found: Counter = Counter()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found[name.value] += 1
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Names())
+    return found
+
+
+def _unwrap_read(updated: cst.CSTNode) -> cst.CSTNode:
+    """``<payload>.read()`` -> ``<payload>``, keeping parentheses around the call."""
+    assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
+    inner = updated.func.value
+    if updated.lpar:
+        inner = inner.with_changes(lpar=[*updated.lpar, *inner.lpar], rpar=[*inner.rpar, *updated.rpar])
+    return inner
+
+
+def _rewrite_call(drop: set, rename: dict, add: list, method: str) -> Edit:
+    """An edit that drops/renames keyword arguments, adds some and renames the method."""
+
+    def apply(updated: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
+        old_args = list(updated.args)
+        args = []
+        for arg in old_args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword in drop:
+                continue
+            if keyword in rename:
+                arg = arg.with_changes(keyword=cst.Name(rename[keyword]))
+            args.append(arg)
+        last = old_args[-1] if old_args else None
+        if args and last is not None and last.keyword is not None and last.keyword.value in drop:
+            # the last argument went away: its comma (or none) closes the list now
+            args[-1] = args[-1].with_changes(comma=last.comma)
+        for keyword, code in add:
+            args = _insert_after_first(args, keyword, code)
+        func = updated.func
+        if func.attr.value != method:
+            func = func.with_changes(attr=cst.Name(method))
+        return updated.with_changes(func=func, args=args)
+
+    return apply
+
+
+def _insert_after_first(args: list, keyword: str, code: str) -> list:
+    """Insert ``keyword=code`` after the first argument, in the list's own comma style."""
+    new = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=cst.parse_expression(code),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    if not args:
+        return [new]
+    first = args[0]
+    if len(args) == 1:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return [first.with_changes(comma=comma), new.with_changes(comma=first.comma)]
+    return [first, new.with_changes(comma=first.comma), *args[1:]]

@@ -1,0 +1,220 @@
+"""The rule registry: every code ``gglift port`` can report, in one place.
+
+``docs/codes.md`` is rendered from this registry (``python -m gglift.port.rules``) and
+``gglift port --explain CODE`` prints from it, so the two cannot drift apart; a test checks
+that the committed docs match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gglift.port.model import Finding
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # "error" | "warning" | "info"
+    title: str
+    message: str  # str.format template over the finding's fields
+    hint: str  # one-line fix hint, also a template
+    explanation: str  # several paragraphs for --explain and the docs
+
+
+STREAM_MANAGER_HINT = (
+    "use stream manager: StreamManagerClient().append_message(stream, data) on a stream "
+    "with an ExportDefinition({config})"
+)
+
+# Export configuration that replaces each cloud ingestion service on the edge.
+STREAM_EXPORTS = {
+    "kinesis": "kinesis=[KinesisConfig(...)]",
+    "firehose": "kinesis=[KinesisConfig(...)] into the delivery stream's source",
+    "iotanalytics": "iot_analytics=[IoTAnalyticsConfig(...)]",
+    "iotsitewise": "iot_sitewise=[IoTSiteWiseConfig(...)]",
+    "s3": "s3_task_executor=[S3ExportTaskExecutorConfig(...)]",
+}
+
+_RULES = [
+    Rule(
+        "GGL100",
+        "warning",
+        "publish with QoS 1 becomes QoS 0",
+        "`qos={qos}` dropped: messages published on the core are QoS 0 only",
+        "remove `qos`; if delivery must be guaranteed, confirm it at the application level",
+        """\
+The Greengrass Core SDK's `publish(topic=, payload=, queueFullPolicy=)` has no QoS: local
+messages are delivered at most once and held in memory. A boto3 `publish(..., qos=1)` is
+ported by dropping the argument, which silently weakens the delivery guarantee, so it is
+reported. `qos=0` is dropped without a finding.""",
+    ),
+    Rule(
+        "GGL101",
+        "error",
+        "retain flag or MQTT5 property on publish",
+        "`{arg}` has no Greengrass equivalent and is ignored by the core",
+        "remove `{arg}`; retained messages and MQTT5 properties need the MQTT bridge and IPC",
+        """\
+`retain`, `userProperties`, `payloadFormatIndicator`, `contentType`, `responseTopic`,
+`correlationData` and `messageExpiry` do not exist in the Greengrass Core SDK. The argument is
+left in place (the SDK ignores it) so the finding stays until the code is changed by hand.
+`retain=False` is dropped without a finding.""",
+    ),
+    Rule(
+        "GGL110",
+        "error",
+        "named shadow",
+        "`shadowName` is not supported by the Greengrass Core SDK; this call would use the classic shadow",
+        "use the ShadowManager component over IPC for named shadows, or the classic shadow",
+        """\
+The SDK's `get_thing_shadow`, `update_thing_shadow` and `delete_thing_shadow` only address a
+thing's classic (unnamed) shadow. Named shadows need the `aws.greengrass.ShadowManager`
+component and the IPC client of Greengrass V2. The argument is left in place so the finding
+stays until the call is changed by hand.""",
+    ),
+    Rule(
+        "GGL111",
+        "info",
+        "`.read()` removed from a shadow payload",
+        "`.read()` removed: the shadow payload is bytes on the core, not a stream",
+        "nothing to do; the result's `payload` is already the document bytes",
+        """\
+boto3 returns a shadow document as a `StreamingBody`; the Greengrass Core SDK returns the raw
+bytes. `resp['payload'].read()` would raise `AttributeError`, so the port turns it into
+`resp['payload']`, also when the result or the payload went through a variable.""",
+    ),
+    Rule(
+        "GGL112",
+        "warning",
+        "`ClientError` handler around a ported call",
+        "`{name}` is no longer raised by the ported call(s) in this `try`",
+        "catch {replacement} instead",
+        """\
+After the port, shadow calls raise `greengrasssdk.IoTDataPlane.ShadowError`, secrets calls
+`greengrasssdk.SecretsManager.SecretsManagerError` and invocations
+`greengrasssdk.Lambda.InvocationException`; `botocore.exceptions.ClientError` and the client's
+`exceptions.*` classes are never raised, so a handler for them stops catching anything. The
+handler is left as it is: choose the new exception by hand.""",
+    ),
+    Rule(
+        "GGL120",
+        "warning",
+        "invoke by a name that is not a full function ARN",
+        "`FunctionName={value}` is not a full function ARN",
+        "use arn:aws:lambda:<region>:<account>:function:<name>[:<version>]",
+        """\
+The Greengrass Core SDK resolves `FunctionName` only as a full, qualified function ARN
+(`arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>]`); a bare function name
+or a partial ARN does not match on the device. Aliases do not work as `Qualifier` either.
+An f-string or concatenation that starts with `arn:` is accepted.""",
+    ),
+    Rule(
+        "GGL121",
+        "warning",
+        "`LogType` or `DryRun` dropped from invoke",
+        "`{arg}` dropped: the Greengrass Core SDK does not support it",
+        "{hint}",
+        """\
+The SDK's `invoke` takes `FunctionName`, `InvocationType` (`RequestResponse` or `Event`),
+`ClientContext` (base64 bytes), `Payload` and `Qualifier`. `LogType` has no equivalent (no
+log tail is returned) and `InvocationType='DryRun'` is not accepted; both are dropped. Note
+that without `DryRun` the call really invokes the function.""",
+    ),
+    Rule(
+        "GGL130",
+        "error",
+        "`VersionId` in get_secret_value",
+        "`VersionId` is not supported by the Greengrass Core SDK (it raises SecretsManagerError)",
+        "use `VersionStage` (default AWSCURRENT) and deploy that version as a local secret",
+        """\
+The SDK's `get_secret_value` reads secrets deployed to the device by the
+`aws.greengrass.SecretManager` component and accepts `SecretId` and `VersionStage` only; a
+`VersionId` raises `SecretsManagerError`. The argument is left in place so the finding stays
+until the call is changed by hand.""",
+    ),
+    Rule(
+        "GGL140",
+        "warning",
+        "cloud-only service call",
+        "`{service}.{method}` stays a cloud call: it works only while the device is online",
+        "{hint}",
+        """\
+Services other than IoT data, Lambda and Secrets Manager have no Greengrass Core SDK
+equivalent; the boto3 call is kept and needs network access and credentials from the
+`aws.greengrass.TokenExchangeService` component. For Kinesis, Firehose, IoT Analytics,
+IoT SiteWise and S3 the hint names the stream manager export that buffers data on the device
+and exports it when the connection is back.""",
+    ),
+    Rule(
+        "GGL150",
+        "error",
+        "operation with no edge equivalent",
+        "`{service}.{method}` has no Greengrass Core SDK equivalent; the ported client will not have it",
+        "{hint}",
+        """\
+The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
+`update_thing_shadow` and `delete_thing_shadow` only (Lambda: `invoke`; Secrets Manager:
+`get_secret_value`). Operations such as `list_named_shadows_for_thing`,
+`get_retained_message`, `list_retained_messages` or `delete_connection`, and helpers like
+`get_paginator`, raise `AttributeError` on the ported client. The call is left as it is.""",
+    ),
+    Rule(
+        "GGL900",
+        "error",
+        "file cannot be read, decoded or parsed",
+        "cannot port this file: {reason}",
+        "fix the file (Python 3 syntax, valid encoding or PEP 263 coding line) and run again",
+        """\
+The file could not be read (permissions, a symlink loop), decoded (not UTF-8 and no PEP 263
+coding line, or bytes invalid for the declared encoding) or parsed as Python 3 (a syntax
+error, or Python 2 code). The file is left byte-identical and every other file is still
+processed.""",
+    ),
+]
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+
+def make_finding(code: str, line: int, col: int, **fields: object) -> Finding:
+    """Build a Finding from the registry's templates.
+
+    >>> make_finding("GGL100", 3, 5, qos="1").message
+    '`qos=1` dropped: messages published on the core are QoS 0 only'
+    """
+    rule = RULES[code]
+    return Finding(
+        code=code,
+        severity=rule.severity,
+        line=line,
+        col=col,
+        message=rule.message.format(**fields),
+        hint=rule.hint.format(**fields),
+    )
+
+
+def explain(code: str) -> str:
+    """The --explain text for ``code`` (case-insensitive); KeyError if unknown."""
+    rule = RULES[code.upper()]
+    return f"{rule.code} ({rule.severity}): {rule.title}\n\n{rule.explanation}\n"
+
+
+def render_codes_markdown() -> str:
+    """docs/codes.md, generated from the registry."""
+    out = [
+        "# `gglift port` rule codes",
+        "",
+        "Generated from `gglift/port/rules.py` by `python -m gglift.port.rules > docs/codes.md`;",
+        "`gglift port --explain CODE` prints the same text.",
+        "",
+        "| code | severity | what |",
+        "|---|---|---|",
+    ]
+    out += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {r.title} |" for r in _RULES]
+    for rule in _RULES:
+        out += ["", f"## {rule.code}", "", f"**{rule.severity}**: {rule.title}", "", rule.explanation]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_codes_markdown(), end="")

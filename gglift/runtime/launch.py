@@ -1,0 +1,83 @@
+"""How a function's worker is started: its command line and environment (facts of a device).
+
+A runtime maps to a command: Python runtimes run :mod:`gglift.runner` in the core's own
+interpreter; ``executable`` runs ``<source>/<handler>`` with the Greengrass Core SDK for C
+library gglift builds first on ``LD_LIBRARY_PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import sys
+from pathlib import Path
+
+import gglift
+from gglift.config import Function, Project
+from gglift.runner import BOOTSTRAP, SHIMS_DIR
+
+ROUTER_ARN = "arn:aws:lambda:::function:GGRouter"
+SHADOW_ARN = "arn:aws:lambda:::function:GGShadowService"
+SECRETS_ARN = "arn:aws:lambda:::function:GGSecretManager:1"
+
+# Passed through from the core's environment; everything else a worker sees is set here.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+
+
+class LaunchError(Exception):
+    """A worker cannot be started; the message says what to install or fix."""
+
+
+def command(fn: Function) -> list[str]:
+    """The worker's command line."""
+    if fn.is_executable:
+        return [str(fn.source / fn.handler), *fn.execArgs]
+    # -S: no site hooks (.pth files), which would cost a few MB of the 16 MB default limit.
+    return [sys.executable, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
+
+
+def environment(project: Project, fn: Function, port: int, token: str) -> dict[str, str]:
+    """The worker's environment, as Greengrass sets it, plus the function's own variables."""
+    arn = project.function_arn(fn)
+    memory_kb = fn.linuxProcessParams.containerParams.memorySizeInKB
+    env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
+    env.update(
+        MY_FUNCTION_ARN=arn,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN=token,
+        GG_DAEMON_PORT=str(port),
+        ENCODING_TYPE="binary" if fn.is_executable else fn.inputPayloadEncodingType,
+        LOG_LEVEL=os.environ.get("GGLIFT_LOG_LEVEL", "INFO"),
+        GGC_MAX_INTERFACE_VERSION="1.5",
+        ROUTER_FUNCTION_ARN=ROUTER_ARN,
+        SHADOW_FUNCTION_ARN=SHADOW_ARN,
+        SECRETS_MANAGER_FUNCTION_ARN=SECRETS_ARN,
+        AWS_REGION=project.local.region,
+        AWS_DEFAULT_REGION=project.local.region,
+        AWS_IOT_THING_NAME=project.local.thing_name,
+        AWS_LAMBDA_FUNCTION_NAME=fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(max(1, memory_kb // 1024)),
+        GGLIFT_TIMEOUT_MS=str(fn.timeoutInSeconds * 1000),
+    )
+    if fn.is_executable:
+        try:
+            from gglift.native import library_dir
+        except ImportError as exc:
+            raise LaunchError(f"C Lambda executables need gglift's Core SDK for C runtime (gglift.native): {exc}") from exc
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(library_dir()), os.environ.get("LD_LIBRARY_PATH")) if p)
+    else:
+        env["GGLIFT_WORKER_PATH"] = os.pathsep.join(worker_path(fn))
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the user's source folder as it is
+    env.update(fn.environment)
+    return env
+
+
+def worker_path(fn: Function) -> list[str]:
+    """``sys.path`` entries a Python worker adds: its code and the device modules first, then
+    the core's site-packages (``greengrasssdk`` and the function's other dependencies), then
+    the folder holding gglift itself."""
+    sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
+    user_site = site.getusersitepackages()
+    if isinstance(user_site, str) and os.path.isdir(user_site):
+        sites.append(user_site)
+    gglift_root = str(Path(gglift.__file__).resolve().parent.parent)
+    return [str(fn.source), SHIMS_DIR, *sites, gglift_root]

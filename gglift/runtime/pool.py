@@ -1,0 +1,314 @@
+"""The workers of one function and its queue: the lifecycle rules of Greengrass's Lambda manager.
+
+- pinned: one worker, started with the core, work items run one at a time, module state kept;
+  a worker killed (timeout, memory) or crashed is replaced at once.
+- on-demand: a worker is started when an item waits and none is idle, up to
+  ``maxInstancesCount``; an idle worker is reused, and stopped after ``maxIdleTimeInSeconds``.
+- ``maxQueueSize``: items waiting for a worker (not those running). Past it a new item is
+  dropped, counted in ``stats.dropped`` and reported; a RequestResponse caller gets an error.
+- ``timeoutInSeconds``: the item is answered ``Unhandled`` and its worker killed.
+- ``statusTimeoutInSeconds``: a worker must load its code and ask for work within it, else it
+  is killed and waiting items are answered ``Unhandled``.
+- the memory limit: a worker whose resident memory passes it is killed; its item is answered
+  ``Unhandled``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import secrets
+import signal
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from gglift.config import Function
+from gglift.runtime import records
+from gglift.runtime.dispatch import IpcError
+from gglift.runtime.launch import LaunchError
+from gglift.runtime.process import WorkerProcess
+from gglift.runtime.work import Result, WorkItem
+
+STARTING, IDLE, BUSY, DONE, STOPPING = "starting", "idle", "busy", "done", "stopping"
+
+
+@dataclass
+class PoolStats:
+    started: int = 0  # workers started
+    timeouts: int = 0  # workers killed for timeoutInSeconds
+    memory_kills: int = 0  # workers killed for their memory limit
+    status_kills: int = 0  # workers killed for statusTimeoutInSeconds
+    crashes: int = 0  # workers that exited on their own while busy or before ready
+    dropped: int = 0  # items refused because the queue was full
+    idle_stops: int = 0  # on-demand workers stopped after maxIdleTimeInSeconds
+    peak_busy: int = 0  # most workers busy at once
+    completed: int = 0
+
+
+class Worker:
+    """A worker process and its place in the pool."""
+
+    def __init__(self, pool: "FunctionPool", token: str):
+        self.pool = pool
+        self.token = token
+        self.arn = pool.arn
+        self.state = STARTING
+        self.item: Optional[WorkItem] = None
+        self.poll: Optional[asyncio.Future] = None
+        self.process: Optional[WorkerProcess] = None
+        self.kill_reason: Optional[tuple[str, str]] = None  # (message, errorType)
+        self.init_error: Optional[str] = None
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid if self.process else 0
+
+    def cancel_timer(self, name: str) -> None:
+        timer = self.timers.pop(name, None)
+        if timer:
+            timer.cancel()
+
+
+class FunctionPool:
+    """Workers and queue of one function.
+
+    ``spawn(worker)`` returns the started :class:`WorkerProcess`; ``emit`` receives records;
+    ``tokens`` is the core's token → worker map used to authenticate IPC requests.
+    """
+
+    def __init__(self, fn: Function, arn: str, spawn: Callable[[Worker], WorkerProcess],
+                 emit: Callable[[records.Record], None], tokens: dict, time_scale: float = 1.0):
+        self.fn = fn
+        self.arn = arn
+        self._spawn = spawn
+        self._emit = emit
+        self._tokens = tokens
+        self.idle_seconds = fn.maxIdleTimeInSeconds * time_scale
+        self.status_seconds = fn.statusTimeoutInSeconds * time_scale
+        self.pending: collections.deque[WorkItem] = collections.deque()
+        self.workers: list[Worker] = []
+        self.stats = PoolStats()
+        self.stopping = False
+        self._init_failed = False
+        self._all_exited = asyncio.Event()
+        self._all_exited.set()
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def busy(self) -> int:
+        return sum(1 for w in self.workers if w.state == BUSY)
+
+    def live_pids(self) -> list[int]:
+        return [w.pid for w in self.workers if w.process and w.process.alive]
+
+    def has_room(self) -> bool:
+        return len(self.pending) < self.fn.maxQueueSize
+
+    # -- work in -------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.fn.pinned:
+            self._start_worker()
+
+    def submit(self, item: WorkItem) -> bool:
+        """Queue ``item``; False (and counted, reported) when the queue is full or the core stops."""
+        if self.stopping or not self.has_room():
+            self.stats.dropped += 1
+            reason = "core stopping" if self.stopping else f"queue full (maxQueueSize={self.fn.maxQueueSize})"
+            self._emit(records.Dropped(self.fn.name, item.subject, reason, self.stats.dropped))
+            return False
+        self.pending.append(item)
+        self._dispatch()
+        return True
+
+    def _dispatch(self) -> None:
+        while self.pending:
+            idle = next((w for w in self.workers if w.state == IDLE and w.poll and not w.poll.done()), None)
+            if idle is None:
+                break
+            self._assign(idle, self.pending.popleft())
+        if not self.pending or self.stopping:
+            return
+        starting = sum(1 for w in self.workers if w.state == STARTING)
+        if self.fn.pinned:
+            if not self.workers:
+                self._start_worker()
+            return
+        room = self.fn.maxInstancesCount - len([w for w in self.workers if w.state != STOPPING])
+        for _ in range(min(len(self.pending) - starting, room)):
+            self._start_worker()
+
+    def _assign(self, worker: Worker, item: WorkItem) -> None:
+        worker.cancel_timer("idle")
+        worker.state, worker.item = BUSY, item
+        item.started = time.monotonic()
+        worker.poll.set_result(item)
+        worker.poll = None
+        self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
+        timeout = self.fn.timeoutInSeconds
+        worker.timers["timeout"] = asyncio.get_running_loop().call_later(
+            timeout, self._kill, worker, f"Task timed out after {timeout:.2f} seconds", "TimeoutError", "timeouts")
+
+    # -- worker lifecycle ----------------------------------------------------------------
+    def _start_worker(self) -> None:
+        worker = Worker(self, secrets.token_hex(16))
+        self._tokens[worker.token] = worker
+        self.workers.append(worker)
+        self._all_exited.clear()
+        self.stats.started += 1
+        worker.timers["status"] = asyncio.get_running_loop().call_later(
+            self.status_seconds, self._kill, worker,
+            f"worker did not become ready within {self.status_seconds:g} s (statusTimeoutInSeconds)",
+            "StatusTimeout", "status_kills")
+        asyncio.get_running_loop().create_task(self._launch(worker))
+
+    async def _launch(self, worker: Worker) -> None:
+        try:
+            worker.process = self._spawn(worker)
+            await worker.process.start()
+        except LaunchError as exc:
+            worker.init_error = str(exc)
+        except OSError as exc:
+            worker.init_error = f"cannot start {worker.process.argv[0]}: {exc.strerror or exc}"
+        if worker.init_error:
+            self.exited(worker, 127)
+            return
+        if worker.state == STOPPING:  # the core began stopping while it started
+            worker.process.signal(signal.SIGTERM)
+        self._emit(records.Worker(self.fn.name, worker.pid, "started"))
+
+    async def next_item(self, worker: Worker) -> WorkItem:
+        """A worker's long poll (``GET .../work``): wait for its next item."""
+        if worker.state == STARTING:
+            worker.cancel_timer("status")
+            self._init_failed = False
+        if worker.state == STOPPING or self.stopping:
+            raise IpcError(503, "the core is stopping")
+        worker.state = IDLE
+        worker.poll = asyncio.get_running_loop().create_future()
+        if not self.fn.pinned:
+            worker.timers["idle"] = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_idle, worker)
+        poll = worker.poll
+        self._dispatch()
+        try:
+            return await poll
+        except asyncio.CancelledError:
+            raise IpcError(503, "the worker is being stopped") from None
+
+    def finished(self, worker: Worker, invocation_id: str, result: Result) -> bool:
+        """A worker posted its result; False if it does not match the item it runs."""
+        if worker.item is None or worker.item.invocation_id != invocation_id:
+            return False
+        worker.cancel_timer("timeout")
+        self._complete(worker.item, result)
+        worker.item, worker.state = None, DONE
+        return True
+
+    def initialized(self, worker: Worker, success: bool, response: str) -> None:
+        if not success:
+            worker.init_error = response or "the function's module could not be loaded"
+
+    def check_memory(self) -> None:
+        """Kill every worker whose resident memory is over the function's limit."""
+        limit = self.fn.memory_limit_kb
+        if limit is None:
+            return
+        for worker in list(self.workers):
+            if worker.process and worker.process.alive and worker.state != STOPPING:
+                rss = worker.process.rss_kb()
+                if rss > limit:
+                    self._kill(worker, f"worker exceeded its memory limit of {limit} KB (resident {rss} KB)",
+                               "MemoryError", "memory_kills")
+
+    def _kill(self, worker: Worker, message: str, error_type: str, counter: str) -> None:
+        if worker.kill_reason is not None or not (worker.process and worker.process.alive):
+            return
+        worker.kill_reason = (message, error_type)
+        setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        self._emit(records.Worker(self.fn.name, worker.pid, "killed", message))
+        if worker.item is not None:  # answer now; the exit follows
+            self._complete(worker.item, Result.unhandled(message, error_type))
+            worker.item = None
+        worker.process.signal(signal.SIGKILL)
+
+    def _stop_idle(self, worker: Worker) -> None:
+        if worker.state == IDLE and not self.stopping:
+            self.stats.idle_stops += 1
+            self._retire(worker, "idle for maxIdleTimeInSeconds")
+
+    def _retire(self, worker: Worker, reason: str) -> None:
+        worker.state = STOPPING
+        if worker.poll and not worker.poll.done():
+            worker.poll.cancel()
+        self._emit(records.Worker(self.fn.name, worker.pid, "stopping", reason))
+        if worker.process:  # else _launch signals it once started
+            worker.process.signal(signal.SIGTERM)
+
+    def exited(self, worker: Worker, returncode: int) -> None:
+        """The worker's process is gone: answer what it left, replace it if needed."""
+        for name in list(worker.timers):
+            worker.cancel_timer(name)
+        if worker.poll and not worker.poll.done():  # end its long poll, if the server still holds it
+            worker.poll.cancel()
+        self._tokens.pop(worker.token, None)
+        if worker in self.workers:
+            self.workers.remove(worker)
+        never_ready = worker.state == STARTING
+        message, error_type = worker.kill_reason or (f"worker exited with code {returncode}", "WorkerExited")
+        if worker.item is not None:
+            self.stats.crashes += 1
+            self._complete(worker.item, Result.unhandled(message, error_type))
+            worker.item = None
+        if never_ready and not self.stopping:
+            if worker.kill_reason is None:
+                self.stats.crashes += 1
+            reason = worker.init_error or message
+            self._emit(records.Worker(self.fn.name, worker.pid, "failed", reason))
+            self._init_failed = True
+            # Every waiting item would fail the same way: answer them rather than retry forever.
+            while self.pending:
+                self._complete(self.pending.popleft(), Result.unhandled(reason, "InitializationError"))
+        elif worker.state != STOPPING and worker.kill_reason is None:
+            self._emit(records.Worker(self.fn.name, worker.pid, "exited", message))
+        else:
+            self._emit(records.Worker(self.fn.name, worker.pid, "stopped", message if worker.kill_reason else ""))
+        if not self.workers:
+            self._all_exited.set()
+        if self.stopping:
+            return
+        if self.fn.pinned and not self.workers and not self._init_failed:
+            self._start_worker()
+        self._dispatch()
+
+    def _complete(self, item: WorkItem, result: Result) -> None:
+        item.finish(result)
+        self.stats.completed += 1
+        started = item.started or time.monotonic()
+        self._emit(records.Invocation(
+            function=self.fn.name, topic=item.subject, payload=item.payload, origin=item.origin,
+            invocation_id=item.invocation_id, result=result.payload, error=result.error,
+            error_type=result.error_type if result.error else "",
+            duration_ms=round((time.monotonic() - started) * 1000, 3),
+        ))
+
+    # -- shutdown ------------------------------------------------------------------------
+    async def stop(self, grace: float) -> list[WorkItem]:
+        """Stop every worker (SIGTERM, then SIGKILL after ``grace`` s); return the items never run."""
+        self.stopping = True
+        unrun = list(self.pending)
+        self.pending.clear()
+        for item in unrun:
+            item.finish(Result.unhandled("the core stopped before this item ran", "CoreStopped"))
+        for worker in list(self.workers):
+            if worker.item is not None:
+                worker.kill_reason = ("the core stopped while this item ran", "CoreStopped")
+            self._retire(worker, "core stopping")
+        try:
+            await asyncio.wait_for(self._all_exited.wait(), grace)
+        except asyncio.TimeoutError:
+            for worker in list(self.workers):
+                if worker.process:
+                    worker.process.signal(signal.SIGKILL)
+            await self._all_exited.wait()
+        return unrun

@@ -1,0 +1,115 @@
+"""What the core reports while it runs: one record per invocation, publish, drop, worker change or log line.
+
+Observers (the CLI's printer, ``--record``, tests) receive these as they happen. ``as_dict()``
+gives the JSON-lines form of ``--json`` and ``--record``: payloads are JSON values when they
+parse as JSON, text when they are UTF-8, else ``{"base64": ...}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+def payload_value(data: bytes):
+    """The most readable JSON value for a payload."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(data).decode()}
+    try:
+        return json.loads(text) if text.strip() else text
+    except ValueError:
+        return text
+
+
+def payload_text(data: bytes, limit: int = 200) -> str:
+    """A one-line rendering of a payload for humans, cut at ``limit`` characters."""
+    value = payload_value(data)
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class Record:
+    kind: str = field(init=False, default="")
+
+    def as_dict(self) -> dict:
+        data = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = payload_value(value) if isinstance(value, bytes) else value
+        return data
+
+
+@dataclass
+class Invocation(Record):
+    function: str
+    topic: Optional[str]
+    payload: bytes
+    origin: str
+    invocation_id: str
+    result: bytes
+    error: str  # "", "Handled" or "Unhandled"
+    error_type: str
+    duration_ms: float
+
+    def __post_init__(self):
+        self.kind = "invocation"
+
+
+@dataclass
+class Publish(Record):
+    source: str  # a function name, "events" or "cloud"
+    topic: str
+    payload: bytes
+    targets: list
+
+    def __post_init__(self):
+        self.kind = "publish"
+
+
+@dataclass
+class NoRoute(Record):
+    source: str
+    topic: str
+    fix: str  # the [[subscription]] table that would route it
+
+    def __post_init__(self):
+        self.kind = "no_route"
+
+
+@dataclass
+class Dropped(Record):
+    function: str
+    topic: Optional[str]
+    reason: str
+    dropped_total: int
+
+    def __post_init__(self):
+        self.kind = "dropped"
+
+
+@dataclass
+class Worker(Record):
+    function: str
+    pid: int
+    event: str  # started, stopped, killed, failed
+    reason: str = ""
+
+    def __post_init__(self):
+        self.kind = "worker"
+
+
+@dataclass
+class Log(Record):
+    function: str
+    level: str
+    message: str
+
+    def __post_init__(self):
+        self.kind = "log"

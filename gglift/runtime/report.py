@@ -1,0 +1,84 @@
+"""Render core records for people (one line each) or as JSON lines, and write ``--record`` files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO
+
+from gglift.runtime import records
+from gglift.runtime.records import payload_text
+
+# Records a run keeps in --record: what a test compares between runs (not logs or worker churn).
+RECORDED = ("invocation", "publish", "no_route", "dropped")
+
+
+def line(record: records.Record) -> str:
+    """One readable line for ``record``."""
+    if isinstance(record, records.Invocation):
+        where = f" [{record.topic}]" if record.topic else ""
+        if record.error:
+            outcome = f"{record.error} {record.error_type}: {_error_message(record.result)}"
+        else:
+            outcome = payload_text(record.result)
+        return f"invoke  {record.function}{where} {payload_text(record.payload)} -> {outcome} ({record.duration_ms:.1f} ms)"
+    if isinstance(record, records.Publish):
+        targets = ", ".join(record.targets) or "no listener"
+        return f"publish {record.source} -> {record.topic} {payload_text(record.payload)} => {targets}"
+    if isinstance(record, records.NoRoute):
+        fix = record.fix.replace("\n", "\n    ")
+        return f"refused {record.source} -> {record.topic}: no subscription routes it; add to gglift.toml:\n    {fix}"
+    if isinstance(record, records.Dropped):
+        where = f" [{record.topic}]" if record.topic else ""
+        return f"dropped {record.function}{where}: {record.reason} ({record.dropped_total} dropped)"
+    if isinstance(record, records.Worker):
+        reason = f": {record.reason}" if record.reason else ""
+        return f"worker  {record.function} pid {record.pid} {record.event}{reason}"
+    if isinstance(record, records.Log):
+        return f"log     {record.function} {record.level} {record.message}"
+    return json.dumps(record.as_dict())
+
+
+def _error_message(payload: bytes) -> str:
+    value = records.payload_value(payload)
+    if isinstance(value, dict) and "errorMessage" in value:
+        return str(value["errorMessage"])
+    return payload_text(payload)
+
+
+class Printer:
+    """Writes each record to ``stream``: readable lines, or JSON lines with ``as_json``."""
+
+    def __init__(self, stream: IO[str], as_json: bool = False, logs: bool = True):
+        self.stream, self.as_json, self.logs = stream, as_json, logs
+
+    def __call__(self, record: records.Record) -> None:
+        if not self.logs and record.kind == "log":
+            return
+        text = json.dumps(record.as_dict(), ensure_ascii=False) if self.as_json else line(record)
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class Recorder:
+    """Keeps invocation, publish, refusal and drop records as JSON lines in ``path``.
+
+    Written beside the target and renamed into place by :meth:`close`, so an interrupted run
+    never leaves half a file.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._fh = open(self._tmp, "w", encoding="utf-8")
+
+    def __call__(self, record: records.Record) -> None:
+        if record.kind in RECORDED:
+            data = record.as_dict()
+            data.pop("invocation_id", None)  # random: would make runs differ
+            self._fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def close(self) -> None:
+        self._fh.close()
+        os.replace(self._tmp, self.path)

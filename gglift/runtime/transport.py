@@ -1,0 +1,109 @@
+"""The HTTP IPC server workers talk to (the device's protocol), on 127.0.0.1 only.
+
+Every request must carry the ``Authorization`` token of a live worker: a missing or unknown
+token gets 403 before anything else happens. aiohttp does the HTTP; this module only maps
+routes to :class:`~gglift.runtime.dispatch.Dispatcher` calls.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from typing import Optional
+
+from aiohttp import web
+
+from gglift.runtime.dispatch import Dispatcher, IpcError
+from gglift.runtime.work import REQUEST_RESPONSE, Result
+
+PREFIX = "/2016-11-01/functions/"
+H_INVOCATION_ID = "X-Amz-InvocationId"
+H_CLIENT_CONTEXT = "X-Amz-Client-Context"
+H_INVOCATION_TYPE = "X-Amz-Invocation-Type"
+H_FUNCTION_ERROR = "X-Amz-Function-Error"
+
+
+class HttpTransport:
+    """Serves the IPC routes for ``dispatcher`` on a free port of 127.0.0.1 (see :attr:`port`)."""
+
+    def __init__(self, dispatcher: Dispatcher):
+        self.dispatcher = dispatcher
+        self.port = 0
+        self._runner: Optional[web.AppRunner] = None
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=16 << 20)
+        app.router.add_route("*", PREFIX + "{arn}/{action:work|initialized}", self._function_action)
+        app.router.add_route("*", PREFIX + "{arn}", self._function)
+        # Workers keep their connection for their whole life; don't close it under them.
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, keepalive_timeout=3600)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def _caller(self, request: web.Request):
+        caller = self.dispatcher.authenticate(request.headers.get("Authorization"))
+        if caller is None:
+            raise IpcError(403, "missing or invalid Authorization token")
+        return caller
+
+    async def _function(self, request: web.Request) -> web.StreamResponse:
+        """POST: invoke/publish/service call; GET: wait for a RequestResponse result."""
+        try:
+            caller = self._caller(request)
+            target = request.match_info["arn"]
+            if request.method == "POST":
+                invocation_id = await self.dispatcher.post_work(
+                    caller, target, await request.read(),
+                    request.headers.get(H_CLIENT_CONTEXT, ""),
+                    request.headers.get(H_INVOCATION_TYPE, REQUEST_RESPONSE),
+                )
+                return web.Response(status=202, headers={H_INVOCATION_ID: invocation_id})
+            if request.method == "GET":
+                result = await self.dispatcher.work_result(caller, target, request.headers.get(H_INVOCATION_ID, ""))
+                return _result_response(result)
+            raise IpcError(405, f"method {request.method} not allowed here")
+        except IpcError as exc:
+            return web.Response(status=exc.status, text=exc.message)
+
+    async def _function_action(self, request: web.Request) -> web.StreamResponse:
+        """The worker's own routes: ``/work`` (GET next item, POST result) and ``/initialized``."""
+        try:
+            caller = self._caller(request)
+            target, action = request.match_info["arn"], request.match_info["action"]
+            if action == "work" and request.method == "GET":
+                item = await self.dispatcher.next_work(caller, target)
+                headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: _encode_context(item.context)}
+                return web.Response(body=item.payload, headers=headers)
+            if action == "work" and request.method == "POST":
+                result = Result(await request.read(), request.headers.get(H_FUNCTION_ERROR, ""))
+                self.dispatcher.work_done(caller, target, request.headers.get(H_INVOCATION_ID, ""), result)
+                return web.Response(status=202)
+            if action == "initialized" and request.method == "PUT":
+                try:
+                    report = json.loads(await request.read() or b"{}")
+                except ValueError:
+                    raise IpcError(400, "the initialization report must be JSON")
+                self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
+                return web.Response(status=202)
+            raise IpcError(405, f"method {request.method} not allowed on /{action}")
+        except IpcError as exc:
+            return web.Response(status=exc.status, text=exc.message)
+
+
+def _result_response(result: Result) -> web.Response:
+    headers = {H_FUNCTION_ERROR: result.error} if result.error else {}
+    return web.Response(body=result.payload, headers=headers)
+
+
+def _encode_context(context: dict) -> str:
+    return base64.b64encode(json.dumps(context).encode()).decode() if context else ""

@@ -1,0 +1,68 @@
+"""Work items and their results: what flows between callers, the router and workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Optional
+
+REQUEST_RESPONSE = "RequestResponse"
+EVENT = "Event"
+HANDLED = "Handled"
+UNHANDLED = "Unhandled"
+
+
+
+def new_invocation_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Result:
+    """A finished invocation: ``error`` is ``""``, ``Handled`` or ``Unhandled``."""
+
+    payload: bytes
+    error: str = ""
+
+    @classmethod
+    def unhandled(cls, message: str, error_type: str) -> "Result":
+        body = json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+        return cls(body, UNHANDLED)
+
+    @property
+    def error_type(self) -> str:
+        """The ``errorType`` of an error body, else the error kind itself."""
+        try:
+            return json.loads(self.payload).get("errorType") or self.error
+        except (ValueError, AttributeError):
+            return self.error
+
+
+@dataclass
+class WorkItem:
+    """One invocation on its way to a worker.
+
+    ``context`` is the client context document (``{"custom": {"subject": ..., ...}}``);
+    ``origin`` says who sent it for reports: ``events``, ``cloud``, ``invoke`` or a function name.
+    """
+
+    function: str
+    payload: bytes
+    context: dict
+    invocation_type: str = EVENT
+    origin: str = "invoke"
+    invocation_id: str = field(default_factory=new_invocation_id)
+    enqueued: float = field(default_factory=time.monotonic)
+    started: Optional[float] = None
+    future: Optional[asyncio.Future] = None
+
+    @property
+    def subject(self) -> Optional[str]:
+        return (self.context.get("custom") or {}).get("subject")
+
+    def finish(self, result: Result) -> None:
+        if self.future is not None and not self.future.done():
+            self.future.set_result(result)

@@ -1,0 +1,43 @@
+"""Shared fixtures: a project written to a temp folder and loaded by the real loader."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from gglift.config import load_project
+
+
+@pytest.fixture
+def write_project(tmp_path):
+    """Write ``gglift.toml`` (and optional source files) and return the loaded Project."""
+
+    def write(config: str, files: dict | None = None):
+        (tmp_path / "gglift.toml").write_text(textwrap.dedent(config))
+        for name, text in (files or {}).items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return load_project(tmp_path)
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def vendor_cache():
+    """One vendoring cache for the whole run (and both xdist workers): pip runs once per input."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.gettempdir()) / "gglift-test-vendor-cache"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def no_derive():
+    """A derive function for projects whose code analysis is not under test."""
+    from gglift.routes import derive
+
+    return lambda project: derive(project, {})

@@ -1,0 +1,19 @@
+"""The --events line format."""
+
+from __future__ import annotations
+
+import pytest
+
+from gglift.runtime import eventfeed
+
+
+def test_event_lines():
+    assert eventfeed.parse('{"topic": "t", "payload": {"a": 1}}') == eventfeed.Event("t", b'{"a": 1}', "PUB_SUB")
+    assert eventfeed.parse('{"topic": "t", "payload": "raw text", "source": "IotCore"}') == eventfeed.Event("t", b"raw text", "IOT_CORE")
+    assert eventfeed.parse("   ") is None and eventfeed.parse("# a comment") is None
+    for bad, message in (('{"payload": 1}', 'expected an object with a "topic" string'),
+                         ('{"topic": "t", "source": "MQTT"}', "unknown \"source\" 'MQTT': use PUB_SUB or IOT_CORE"),
+                         ("[1]", 'expected an object with a "topic" string')):
+        with pytest.raises(eventfeed.EventError) as error:
+            eventfeed.parse(bad)
+        assert str(error.value) == message
