@@ -1,16 +1,19 @@
 /*
- * log.c - gg_log: one printf-style message, one whole line on stderr.
+ * log.c - gg_log: one printf-style message, one whole log record on stdout.
  *
- * Lines look like the Python runner's: "[2026-01-31T12:00:00.123Z][INFO]-message". Each line goes
- * out in a single write() so lines from two threads never interleave. gg_log needs no
- * initialisation; LOG_LEVEL (DEBUG, INFO, WARN, ERROR, FATAL) filters lower levels.
+ * Records have the Python runner's form, "LEVEL where,message", with the program's name as
+ * "where" (a C handler has no file:line to give); the core turns each into a log entry. Lines
+ * after the first of a multi-line message start with a tab so they stay with their record. A
+ * record goes out in one write() so records from two threads never interleave. gg_log needs
+ * no initialisation; LOG_LEVEL (DEBUG, INFO, WARN, ERROR, FATAL) filters lower levels.
  */
+#define _GNU_SOURCE /* program_invocation_short_name */
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -35,15 +38,30 @@ static int min_level(void) {
     return strcmp(env, "CRITICAL") == 0 ? GG_LOG_FATAL : GG_LOG_DEBUG;
 }
 
+/* Write all of a record; 0 on success. */
+static int write_all(const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t done = write(STDOUT_FILENO, p, n);
+        if (done < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        p += done;
+        n -= (size_t)done;
+    }
+    return 0;
+}
+
 GG_API gg_error gg_log(gg_log_level level, const char *format, ...) {
-    char stamp[64], small[512];
-    char *line = small;
-    struct timeval now;
-    struct tm tm;
-    time_t secs;
+    char small[512];
+    char *message = small;
+    gg_buf record = {NULL, 0, 0};
     va_list ap;
-    int prefix, body;
-    size_t total;
+    int len;
+    size_t i, start;
+    gg_error err = GGE_OUT_OF_MEMORY;
 
     if (format == NULL || level < GG_LOG_DEBUG || level > GG_LOG_FATAL) {
         return GGE_INVALID_PARAMETER;
@@ -51,42 +69,44 @@ GG_API gg_error gg_log(gg_log_level level, const char *format, ...) {
     if ((int)level < min_level()) {
         return GGE_SUCCESS;
     }
-    gettimeofday(&now, NULL);
-    secs = now.tv_sec;
-    gmtime_r(&secs, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    prefix = snprintf(small, sizeof small, "[%s.%03dZ][%s]-", stamp, (int)(now.tv_usec / 1000),
-                      level_names[level]);
-
     va_start(ap, format);
-    body = vsnprintf(small + prefix, sizeof small - (size_t)prefix, format, ap);
+    len = vsnprintf(small, sizeof small, format, ap);
     va_end(ap);
-    if (body < 0) {
+    if (len < 0) {
         return GGE_INVALID_PARAMETER;
     }
-    total = (size_t)prefix + (size_t)body + 1; /* with the newline */
-    if (total >= sizeof small) {
+    if ((size_t)len >= sizeof small) {
         /* Too long for the stack buffer: format again into one of the right size. */
-        line = (char *)malloc(total + 1);
-        if (line == NULL) {
+        message = (char *)malloc((size_t)len + 1);
+        if (message == NULL) {
             return GGE_OUT_OF_MEMORY;
         }
-        memcpy(line, small, (size_t)prefix);
         va_start(ap, format);
-        vsnprintf(line + prefix, total - (size_t)prefix, format, ap);
+        vsnprintf(message, (size_t)len + 1, format, ap);
         va_end(ap);
     }
-    /* A message's own trailing newline is not doubled. */
-    if (body > 0 && line[total - 2] == '\n') {
-        total--;
-    } else {
-        line[total - 1] = '\n';
+    while (len > 0 && message[len - 1] == '\n') {
+        len--; /* the record ends the line itself */
     }
-    {
-        ssize_t rc = write(STDERR_FILENO, line, total);
-        if (line != small) {
-            free(line);
+    if (gg_buf_append_str(&record, level_names[level]) || gg_buf_append_str(&record, " ") ||
+        gg_buf_append_str(&record, program_invocation_short_name) ||
+        gg_buf_append_str(&record, ",")) {
+        goto done;
+    }
+    for (start = 0, i = 0; i <= (size_t)len; i++) {
+        if (i == (size_t)len || message[i] == '\n') {
+            if (gg_buf_append(&record, message + start, i - start) ||
+                gg_buf_append_str(&record, i == (size_t)len ? "\n" : "\n\t")) {
+                goto done;
+            }
+            start = i + 1;
         }
-        return rc == (ssize_t)total ? GGE_SUCCESS : GGE_INTERNAL_FAILURE;
     }
+    err = write_all(record.data, record.len) == 0 ? GGE_SUCCESS : GGE_INTERNAL_FAILURE;
+done:
+    gg_buf_free(&record);
+    if (message != small) {
+        free(message);
+    }
+    return err;
 }
