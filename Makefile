@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Two workers match the CI machine; override with `make test PYTEST_JOBS=auto`.
 PYTEST_JOBS ?= 2
 
-.PHONY: demo test venv system-deps clean
+.PHONY: demo test venv system-deps clean check-c cross
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,17 @@ demo: $(STAMP)
 	bash examples/demo.sh $(BIN)
 
 test: $(STAMP) system-deps
+	$(MAKE) check-c
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) -q
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache examples/*/build
+
+# ---- C runtime (runtime_c/) ------------------------------------------------------------------
+# check-c: header as C89/C99/C++, strict library builds, C tests under ASan+UBSan and valgrind,
+# a bounded libFuzzer run. cross: aarch64 and armhf builds whose tests run under qemu-user.
+check-c: system-deps
+	$(MAKE) -C runtime_c check
+
+cross: system-deps
+	$(MAKE) -C runtime_c cross
