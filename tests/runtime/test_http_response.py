@@ -170,7 +170,10 @@ def test_connection_closed_mid_body_is_an_error():
     assert not isinstance(caught.value, ConnectionClosed)
 
 
-@pytest.mark.parametrize("data, where", [(b"HTTP/1.1 200", "status line"), (b"HTTP/1.1 200 OK\r\nContent-Le", "header")])
+@pytest.mark.parametrize("data, where", [
+    (b"HTTP/1.1 200", "status line"),
+    (b"HTTP/1.1 200 OK\r\nContent-Le", "header"),
+])
 def test_connection_closed_mid_head_is_an_error(data, where):
     with pytest.raises(ProtocolError, match="closed in the middle of a " + where) as caught:
         reader(data).read_response()
