@@ -1,7 +1,9 @@
 """HTTP client for the core's local IPC (the protocol every Greengrass Lambda SDK speaks).
 
 One keep-alive connection per thread, so a function may publish from its own threads while
-the worker's main thread waits for work.
+the worker's main thread waits for work. The HTTP itself is gglift's small loopback client
+(:mod:`gglift.runner.http_connection`); whatever goes wrong on the wire reaches callers, such
+as ``greengrasssdk``, as :class:`IPCException`.
 """
 
 import json
