@@ -145,6 +145,18 @@ class ImportSite:
 
 OTHER = ("other",)
 
+# Fields that hold only whitespace, comments and punctuation: no name or call can hide in
+# them, so the walk skips them (about half of all nodes).
+_LAYOUT_FIELDS = frozenset(
+    {
+        "asynchronous", "colon", "comma", "comment", "dot", "empty_lines", "equal", "first_colon",
+        "first_line", "footer", "header", "indent", "last_line", "lbrace", "lbracket",
+        "leading_lines", "leading_whitespace", "lines_after_decorators", "lpar", "newline",
+        "operator", "posonly_ind", "rbrace", "rbracket", "relative", "rpar", "second_colon",
+        "semicolon", "separator", "trailing_comma", "trailing_whitespace",
+    }
+)  # fmt: skip
+
 # dataclass field names per node type, cached: the generic walk only needs these.
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -152,9 +164,25 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(node_type: type) -> tuple[str, ...]:
     names = _FIELDS.get(node_type)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node_type))
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+        )
         _FIELDS[node_type] = names
     return names
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Direct children, read from the dataclass fields (cheaper than ``node.children``)."""
+    children: list[cst.CSTNode] = []
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif isinstance(value, (list, tuple)):
+            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return children
 
 
 def dotted_name(node: cst.BaseExpression) -> str:

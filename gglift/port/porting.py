@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from gglift.port import analysis as an
-from gglift.port.analysis import Analysis, CallSite, Kind
+from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
 from gglift.port.values import literal_value, source_text, static_value
 
@@ -65,7 +65,7 @@ class ResourceAt:
 @dataclass
 class Plan:
     edits: dict[int, tuple[cst.CSTNode, Edit]] = field(default_factory=dict)
-    paths: list[tuple] = field(default_factory=list)  # ancestors of every edited node
+    path_of: dict[int, tuple] = field(default_factory=dict)  # id(edited node) -> its ancestors
     findings: list[FindingAt] = field(default_factory=list)
     resources: list[ResourceAt] = field(default_factory=list)
     removed_refs: Counter = field(default_factory=Counter)  # names that edits delete
@@ -73,7 +73,7 @@ class Plan:
 
     def edit(self, node: cst.CSTNode, path: tuple, fn: Edit) -> None:
         self.edits[id(node)] = (node, fn)
-        self.paths.append(path)
+        self.path_of[id(node)] = path
 
 
 class _Planner:
@@ -170,10 +170,28 @@ class _Planner:
             self._resource("secrets", kwargs.get("SecretId"), site)
             if "VersionId" in kwargs:
                 self.plan.findings.append(FindingAt("GGL130", kwargs["VersionId"]))
-        if drop or rename or add or ported_name != name:
-            for kw in drop:
-                self.plan.removed_refs.update(_names_in(kwargs[kw]))
+        for kw in drop:
+            self.plan.removed_refs.update(_names_in(kwargs[kw]))
+        if rename or add or ported_name != name:
             self.plan.edit(node, site.path, _rewrite_call(drop, rename, add, ported_name))
+        elif drop:
+            self._drop_arguments(site, drop)
+
+    def _drop_arguments(self, site: CallSite, drop: set) -> None:
+        """Remove keyword arguments in place: only the dropped arguments (and, when the last
+        one goes, the comma before it) are edited, so the rest of the call is not rebuilt."""
+        args = site.node.args
+        path = (*site.path, site.node)
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value in drop:
+                self.plan.edit(arg, path, _remove)
+        kept = [arg for arg in args if arg.keyword is None or arg.keyword.value not in drop]
+        if kept and kept[-1] is not args[-1] and isinstance(kept[-1].comma, cst.Comma):
+            # the argument list now ends at the last kept one: it takes the old last comma
+            last = args[-1]
+            # its trailing comma, or else the whitespace before the closing parenthesis
+            closing = last.comma if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+            self.plan.edit(kept[-1].comma, (*path, kept[-1]), lambda _: closing)
 
     def _publish(self, site: CallSite, kwargs: dict, sdk: Optional[str], drop: set) -> None:
         self._resource("publishes", kwargs.get("topic"), site, topic=True)
@@ -255,21 +273,20 @@ def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
 def _names_in(node: cst.CSTNode) -> Counter:
     """Identifiers referenced in a subtree (attribute names and keywords excluded)."""
     found: Counter = Counter()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found[name.value] += 1
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Names())
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name):
+            found[current.value] += 1
+        elif isinstance(current, (cst.Attribute, cst.Arg)):
+            pending.append(current.value)
+        else:
+            pending.extend(child_nodes(current))
     return found
+
+
+def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
+    return cst.RemovalSentinel.REMOVE
 
 
 def _unwrap_read(updated: cst.CSTNode) -> cst.CSTNode:
@@ -298,7 +315,7 @@ def _rewrite_call(drop: set, rename: dict, add: list, method: str) -> Edit:
         last = old_args[-1] if old_args else None
         if args and last is not None and last.keyword is not None and last.keyword.value in drop:
             # the last argument went away: its comma (or none) closes the list now
-            args[-1] = args[-1].with_changes(comma=last.comma)
+            args[-1] = args[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
         for keyword, code in add:
             args = _insert_after_first(args, keyword, code)
         func = updated.func
