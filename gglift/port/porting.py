@@ -91,13 +91,12 @@ class _Planner:
 
     def _call(self, site: CallSite) -> None:
         node, scope = site.node, site.scope
-        created = self.analysis.kind_of(node, scope)
-        if created is not None and created.tag == an.CLIENT:
-            if created.sdk == "boto3" and created.service in PORTABLE:
-                self._port_client_creation(site)
-            return
         func = self.analysis.kind_of(node.func, scope)
-        if func is not None and func.tag == an.METHOD:
+        if func == an.CLIENT_FACTORY:
+            created = self.analysis.kind_of(node, scope)
+            if created is not None and created.service in PORTABLE:
+                self._port_client_creation(site)
+        elif func is not None and func.tag == an.METHOD:
             self._method(site, func)
         elif (
             isinstance(node.func, cst.Attribute)

@@ -30,7 +30,7 @@ def plan_imports(analysis: Analysis, plan: Plan, sdk_name: str, add_import: bool
     anchor_placed = not add_import
     for site in analysis.imports:
         unused = _unused_aliases(site, analysis, plan)
-        anchor = not anchor_placed and len(site.path) == 2 and _is_cloud_import(site)
+        anchor = not anchor_placed and len(site.path) == 2 and bool(_cloud_aliases(site))
         if anchor or unused:
             line = site.path[-1]
             only_child = isinstance(site.path[-2], cst.IndentedBlock) and len(site.path[-2].body) == 1
@@ -66,25 +66,26 @@ def _bound_name(alias: cst.ImportAlias, from_import: bool) -> str:
     return name if from_import else name.split(".")[0]
 
 
-def _is_cloud_import(site: ImportSite) -> bool:
+def _cloud_aliases(site: ImportSite) -> list[cst.ImportAlias]:
+    """The aliases of an import that bring in boto3 or botocore names."""
     node = site.node
     if isinstance(node.names, cst.ImportStar):
-        return False
+        return []
     if isinstance(node, cst.ImportFrom):
         module = an.dotted_name(node.module) if node.module and not node.relative else ""
-    else:
-        module = an.dotted_name(node.names[0].name)
+        return list(node.names) if _is_cloud_module(module) else []
+    return [alias for alias in node.names if _is_cloud_module(an.dotted_name(alias.name))]
+
+
+def _is_cloud_module(module: str) -> bool:
     return module.split(".")[0] in ("boto3", "botocore")
 
 
 def _unused_aliases(site: ImportSite, analysis: Analysis, plan: Plan) -> set[str]:
-    """Names this cloud import binds whose last use the edits removed."""
-    node = site.node
-    if isinstance(node.names, cst.ImportStar) or not _is_cloud_import(site):
-        return set()
+    """Names this import binds from boto3/botocore whose last use the edits removed."""
     unused = set()
-    for alias in node.names:
-        bound = _bound_name(alias, isinstance(node, cst.ImportFrom))
+    for alias in _cloud_aliases(site):
+        bound = _bound_name(alias, isinstance(site.node, cst.ImportFrom))
         removed = plan.removed_refs.get(bound, 0)
         if removed and analysis.refs.get(bound, 0) - removed <= 0:
             unused.add(bound)
