@@ -6,6 +6,7 @@ result is the caller's job (:mod:`gglift.port.source`).
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from gglift.port.transform import plan_imports, replacements, sdk_module_name
 # A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
 MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
 
-_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 _PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
 
 
@@ -94,12 +94,17 @@ def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
 
 
 def _syntax_reason(exc: cst.ParserSyntaxError, text: str) -> tuple[str, int, int]:
-    """A one-line reason and the 1-based position of a syntax error."""
-    line, col = exc.raw_line, exc.raw_column + 1
-    at = _ERROR_AT.search(exc.message or "")
-    if at:
-        line, col = int(at.group(1)), int(at.group(2))
-    reason = f"syntax error at line {line}, column {col}"
+    """A one-line reason and the 1-based position of a syntax error.
+
+    libcst's native parser locates errors loosely, so the interpreter's own parser is asked
+    for the position and message (only on this failure path, where its cost is irrelevant).
+    """
+    line, col, what = exc.editor_line, exc.editor_column, "invalid syntax"
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        line, col, what = error.lineno or line, error.offset or col, error.msg
+    reason = f"syntax error at line {line}, column {col}: {what}"
     lines = text.splitlines()
     if 0 < line <= len(lines) and _PYTHON2.search(lines[line - 1]):
         reason += " (this looks like Python 2 code)"
