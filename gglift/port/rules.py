@@ -1,6 +1,6 @@
 """The rule registry: every code ``gglift port`` can report, in one place.
 
-``docs/codes.md`` is rendered from this registry (``python -m gglift.port.rules``) and
+``docs/codes.md`` is rendered from this registry (see :func:`render_codes_markdown`) and
 ``gglift port --explain CODE`` prints from it, so the two cannot drift apart; a test checks
 that the committed docs match.
 """
@@ -204,8 +204,12 @@ def render_codes_markdown() -> str:
     out = [
         "# `gglift port` rule codes",
         "",
-        "Generated from `gglift/port/rules.py` by `python -m gglift.port.rules > docs/codes.md`;",
-        "`gglift port --explain CODE` prints the same text.",
+        "Generated from the rule registry in `gglift/port/rules.py`; `gglift port --explain CODE`",
+        "prints the same text. Regenerate with:",
+        "",
+        "```sh",
+        "python -c 'from gglift.port.rules import render_codes_markdown as r; print(r(), end=\"\")' > docs/codes.md",
+        "```",
         "",
         "| code | severity | what |",
         "|---|---|---|",
@@ -215,6 +219,3 @@ def render_codes_markdown() -> str:
         out += ["", f"## {rule.code}", "", f"**{rule.severity}**: {rule.title}", "", rule.explanation]
     return "\n".join(out) + "\n"
 
-
-if __name__ == "__main__":
-    print(render_codes_markdown(), end="")
