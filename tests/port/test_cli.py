@@ -55,18 +55,23 @@ def test_check_writes_nothing_and_exits_1(project: Path) -> None:
     assert result.output.endswith("would port app.py\n  publishes: t\n1 file would be ported, 0 unchanged; 1 finding (1 warning)\n")
 
 
-def test_check_passes_on_ported_code(project: Path) -> None:
-    (project / "app.py").write_text(PORTED)
+@pytest.mark.parametrize(
+    "content, code, output",
+    [
+        (PORTED, 0, "app.py (unchanged)\n  publishes: t\n0 files would be ported, 2 unchanged; no findings\n"),
+        (
+            PORTED.replace('payload="x"', 'payload="x", retain=True'),
+            1,
+            "app.py:3:37: GGL101 error: `retain` has no Greengrass equivalent and is ignored by the core\n",
+        ),
+    ],
+    ids=["ported", "ported-with-remaining-error"],
+)
+def test_check_on_ported_code(project: Path, content: str, code: int, output: str) -> None:
+    (project / "app.py").write_text(content)
     result = run("--check", ".", cwd=project)
-    assert result.exit_code == 0
-    assert result.output == "app.py (unchanged)\n  publishes: t\n0 files would be ported, 2 unchanged; no findings\n"
-
-
-def test_check_fails_on_remaining_errors_in_ported_code(project: Path) -> None:
-    (project / "app.py").write_text(PORTED.replace('payload="x"', 'payload="x", retain=True'))
-    result = run("--check", "app.py", cwd=project)
-    assert result.exit_code == 1
-    assert "GGL101 error" in result.output
+    assert result.exit_code == code
+    assert result.output.startswith(output)
 
 
 def test_diff_prints_a_patch_and_writes_nothing(project: Path) -> None:

@@ -128,23 +128,26 @@ def test_unportable_arguments_stay_until_fixed_by_hand() -> None:
     assert [f.code for f in second.findings] == ["GGL110"]
 
 
-def test_client_error_outside_the_ported_calls_is_not_reported() -> None:
-    source = (
+HANDLER_CASES = {
+    # ClientError around a call that stays on boto3 keeps working: nothing to report
+    "around_a_cloud_call": (
         "import boto3\nfrom botocore.exceptions import ClientError\n"
         'iot = boto3.client("iot-data")\nsns = boto3.client("sns")\n'
         'iot.publish(topic="t", payload="x")\n'
-        'try:\n    sns.publish(Message="m")\nexcept ClientError:\n    pass\n'
-    )
-    result = analyze_source(source.encode(), Path("app.py"))
-    assert [f.code for f in result.findings] == ["GGL140"]
-
-
-def test_client_exceptions_attribute_is_reported_like_client_error() -> None:
-    source = (
+        'try:\n    sns.publish(Message="m")\nexcept ClientError:\n    pass\n',
+        [("GGL140", 7, 5, "keep it if the device is online; give the component's role the permission")],
+    ),
+    "client_exceptions_attribute": (
         'import boto3\nsm = boto3.client("secretsmanager")\n'
         'try:\n    sm.get_secret_value(SecretId="db")\n'
-        "except sm.exceptions.ResourceNotFoundException:\n    pass\n"
-    )
-    (finding,) = analyze_source(source.encode(), Path("app.py")).findings
-    assert (finding.code, finding.line, finding.col) == ("GGL112", 5, 8)
-    assert finding.hint == "catch greengrasssdk.SecretsManager.SecretsManagerError instead"
+        "except sm.exceptions.ResourceNotFoundException:\n    pass\n",
+        [("GGL112", 5, 8, "catch greengrasssdk.SecretsManager.SecretsManagerError instead")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HANDLER_CASES))
+def test_exception_handlers(name: str) -> None:
+    source, expected = HANDLER_CASES[name]
+    findings = analyze_source(source.encode(), Path("app.py")).findings
+    assert [(f.code, f.line, f.col, f.hint) for f in findings] == expected
