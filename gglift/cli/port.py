@@ -41,7 +41,9 @@ Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usag
     help="Report format on stdout (SARIF is 2.1.0).",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: CPU count].")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable).")
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable)."
+)
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule code and exit.")
 def port(
     paths: tuple[Path, ...],

@@ -146,7 +146,10 @@ class _Planner:
             self.plan.findings.append(FindingAt("GGL150", node, {"service": service, "method": name, "hint": hint}))
             return
         if sdk == "boto3":
-            raised = "shadow" if name in an.SHADOW_OPS else "secretsmanager" if service == "secretsmanager" else "invocation"
+            if name in an.SHADOW_OPS:
+                raised = "shadow"
+            else:
+                raised = "secretsmanager" if service == "secretsmanager" else "invocation"
             for try_node in site.trys:
                 self.ported_trys.setdefault(id(try_node), set()).add(raised)
         drop: set[str] = set()

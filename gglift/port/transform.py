@@ -34,7 +34,8 @@ def plan_imports(analysis: Analysis, plan: Plan, sdk_name: str, add_import: bool
         if anchor or unused:
             line = site.path[-1]
             only_child = isinstance(site.path[-2], cst.IndentedBlock) and len(site.path[-2].body) == 1
-            plan.edit(line, site.path[:-1], _edit_import_line(site.node, unused, sdk_name if anchor else None, only_child))
+            edit = _edit_import_line(site.node, unused, sdk_name if anchor else None, only_child)
+            plan.edit(line, site.path[:-1], edit)
             anchor_placed = anchor_placed or anchor
     if not anchor_placed:
         _insert_at_top(analysis.module, plan, sdk_name)
@@ -161,7 +162,9 @@ def _is_docstring_or_future(stmt: cst.BaseStatement, first: bool) -> bool:
     small = stmt.body[0]
     if first and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
         return True
-    return isinstance(small, cst.ImportFrom) and small.module is not None and an.dotted_name(small.module) == "__future__"
+    if not isinstance(small, cst.ImportFrom) or small.module is None:
+        return False
+    return an.dotted_name(small.module) == "__future__"
 
 
 class _Apply(cst.CSTTransformer):
