@@ -297,7 +297,8 @@ class Analysis:
 
     def _bind_target(self, target: cst.BaseExpression, source: tuple) -> None:
         if isinstance(target, cst.Name):
-            self._scope.bind(target.value, source)
+            scope = self.module_scope if target.value in self._scope.globals else self._scope
+            scope.bind(target.value, source)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             func = self._function
             if (
@@ -469,6 +470,9 @@ class Analysis:
         return result
 
     def _agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+        # `client = None` placeholders (lazy initialisation) do not make a name ambiguous:
+        # a method called on it can only be called on the client
+        sources = [s for s in sources or () if not _is_none(s)]
         if not sources:
             return None
         kinds = {self._source_kind(source) for source in sources}
@@ -563,6 +567,10 @@ class Analysis:
             value = _argument(site.node, index, name)
             kinds.add(None if value is None else self.kind_of(value, site.scope))
         return kinds.pop() if len(kinds) == 1 else None
+
+
+def _is_none(source: tuple) -> bool:
+    return source[0] == "expr" and isinstance(source[1], cst.Name) and source[1].value == "None"
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

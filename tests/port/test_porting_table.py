@@ -344,6 +344,32 @@ old = gg.client("iot-data")
 iot = gg.client("iot-data")
 """,
     ),
+    "lazy_global_in_handler": (
+        """\
+import boto3
+
+iot = None
+
+
+def handler(event, context):
+    global iot
+    if iot is None:
+        iot = boto3.client("iot-data")
+    iot.publish(topic="t", payload="x", qos=1)
+""",
+        """\
+import greengrasssdk
+
+iot = None
+
+
+def handler(event, context):
+    global iot
+    if iot is None:
+        iot = greengrasssdk.client("iot-data")
+    iot.publish(topic="t", payload="x")
+""",
+    ),
 }
 
 
