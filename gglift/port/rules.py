@@ -164,11 +164,12 @@ The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
         "error",
         "file cannot be read, decoded or parsed",
         "cannot port this file: {reason}",
-        "fix the file (Python 3 syntax, valid encoding or PEP 263 coding line) and run again",
+        "fix what the message names (permissions, Python 3 syntax, encoding or PEP 263 coding line) and run again",
         """\
 The file could not be read (permissions, a symlink loop), decoded (not UTF-8 and no PEP 263
 coding line, or bytes invalid for the declared encoding) or parsed as Python 3 (a syntax
-error, or Python 2 code). The file is left byte-identical and every other file is still
+error, or Python 2 code), or a ported file could not be written. The file is left
+byte-identical and every other file is still
 processed.""",
     ),
 ]

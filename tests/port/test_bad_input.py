@@ -12,7 +12,7 @@ from gglift.cli.port import port
 from gglift.port import analyze_path, analyze_source
 
 CLOUD = b'import boto3\niot = boto3.client("iot-data")\n'
-HINT = "fix the file (Python 3 syntax, valid encoding or PEP 263 coding line) and run again"
+HINT = "fix what the message names (permissions, Python 3 syntax, encoding or PEP 263 coding line) and run again"
 
 
 def only_finding(result):

@@ -222,3 +222,36 @@ def test_help_has_examples() -> None:
     assert result.exit_code == 0
     assert "gglift port --diff app.py" in result.output
     assert "Exit codes: 0 clean" in result.output
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_the_others_are_ported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from gglift.cli import port as port_cli
+
+    (tmp_path / "a.py").write_text(CLOUD)
+    (tmp_path / "b.py").write_text(CLOUD)
+    real_write = port_cli.write_atomic
+
+    def read_only_a(path: Path, data: bytes) -> None:
+        if path.name == "a.py":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        real_write(path, data)
+
+    monkeypatch.setattr(port_cli, "write_atomic", read_only_a)
+    result = run("--jobs", "1", ".", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert (tmp_path / "a.py").read_text() == CLOUD
+    assert (tmp_path / "b.py").read_text() == PORTED
+    assert result.output.startswith(
+        "a.py:1:1: GGL900 error: cannot port this file: cannot write: Read-only file system\n"
+        "  hint: fix what the message names (permissions, Python 3 syntax, encoding or PEP 263 coding line) and run again\n"
+        + QOS_LINES.format(path="a.py")
+    )
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(project: Path) -> None:
+    result = run("--check", ".", cwd=project)
+    assert result.stderr == ""
