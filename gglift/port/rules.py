@@ -169,8 +169,7 @@ The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
 The file could not be read (permissions, a symlink loop), decoded (not UTF-8 and no PEP 263
 coding line, or bytes invalid for the declared encoding) or parsed as Python 3 (a syntax
 error, or Python 2 code), or a ported file could not be written. The file is left
-byte-identical and every other file is still
-processed.""",
+byte-identical and every other file is still processed.""",
     ),
 ]
 
