@@ -191,8 +191,11 @@ class _Planner:
         if kept and kept[-1] is not args[-1] and isinstance(kept[-1].comma, cst.Comma):
             # the argument list now ends at the last kept one: it takes the old last comma
             last = args[-1]
-            # its trailing comma, or else the whitespace before the closing parenthesis
-            closing = last.comma if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+            # the closing comma, or else the whitespace before the closing parenthesis
+            if isinstance(last.comma, cst.Comma):
+                closing = closing_comma(kept[-1].comma, last.comma)
+            else:
+                closing = last.whitespace_after_arg
             self.plan.edit(kept[-1].comma, (*path, kept[-1]), lambda _: closing)
 
     def _publish(self, site: CallSite, kwargs: dict, sdk: Optional[str], drop: set) -> None:
@@ -287,6 +290,20 @@ def _names_in(node: cst.CSTNode) -> Counter:
     return found
 
 
+def closing_comma(kept: object, last: object) -> object:
+    """The comma for a list's new last element when the old last one is removed.
+
+    It takes the old last comma's layout (trailing comma or none, the line break before the
+    closing bracket) but keeps its own end-of-line comment.
+    """
+    if not isinstance(last, cst.Comma) or not isinstance(kept, cst.Comma):
+        return last
+    kept_ws, last_ws = kept.whitespace_after, last.whitespace_after
+    if isinstance(kept_ws, cst.ParenthesizedWhitespace) and isinstance(last_ws, cst.ParenthesizedWhitespace):
+        return kept.with_changes(whitespace_after=last_ws.with_changes(first_line=kept_ws.first_line))
+    return last
+
+
 def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
     return cst.RemovalSentinel.REMOVE
 
@@ -317,7 +334,9 @@ def _rewrite_call(drop: set, rename: dict, add: list, method: str) -> Edit:
         last = old_args[-1] if old_args else None
         if args and last is not None and last.keyword is not None and last.keyword.value in drop:
             # the last argument went away: its comma (or none) closes the list now
-            args[-1] = args[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+            args[-1] = args[-1].with_changes(
+                comma=closing_comma(args[-1].comma, last.comma), whitespace_after_arg=last.whitespace_after_arg
+            )
         for keyword, code in add:
             args = _insert_after_first(args, keyword, code)
         func = updated.func

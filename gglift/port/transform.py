@@ -14,7 +14,7 @@ import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, ImportSite
-from gglift.port.porting import Plan
+from gglift.port.porting import Plan, closing_comma
 
 
 def sdk_module_name(analysis: Analysis) -> Optional[str]:
@@ -138,7 +138,9 @@ def _without(node, unused: set[str]):
     names = [a for a in node.names if _bound_name(a, from_import) not in unused]
     if not names:
         return None
-    names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if names[-1] is not node.names[-1]:
+        # the list now ends at the last kept name: it takes the old last comma (or none)
+        names[-1] = names[-1].with_changes(comma=closing_comma(names[-1].comma, node.names[-1].comma))
     return node.with_changes(names=names)
 
 

@@ -370,6 +370,65 @@ def handler(event, context):
     iot.publish(topic="t", payload="x")
 """,
     ),
+    "multiline_import_alias_removed": (
+        """\
+from boto3 import (
+    Session,
+    client,  # factory
+)
+x = client("iot-data")
+y = Session
+""",
+        """\
+from boto3 import (
+    Session,
+)
+import greengrasssdk
+x = greengrasssdk.client("iot-data")
+y = Session
+""",
+    ),
+    "multiline_call_with_comments": (
+        """\
+import boto3
+iot = boto3.client("iot-data")
+iot.publish(
+    topic="t",  # where
+    payload="p",  # what
+    qos=1,  # at least once
+)
+""",
+        """\
+import greengrasssdk
+iot = greengrasssdk.client("iot-data")
+iot.publish(
+    topic="t",  # where
+    payload="p",  # what
+)
+""",
+    ),
+    "nested_and_chained": (
+        """\
+import json
+import boto3
+
+
+def f(event):
+    boto3.client('iot-data').publish(topic='a', payload=boto3.client("iot-data").get_thing_shadow(thingName="x")["payload"].read(), qos=1)
+    lam = boto3.client("lambda")
+    lam.invoke_async(FunctionName=event["fn"], InvokeArgs=json.dumps(event))
+""",
+        """\
+import json
+import greengrasssdk
+
+
+def f(event):
+    greengrasssdk.client('iot-data').publish(topic='a', payload=greengrasssdk.client("iot-data").get_thing_shadow(thingName="x")["payload"])
+    lam = greengrasssdk.client("lambda")
+    lam.invoke(FunctionName=event["fn"], InvocationType="Event", Payload=json.dumps(event))
+""",
+    ),
 }
 
 
