@@ -209,7 +209,6 @@ class Analysis:
         self.handlers: list[Handler] = []
         self.imports: list[ImportSite] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
-        self.functions: list[FunctionInfo] = []
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
         self._busy: set = set()
@@ -218,15 +217,11 @@ class Analysis:
         self._stack: list[cst.CSTNode] = []
         self._trys: tuple = ()
         self._class_of: dict[int, ClassInfo] = {}  # id(class scope) -> its ClassInfo
-        self._walk_body(module.body, module)
+        self._stack.append(module)
+        for statement in module.body:
+            self._walk(statement)
 
     # -- the walk ----------------------------------------------------------------------------
-
-    def _walk_body(self, body: Any, parent: cst.CSTNode) -> None:
-        self._stack.append(parent)
-        for stmt in body:
-            self._walk(stmt)
-        self._stack.pop()
 
     def _walk(self, node: cst.CSTNode) -> None:
         handler = _HANDLERS.get(type(node))
@@ -377,7 +372,6 @@ class Analysis:
         scope = Scope("function", outer_scope)
         info = FunctionInfo(node.name.value, scope, cls, plain)
         scope.function = info
-        self.functions.append(info)
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
