@@ -99,6 +99,7 @@ def to_sarif(results: Sequence[FileResult]) -> str:
                     }
                 },
                 "results": sarif_results,
+                "columnKind": "unicodeCodePoints",  # columns count characters, not UTF-16 units
             }
         ],
     }

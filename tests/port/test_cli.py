@@ -138,6 +138,7 @@ def test_sarif_report_shape(project: Path) -> None:
     assert log["version"] == "2.1.0"
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     (sarif_run,) = log["runs"]
+    assert sarif_run["columnKind"] == "unicodeCodePoints"
     driver = sarif_run["tool"]["driver"]
     assert driver["name"] == "gglift"
     assert [rule["id"] for rule in driver["rules"]] == list(RULES)
