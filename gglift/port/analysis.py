@@ -545,21 +545,35 @@ class Analysis:
             return self._agree([("expr", value, info.scope) for value in info.returns])
         return None
 
-    def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
-        """A parameter's kind: what every call of the function in this file passes."""
+    def passed_values(
+        self, info: FunctionInfo, index: Optional[int], name: str
+    ) -> Optional[list[tuple[Optional[cst.BaseExpression], Scope]]]:
+        """What every call of the function in this file passes for one parameter.
+
+        (expression or None when the default is used, caller's scope) per call; None when the
+        calls cannot all be seen: methods, functions also used other than by a direct call
+        (as a callback, exported), or calls with ``*args``/``**kwargs``.
+        """
         if info.cls is not None:
             return None  # methods are called through objects we do not follow
         sites = self._calls_by_name.get(info.name, [])
-        # any other use of the function (passed as a callback, exported) may call it with
-        # anything, so only functions used exclusively through direct calls qualify
         if not sites or self.refs.get(info.name, 0) != len(sites):
             return None
-        kinds = set()
+        passed = []
         for site in sites:
             if self._agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
                 return None
-            value = _argument(site.node, index, name)
-            kinds.add(None if value is None else self.kind_of(value, site.scope))
+            if any(arg.star for arg in site.node.args):
+                return None
+            passed.append((_argument(site.node, index, name), site.scope))
+        return passed
+
+    def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
+        """A parameter's kind: the kind every call of the function in this file passes."""
+        passed = self.passed_values(info, index, name)
+        if passed is None:
+            return None
+        kinds = {None if value is None else self.kind_of(value, scope) for value, scope in passed}
         return kinds.pop() if len(kinds) == 1 else None
 
 

@@ -18,7 +18,7 @@ import libcst as cst
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
-from gglift.port.values import literal_value, source_text, static_value
+from gglift.port.values import literal_value, source_text, static_values
 
 PORTABLE = frozenset({"iot-data", "lambda", "secretsmanager"})
 SDK_METHODS = {
@@ -248,9 +248,12 @@ class _Planner:
     ) -> None:
         if arg is None:
             return
-        value, literal, resolved = static_value(arg.value, self.analysis, site.scope, topic=topic)
-        self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
-        if check_arn and resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
+        not_arn = False
+        for value, literal, resolved in static_values(arg.value, self.analysis, site.scope, topic=topic):
+            self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
+            if resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
+                not_arn = True
+        if check_arn and not_arn:
             self.plan.findings.append(FindingAt("GGL120", arg, {"value": source_text(arg.value)}))
 
     # -- exception handlers ------------------------------------------------------------------

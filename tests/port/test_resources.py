@@ -76,3 +76,49 @@ def test_read_on_an_already_ported_shadow_result_is_fixed_too() -> None:
     result = analyze_source(source.encode(), Path("app.py"))
     assert result.new_source.decode().endswith('b = iot.get_thing_shadow(thingName="p")["payload"]\n')
     assert [f.code for f in result.findings] == ["GGL111"]
+
+
+def test_values_passed_to_a_helper_are_followed_to_every_call() -> None:
+    source = """\
+import boto3
+
+iot = boto3.client("iot-data")
+
+
+def send(client, room, payload):
+    client.publish(topic=f"building/{room}/temperature", payload=payload)
+
+
+def state(thing):
+    return iot.get_thing_shadow(thingName=thing)
+
+
+def handler(event, context):
+    send(iot, "kitchen", event["t"])
+    send(iot, room=event["room"], payload="x")
+    return state("hvac-1"), state("hvac-2")
+"""
+    result = analyze_source(source.encode(), Path("app.py"))
+    assert result.publishes == [
+        Resource("building/kitchen/temperature", True, 7),
+        Resource("building/+/temperature", False, 7),
+    ]
+    assert result.shadows == [Resource("hvac-1", True, 11), Resource("hvac-2", True, 11)]
+
+
+def test_a_helper_used_as_a_callback_gives_unresolved_values() -> None:
+    source = """\
+import boto3
+
+iot = boto3.client("iot-data")
+
+
+def state(thing):
+    return iot.get_thing_shadow(thingName=thing)
+
+
+state("hvac-1")
+handlers = {"state": state}
+"""
+    result = analyze_source(source.encode(), Path("app.py"))
+    assert result.shadows == [Resource("thing", False, 7, resolved=False)]
