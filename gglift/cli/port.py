@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -13,7 +14,7 @@ from gglift.port.engine import failed
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
-from gglift.port.source import SourceError, read_source, write_atomic
+from gglift.port.source import read_source, write_atomic
 
 EPILOG = """\b
 Examples:
@@ -41,7 +42,9 @@ Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usag
     help="Report format on stdout (SARIF is 2.1.0).",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: CPU count].")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable).")
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable)."
+)
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule code and exit.")
 def port(
     paths: tuple[Path, ...],
@@ -112,7 +115,9 @@ def _write(result: FileResult) -> FileResult:
         return result
     try:
         write_atomic(result.path, result.new_source)
-    except (OSError, SourceError) as exc:
-        reason = f"cannot write: {getattr(exc, 'strerror', None) or exc}"
-        return failed(result.path, reason)
+    except OSError as exc:
+        reason = f"cannot write: {exc.strerror or exc}"
+        # keep what the analysis found; the file itself stays as it was
+        error = failed(result.path, reason).findings
+        return replace(result, changed=False, new_source=None, error=reason, findings=error + result.findings)
     return result

@@ -145,6 +145,18 @@ class ImportSite:
 
 OTHER = ("other",)
 
+# Fields that hold only whitespace, comments and punctuation: no name or call can hide in
+# them, so the walk skips them (about half of all nodes).
+_LAYOUT_FIELDS = frozenset(
+    {
+        "asynchronous", "colon", "comma", "comment", "dot", "empty_lines", "equal", "first_colon",
+        "first_line", "footer", "header", "indent", "last_line", "lbrace", "lbracket",
+        "leading_lines", "leading_whitespace", "lines_after_decorators", "lpar", "newline",
+        "operator", "posonly_ind", "rbrace", "rbracket", "relative", "rpar", "second_colon",
+        "semicolon", "separator", "trailing_comma", "trailing_whitespace",
+    }
+)  # fmt: skip
+
 # dataclass field names per node type, cached: the generic walk only needs these.
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -152,9 +164,25 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(node_type: type) -> tuple[str, ...]:
     names = _FIELDS.get(node_type)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node_type))
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+        )
         _FIELDS[node_type] = names
     return names
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Direct children, read from the dataclass fields (cheaper than ``node.children``)."""
+    children: list[cst.CSTNode] = []
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif isinstance(value, (list, tuple)):
+            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return children
 
 
 def dotted_name(node: cst.BaseExpression) -> str:
@@ -181,7 +209,6 @@ class Analysis:
         self.handlers: list[Handler] = []
         self.imports: list[ImportSite] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
-        self.functions: list[FunctionInfo] = []
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
         self._busy: set = set()
@@ -190,15 +217,11 @@ class Analysis:
         self._stack: list[cst.CSTNode] = []
         self._trys: tuple = ()
         self._class_of: dict[int, ClassInfo] = {}  # id(class scope) -> its ClassInfo
-        self._walk_body(module.body, module)
+        self._stack.append(module)
+        for statement in module.body:
+            self._walk(statement)
 
     # -- the walk ----------------------------------------------------------------------------
-
-    def _walk_body(self, body: Any, parent: cst.CSTNode) -> None:
-        self._stack.append(parent)
-        for stmt in body:
-            self._walk(stmt)
-        self._stack.pop()
 
     def _walk(self, node: cst.CSTNode) -> None:
         handler = _HANDLERS.get(type(node))
@@ -269,7 +292,8 @@ class Analysis:
 
     def _bind_target(self, target: cst.BaseExpression, source: tuple) -> None:
         if isinstance(target, cst.Name):
-            self._scope.bind(target.value, source)
+            scope = self.module_scope if target.value in self._scope.globals else self._scope
+            scope.bind(target.value, source)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             func = self._function
             if (
@@ -348,7 +372,6 @@ class Analysis:
         scope = Scope("function", outer_scope)
         info = FunctionInfo(node.name.value, scope, cls, plain)
         scope.function = info
-        self.functions.append(info)
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
@@ -441,6 +464,9 @@ class Analysis:
         return result
 
     def _agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+        # `client = None` placeholders (lazy initialisation) do not make a name ambiguous:
+        # a method called on it can only be called on the client
+        sources = [s for s in sources or () if not _is_none(s)]
         if not sources:
             return None
         kinds = {self._source_kind(source) for source in sources}
@@ -519,22 +545,40 @@ class Analysis:
             return self._agree([("expr", value, info.scope) for value in info.returns])
         return None
 
-    def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
-        """A parameter's kind: what every call of the function in this file passes."""
+    def passed_values(
+        self, info: FunctionInfo, index: Optional[int], name: str
+    ) -> Optional[list[tuple[Optional[cst.BaseExpression], Scope]]]:
+        """What every call of the function in this file passes for one parameter.
+
+        (expression or None when the default is used, caller's scope) per call; None when the
+        calls cannot all be seen: methods, functions also used other than by a direct call
+        (as a callback, exported), or calls with ``*args``/``**kwargs``.
+        """
         if info.cls is not None:
             return None  # methods are called through objects we do not follow
         sites = self._calls_by_name.get(info.name, [])
-        # any other use of the function (passed as a callback, exported) may call it with
-        # anything, so only functions used exclusively through direct calls qualify
         if not sites or self.refs.get(info.name, 0) != len(sites):
             return None
-        kinds = set()
+        passed = []
         for site in sites:
             if self._agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
                 return None
-            value = _argument(site.node, index, name)
-            kinds.add(None if value is None else self.kind_of(value, site.scope))
+            if any(arg.star for arg in site.node.args):
+                return None
+            passed.append((_argument(site.node, index, name), site.scope))
+        return passed
+
+    def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
+        """A parameter's kind: the kind every call of the function in this file passes."""
+        passed = self.passed_values(info, index, name)
+        if passed is None:
+            return None
+        kinds = {None if value is None else self.kind_of(value, scope) for value, scope in passed}
         return kinds.pop() if len(kinds) == 1 else None
+
+
+def _is_none(source: tuple) -> bool:
+    return source[0] == "expr" and isinstance(source[1], cst.Name) and source[1].value == "None"
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

@@ -6,6 +6,7 @@ result is the caller's job (:mod:`gglift.port.source`).
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -14,15 +15,14 @@ import libcst as cst
 from gglift.port.analysis import Analysis
 from gglift.port.model import FileResult, Finding, Resource
 from gglift.port.porting import plan_port
-from gglift.port.positions import node_positions
+from gglift.port.render import render
 from gglift.port.rules import make_finding
 from gglift.port.source import SourceError, decode_source, encode_source, read_source
-from gglift.port.transform import apply_plan, sdk_module_name
+from gglift.port.transform import plan_imports, replacements, sdk_module_name
 
 # A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
 MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
 
-_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 _PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
 
 
@@ -49,13 +49,13 @@ def analyze_source(source: bytes, path: Path) -> FileResult:
     analysis = Analysis(module)
     sdk_name = sdk_module_name(analysis)
     plan = plan_port(analysis, sdk_name or "greengrasssdk")
-    new_text = decoded.text
     if plan.edits:
         add_import = plan.creates_sdk_client and sdk_name is None
-        new_text = apply_plan(analysis, plan, sdk_name or "greengrasssdk", add_import).code
+        plan_imports(analysis, plan, sdk_name or "greengrasssdk", add_import)
+    marked = [f.node for f in plan.findings] + [r.node for r in plan.resources]
+    where, ported = render(module, marked, replacements(plan))
+    new_text = decoded.text if ported is None else ported
 
-    nodes = [f.node for f in plan.findings] + [r.node for r in plan.resources]
-    where = node_positions(module, nodes) if nodes else {}
     result = FileResult(path=path)
     result.findings = sorted(
         (make_finding(f.code, *where[id(f.node)], **f.fields) for f in plan.findings),
@@ -81,7 +81,10 @@ def analyze_path(path: Path) -> FileResult:
         data = read_source(path)
     except SourceError as exc:
         return failed(path, str(exc))
-    return analyze_source(data, path)
+    try:
+        return analyze_source(data, path)
+    except Exception as exc:  # a defect of ours must not stop the other files
+        return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
 def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
@@ -91,12 +94,17 @@ def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
 
 
 def _syntax_reason(exc: cst.ParserSyntaxError, text: str) -> tuple[str, int, int]:
-    """A one-line reason and the 1-based position of a syntax error."""
-    line, col = exc.raw_line, exc.raw_column + 1
-    at = _ERROR_AT.search(exc.message or "")
-    if at:
-        line, col = int(at.group(1)), int(at.group(2))
-    reason = f"syntax error at line {line}, column {col}"
+    """A one-line reason and the 1-based position of a syntax error.
+
+    libcst's native parser locates errors loosely, so the interpreter's own parser is asked
+    for the position and message (only on this failure path, where its cost is irrelevant).
+    """
+    line, col, what = exc.editor_line, exc.editor_column, "invalid syntax"
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        line, col, what = error.lineno or line, error.offset or col, error.msg
+    reason = f"syntax error at line {line}, column {col}: {what}"
     lines = text.splitlines()
     if 0 < line <= len(lines) and _PYTHON2.search(lines[line - 1]):
         reason += " (this looks like Python 2 code)"

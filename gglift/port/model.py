@@ -29,9 +29,10 @@ class Resource:
     """A topic, secret id, function ARN or thing name the code uses.
 
     ``value`` is the literal when the argument is a string constant, or a pattern such as
-    ``"sensors/+/data"`` built from an f-string with ``+`` for each unknown level; ``literal``
-    says which. ``None`` means it could not be resolved statically (``value`` holds the source
-    text of the expression then, for the report).
+    ``"sensors/+/data"`` built from an f-string with ``+`` for each unknown level (``*`` for
+    each unknown part of secret ids and ARNs); ``literal`` says which. ``resolved=False``
+    means it could not be resolved statically (``value`` holds the source text of the
+    expression then, for the report).
     """
 
     value: str

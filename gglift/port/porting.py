@@ -16,9 +16,9 @@ from typing import Callable, Optional
 import libcst as cst
 
 from gglift.port import analysis as an
-from gglift.port.analysis import Analysis, CallSite, Kind
+from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
-from gglift.port.values import literal_value, source_text, static_value
+from gglift.port.values import literal_value, source_text, static_values
 
 PORTABLE = frozenset({"iot-data", "lambda", "secretsmanager"})
 SDK_METHODS = {
@@ -65,7 +65,7 @@ class ResourceAt:
 @dataclass
 class Plan:
     edits: dict[int, tuple[cst.CSTNode, Edit]] = field(default_factory=dict)
-    paths: list[tuple] = field(default_factory=list)  # ancestors of every edited node
+    path_of: dict[int, tuple] = field(default_factory=dict)  # id(edited node) -> its ancestors
     findings: list[FindingAt] = field(default_factory=list)
     resources: list[ResourceAt] = field(default_factory=list)
     removed_refs: Counter = field(default_factory=Counter)  # names that edits delete
@@ -73,7 +73,7 @@ class Plan:
 
     def edit(self, node: cst.CSTNode, path: tuple, fn: Edit) -> None:
         self.edits[id(node)] = (node, fn)
-        self.paths.append(path)
+        self.path_of[id(node)] = path
 
 
 class _Planner:
@@ -91,13 +91,12 @@ class _Planner:
 
     def _call(self, site: CallSite) -> None:
         node, scope = site.node, site.scope
-        created = self.analysis.kind_of(node, scope)
-        if created is not None and created.tag == an.CLIENT:
-            if created.sdk == "boto3" and created.service in PORTABLE:
-                self._port_client_creation(site)
-            return
         func = self.analysis.kind_of(node.func, scope)
-        if func is not None and func.tag == an.METHOD:
+        if func == an.CLIENT_FACTORY:
+            created = self.analysis.kind_of(node, scope)
+            if created is not None and created.service in PORTABLE:
+                self._port_client_creation(site)
+        elif func is not None and func.tag == an.METHOD:
             self._method(site, func)
         elif (
             isinstance(node.func, cst.Attribute)
@@ -147,7 +146,10 @@ class _Planner:
             self.plan.findings.append(FindingAt("GGL150", node, {"service": service, "method": name, "hint": hint}))
             return
         if sdk == "boto3":
-            raised = "shadow" if name in an.SHADOW_OPS else "secretsmanager" if service == "secretsmanager" else "invocation"
+            if name in an.SHADOW_OPS:
+                raised = "shadow"
+            else:
+                raised = "secretsmanager" if service == "secretsmanager" else "invocation"
             for try_node in site.trys:
                 self.ported_trys.setdefault(id(try_node), set()).add(raised)
         drop: set[str] = set()
@@ -170,10 +172,31 @@ class _Planner:
             self._resource("secrets", kwargs.get("SecretId"), site)
             if "VersionId" in kwargs:
                 self.plan.findings.append(FindingAt("GGL130", kwargs["VersionId"]))
-        if drop or rename or add or ported_name != name:
-            for kw in drop:
-                self.plan.removed_refs.update(_names_in(kwargs[kw]))
+        for kw in drop:
+            self.plan.removed_refs.update(_names_in(kwargs[kw]))
+        if rename or add or ported_name != name:
             self.plan.edit(node, site.path, _rewrite_call(drop, rename, add, ported_name))
+        elif drop:
+            self._drop_arguments(site, drop)
+
+    def _drop_arguments(self, site: CallSite, drop: set) -> None:
+        """Remove keyword arguments in place: only the dropped arguments (and, when the last
+        one goes, the comma before it) are edited, so the rest of the call is not rebuilt."""
+        args = site.node.args
+        path = (*site.path, site.node)
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value in drop:
+                self.plan.edit(arg, path, _remove)
+        kept = [arg for arg in args if arg.keyword is None or arg.keyword.value not in drop]
+        if kept and kept[-1] is not args[-1] and isinstance(kept[-1].comma, cst.Comma):
+            # the argument list now ends at the last kept one: it takes the old last comma
+            last = args[-1]
+            # the closing comma, or else the whitespace before the closing parenthesis
+            if isinstance(last.comma, cst.Comma):
+                closing = closing_comma(kept[-1].comma, last.comma)
+            else:
+                closing = last.whitespace_after_arg
+            self.plan.edit(kept[-1].comma, (*path, kept[-1]), lambda _: closing)
 
     def _publish(self, site: CallSite, kwargs: dict, sdk: Optional[str], drop: set) -> None:
         self._resource("publishes", kwargs.get("topic"), site, topic=True)
@@ -225,9 +248,12 @@ class _Planner:
     ) -> None:
         if arg is None:
             return
-        value, literal, resolved = static_value(arg.value, self.analysis, site.scope, topic=topic)
-        self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
-        if check_arn and resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
+        not_arn = False
+        for value, literal, resolved in static_values(arg.value, self.analysis, site.scope, topic=topic):
+            self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
+            if resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
+                not_arn = True
+        if check_arn and not_arn:
             self.plan.findings.append(FindingAt("GGL120", arg, {"value": source_text(arg.value)}))
 
     # -- exception handlers ------------------------------------------------------------------
@@ -255,21 +281,34 @@ def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
 def _names_in(node: cst.CSTNode) -> Counter:
     """Identifiers referenced in a subtree (attribute names and keywords excluded)."""
     found: Counter = Counter()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found[name.value] += 1
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Names())
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name):
+            found[current.value] += 1
+        elif isinstance(current, (cst.Attribute, cst.Arg)):
+            pending.append(current.value)
+        else:
+            pending.extend(child_nodes(current))
     return found
+
+
+def closing_comma(kept: object, last: object) -> object:
+    """The comma for a list's new last element when the old last one is removed.
+
+    It takes the old last comma's layout (trailing comma or none, the line break before the
+    closing bracket) but keeps its own end-of-line comment.
+    """
+    if not isinstance(last, cst.Comma) or not isinstance(kept, cst.Comma):
+        return last
+    kept_ws, last_ws = kept.whitespace_after, last.whitespace_after
+    if isinstance(kept_ws, cst.ParenthesizedWhitespace) and isinstance(last_ws, cst.ParenthesizedWhitespace):
+        return kept.with_changes(whitespace_after=last_ws.with_changes(first_line=kept_ws.first_line))
+    return last
+
+
+def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
+    return cst.RemovalSentinel.REMOVE
 
 
 def _unwrap_read(updated: cst.CSTNode) -> cst.CSTNode:
@@ -298,7 +337,9 @@ def _rewrite_call(drop: set, rename: dict, add: list, method: str) -> Edit:
         last = old_args[-1] if old_args else None
         if args and last is not None and last.keyword is not None and last.keyword.value in drop:
             # the last argument went away: its comma (or none) closes the list now
-            args[-1] = args[-1].with_changes(comma=last.comma)
+            args[-1] = args[-1].with_changes(
+                comma=closing_comma(args[-1].comma, last.comma), whitespace_after_arg=last.whitespace_after_arg
+            )
         for keyword, code in add:
             args = _insert_after_first(args, keyword, code)
         func = updated.func

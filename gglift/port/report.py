@@ -99,6 +99,7 @@ def to_sarif(results: Sequence[FileResult]) -> str:
                     }
                 },
                 "results": sarif_results,
+                "columnKind": "unicodeCodePoints",  # columns count characters, not UTF-16 units
             }
         ],
     }
@@ -122,10 +123,12 @@ def to_text(results: Sequence[FileResult], *, check: bool) -> str:
         for f in result.findings:
             out.append(f"{path}:{f.line}:{f.col}: {f.code} {f.severity}: {f.message}")
             out.append(f"  hint: {f.hint}")
+        resources = _resource_text(result)
         if result.changed:
             out.append(f"{'would port' if check else 'ported'} {path}")
-        if result.changed or result.findings or any(getattr(result, n) for n in RESOURCE_FIELDS):
-            out.extend(_resource_text(result))
+        elif resources:
+            out.append(f"{path} (unchanged)")
+        out.extend(resources)
     counts = summary(results)
     severities = Counter(f.severity for r in results for f in r.findings)
     changed = counts["changed"]

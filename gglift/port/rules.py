@@ -1,6 +1,6 @@
 """The rule registry: every code ``gglift port`` can report, in one place.
 
-``docs/codes.md`` is rendered from this registry (``python -m gglift.port.rules``) and
+``docs/codes.md`` is rendered from this registry (see :func:`render_codes_markdown`) and
 ``gglift port --explain CODE`` prints from it, so the two cannot drift apart; a test checks
 that the committed docs match.
 """
@@ -164,12 +164,12 @@ The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
         "error",
         "file cannot be read, decoded or parsed",
         "cannot port this file: {reason}",
-        "fix the file (Python 3 syntax, valid encoding or PEP 263 coding line) and run again",
+        "fix what the message names (permissions, Python 3 syntax, encoding or PEP 263 coding line) and run again",
         """\
 The file could not be read (permissions, a symlink loop), decoded (not UTF-8 and no PEP 263
 coding line, or bytes invalid for the declared encoding) or parsed as Python 3 (a syntax
-error, or Python 2 code). The file is left byte-identical and every other file is still
-processed.""",
+error, or Python 2 code), or a ported file could not be written. The file is left
+byte-identical and every other file is still processed.""",
     ),
 ]
 
@@ -204,8 +204,12 @@ def render_codes_markdown() -> str:
     out = [
         "# `gglift port` rule codes",
         "",
-        "Generated from `gglift/port/rules.py` by `python -m gglift.port.rules > docs/codes.md`;",
-        "`gglift port --explain CODE` prints the same text.",
+        "Generated from the rule registry in `gglift/port/rules.py`; `gglift port --explain CODE`",
+        "prints the same text. Regenerate with:",
+        "",
+        "```sh",
+        "python -c 'from gglift.port.rules import render_codes_markdown as r; print(r(), end=\"\")' > docs/codes.md",
+        "```",
         "",
         "| code | severity | what |",
         "|---|---|---|",
@@ -215,6 +219,3 @@ def render_codes_markdown() -> str:
         out += ["", f"## {rule.code}", "", f"**{rule.severity}**: {rule.title}", "", rule.explanation]
     return "\n".join(out) + "\n"
 
-
-if __name__ == "__main__":
-    print(render_codes_markdown(), end="")

@@ -15,67 +15,91 @@ from gglift.port.analysis import Analysis, Scope
 
 _UNKNOWN = "\x00"  # stands for a piece of the string that is not known statically
 _MAX_DEPTH = 8  # how many constant-to-constant hops are followed
+_MAX_ALTERNATIVES = 16  # more different values than this are reported as unknown
 
 
 def static_pieces(
-    expr: cst.BaseExpression, analysis: Analysis, scope: Scope, depth: int = 0
-) -> str:
-    """The string value of ``expr`` with unknown parts replaced by a marker."""
-    if depth > _MAX_DEPTH:
-        return _UNKNOWN
+    expr: Optional[cst.BaseExpression], analysis: Analysis, scope: Scope, depth: int = 0
+) -> list[str]:
+    """The possible string values of ``expr``, unknown parts replaced by a marker.
+
+    A name bound once to a constant gives that constant; a parameter of a function that is
+    only called directly in this file gives what each call passes.
+    """
+    if expr is None or depth > _MAX_DEPTH:
+        return [_UNKNOWN]
     if isinstance(expr, cst.SimpleString):
         value = expr.evaluated_value
-        return value if isinstance(value, str) else _UNKNOWN
+        return [value if isinstance(value, str) else _UNKNOWN]
     if isinstance(expr, cst.ConcatenatedString):
-        return static_pieces(expr.left, analysis, scope, depth + 1) + static_pieces(
-            expr.right, analysis, scope, depth + 1
-        )
+        return _joined([expr.left, expr.right], analysis, scope, depth)
     if isinstance(expr, cst.FormattedString):
-        out = []
-        for part in expr.parts:
-            if isinstance(part, cst.FormattedStringText):
-                out.append(part.value.replace("{{", "{").replace("}}", "}"))
-            elif part.format_spec or part.conversion:
-                out.append(_UNKNOWN)
-            else:
-                out.append(static_pieces(part.expression, analysis, scope, depth + 1))
-        return "".join(out)
+        return _joined(expr.parts, analysis, scope, depth)
+    if isinstance(expr, cst.FormattedStringText):
+        return [expr.value.replace("{{", "{").replace("}}", "}")]
+    if isinstance(expr, cst.FormattedStringExpression):
+        if expr.format_spec or expr.conversion:
+            return [_UNKNOWN]
+        return static_pieces(expr.expression, analysis, scope, depth + 1)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return static_pieces(expr.left, analysis, scope, depth + 1) + static_pieces(
-            expr.right, analysis, scope, depth + 1
-        )
+        return _joined([expr.left, expr.right], analysis, scope, depth)
     if isinstance(expr, cst.Name):
         sources = analysis.lookup(scope, expr.value)
-        # a constant: one plain assignment, e.g. TOPIC = "sensors/data"
-        if sources and len(sources) == 1 and sources[0][0] == "expr":
-            return static_pieces(sources[0][1], analysis, sources[0][2], depth + 1)
-    return _UNKNOWN
+        if sources and len(sources) == 1:
+            source = sources[0]
+            if source[0] == "expr":  # a constant, e.g. TOPIC = "sensors/data"
+                return static_pieces(source[1], analysis, source[2], depth + 1)
+            if source[0] == "param":
+                passed = analysis.passed_values(source[1], source[2], source[3])
+                if passed is not None:
+                    values: list[str] = []
+                    for value, caller in passed:
+                        values.extend(static_pieces(value, analysis, caller, depth + 1))
+                    return _capped(values)
+    return [_UNKNOWN]
 
 
-def static_value(
+def _joined(parts, analysis: Analysis, scope: Scope, depth: int) -> list[str]:
+    """Every combination of the parts' possible values, in order."""
+    combos = [""]
+    for part in parts:
+        options = static_pieces(part, analysis, scope, depth + 1)
+        combos = _capped([combo + option for combo in combos for option in options])
+    return combos
+
+
+def _capped(values: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(values))
+    return unique if len(unique) <= _MAX_ALTERNATIVES else [_UNKNOWN]
+
+
+def static_values(
     expr: cst.BaseExpression, analysis: Analysis, scope: Scope, *, topic: bool
-) -> tuple[str, bool, bool]:
-    """(value, literal, resolved) for a resource argument.
+) -> list[tuple[str, bool, bool]]:
+    """(value, literal, resolved) for each value a resource argument can have.
 
     >>> a = Analysis(cst.parse_module("x = 1"))
-    >>> static_value(cst.parse_expression('f"sensors/{dev}/data"'), a, a.module_scope, topic=True)
-    ('sensors/+/data', False, True)
+    >>> static_values(cst.parse_expression('f"sensors/{dev}/data"'), a, a.module_scope, topic=True)
+    [('sensors/+/data', False, True)]
     """
-    pieces = static_pieces(expr, analysis, scope)
-    if _UNKNOWN not in pieces:
-        return pieces, True, True
-    if pieces.strip(_UNKNOWN) == "":
-        return source_text(expr), False, False
-    if topic:
-        levels = ["+" if _UNKNOWN in level else level for level in pieces.split("/")]
-        return "/".join(levels), False, True
-    collapsed = ""
-    for char in pieces:
-        if char != _UNKNOWN:
-            collapsed += char
-        elif not collapsed.endswith("*"):
-            collapsed += "*"
-    return collapsed, False, True
+    results = []
+    for pieces in static_pieces(expr, analysis, scope):
+        if _UNKNOWN not in pieces:
+            results.append((pieces, True, True))
+        elif pieces.strip(_UNKNOWN) == "":
+            results.append((source_text(expr), False, False))
+        elif topic:
+            levels = ["+" if _UNKNOWN in level else level for level in pieces.split("/")]
+            results.append(("/".join(levels), False, True))
+        else:
+            collapsed = ""
+            for char in pieces:
+                if char != _UNKNOWN:
+                    collapsed += char
+                elif not collapsed.endswith("*"):
+                    collapsed += "*"
+            results.append((collapsed, False, True))
+    return list(dict.fromkeys(results))
 
 
 def source_text(node: Union[cst.CSTNode, cst.BaseExpression]) -> str:

@@ -1,0 +1,108 @@
+"""Files we cannot handle: GGL900 with the reason, file byte-identical, others still done."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gglift.cli.port import port
+from gglift.port import analyze_path, analyze_source
+
+CLOUD = b'import boto3\niot = boto3.client("iot-data")\n'
+HINT = "fix what the message names (permissions, Python 3 syntax, encoding or PEP 263 coding line) and run again"
+
+
+def only_finding(result):
+    (finding,) = result.findings
+    assert finding.code == "GGL900" and finding.severity == "error" and finding.hint == HINT
+    assert not result.changed and result.new_source is None
+    return finding
+
+
+def test_syntax_error() -> None:
+    result = analyze_source(CLOUD + b"def broken(:\n    pass\n", Path("app.py"))
+    finding = only_finding(result)
+    assert result.error == "syntax error at line 3, column 12: invalid syntax"
+    assert (finding.line, finding.col) == (3, 12)
+    assert finding.message == "cannot port this file: syntax error at line 3, column 12: invalid syntax"
+
+
+def test_python2_code_is_named() -> None:
+    result = analyze_source(b"import boto3\nprint 'hello'\n", Path("app.py"))
+    only_finding(result)
+    assert result.error == (
+        "syntax error at line 2, column 1: Missing parentheses in call to 'print'. "
+        "Did you mean print(...)? (this looks like Python 2 code)"
+    )
+
+
+def test_non_utf8_without_coding_line() -> None:
+    result = analyze_source(CLOUD + b"# caf\xe9\n", Path("app.py"))
+    only_finding(result)
+    assert result.error == "line 3: invalid utf-8 byte(s) for the default (no PEP 263 coding line) encoding"
+
+
+def test_bytes_invalid_for_the_declared_encoding() -> None:
+    result = analyze_source(b"# coding: ascii\n" + CLOUD + b"# \xff\n", Path("app.py"))
+    only_finding(result)
+    assert result.error == "line 4: invalid ascii byte(s) for the declared encoding"
+
+
+def test_unknown_codec() -> None:
+    result = analyze_source(b"# coding: klingon\n" + CLOUD, Path("app.py"))
+    only_finding(result)
+    assert result.error == "unknown encoding: klingon"
+
+
+def test_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "gone.py"
+    link.symlink_to(tmp_path / "missing.py")
+    result = analyze_path(link)
+    only_finding(result)
+    assert result.error == "No such file or directory"
+
+
+def test_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.py").symlink_to(tmp_path / "b.py")
+    (tmp_path / "b.py").symlink_to(tmp_path / "a.py")
+    result = analyze_path(tmp_path / "a.py")
+    only_finding(result)
+    assert result.error == "symlink loop"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of permissions")
+def test_permission_denied(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_bytes(CLOUD)
+    target.chmod(0)
+    result = analyze_path(target)
+    only_finding(result)
+    assert result.error == "Permission denied"
+
+
+def test_a_run_over_bad_files_ports_the_good_ones(tmp_path: Path) -> None:
+    bad = {
+        "a_syntax.py": CLOUD + b"def broken(:\n",
+        "b_python2.py": b"import boto3\nprint 'x'\n",
+        "c_latin1.py": CLOUD + b"# caf\xe9\n",
+    }
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "d_loop.py").symlink_to(tmp_path / "d_loop.py")
+    (tmp_path / "e_good.py").write_bytes(CLOUD)
+    result = CliRunner().invoke(port, [str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 1  # error findings remain
+    for name, data in bad.items():
+        assert (tmp_path / name).read_bytes() == data
+    assert (tmp_path / "e_good.py").read_bytes() == b'import greengrasssdk\niot = greengrasssdk.client("iot-data")\n'
+    errors = [line for line in result.output.splitlines() if "GGL900" in line]
+    assert [line.split(str(tmp_path) + "/")[1] for line in errors] == [
+        "a_syntax.py:3:12: GGL900 error: cannot port this file: syntax error at line 3, column 12: invalid syntax",
+        "b_python2.py:2:1: GGL900 error: cannot port this file: syntax error at line 2, column 1: "
+        "Missing parentheses in call to 'print'. Did you mean print(...)? (this looks like Python 2 code)",
+        "c_latin1.py:1:1: GGL900 error: cannot port this file: line 3: invalid utf-8 byte(s) for the default (no PEP 263 coding line) encoding",
+        "d_loop.py:1:1: GGL900 error: cannot port this file: symlink loop",
+    ]

@@ -1,0 +1,153 @@
+"""Every finding with its exact code, severity, position, message and hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gglift.port import analyze_source
+from gglift.port.rules import RULES
+
+IOT = 'import boto3\niot = boto3.client("iot-data")\n'
+LAMBDA = 'import boto3\nlam = boto3.client("lambda")\n'
+ARN = "arn:aws:lambda:eu-west-1:123456789012:function:w"
+RETAIN_HINT = "retained messages and MQTT5 properties need the MQTT bridge and IPC"
+CLOUD = "stays a cloud call: it works only while the device is online"
+
+CASES = {
+    "qos1": (
+        IOT + 'iot.publish(topic="t", payload="x", qos=1)\n',
+        [("GGL100", "warning", 3, 37, "`qos=1` dropped: messages published on the core are QoS 0 only",
+          "remove `qos`; if delivery must be guaranteed, confirm it at the application level")],
+    ),
+    "retain_and_mqtt5": (
+        IOT + 'iot.publish(topic="t", payload="x", retain=True, userProperties=[("a", "b")])\n',
+        [("GGL101", "error", 3, 37, "`retain` has no Greengrass equivalent and is ignored by the core",
+          f"remove `retain`; {RETAIN_HINT}"),
+         ("GGL101", "error", 3, 50, "`userProperties` has no Greengrass equivalent and is ignored by the core",
+          f"remove `userProperties`; {RETAIN_HINT}")],
+    ),
+    "named_shadow": (
+        IOT + 'iot.get_thing_shadow(thingName="pump", shadowName="config")\n',
+        [("GGL110", "error", 3, 40,
+          "`shadowName` is not supported by the Greengrass Core SDK; this call would use the classic shadow",
+          "use the ShadowManager component over IPC for named shadows, or the classic shadow")],
+    ),
+    "read_removed": (
+        IOT + 'resp = iot.get_thing_shadow(thingName="pump")\ndoc = resp["payload"].read()\n',
+        [("GGL111", "info", 4, 23, "`.read()` removed: the shadow payload is bytes on the core, not a stream",
+          "nothing to do; the result's `payload` is already the document bytes")],
+    ),
+    "client_error_handler": (
+        'import boto3\nimport botocore\niot = boto3.client("iot-data")\ntry:\n'
+        '    iot.get_thing_shadow(thingName="pump")\n'
+        "except (KeyError, botocore.exceptions.ClientError):\n    pass\n",
+        [("GGL112", "warning", 6, 19,
+          "`botocore.exceptions.ClientError` is no longer raised by the ported call(s) in this `try`",
+          "catch greengrasssdk.IoTDataPlane.ShadowError instead")],
+    ),
+    "bare_function_name": (
+        LAMBDA + 'lam.invoke(FunctionName="worker", Payload=b"{}")\n',
+        [("GGL120", "warning", 3, 12, '`FunctionName="worker"` is not a full function ARN',
+          "use arn:aws:lambda:<region>:<account>:function:<name>[:<version>]")],
+    ),
+    "log_type": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", LogType="Tail")\n',
+        [("GGL121", "warning", 3, 77, "`LogType` dropped: the Greengrass Core SDK does not support it",
+          "read the function's log on the device (/greengrass/v2/logs/<component>.log)")],
+    ),
+    "dry_run": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", InvocationType="DryRun")\n',
+        [("GGL121", "warning", 3, 77,
+          "`InvocationType='DryRun'` dropped: the Greengrass Core SDK does not support it",
+          "the call now really invokes the function: guard it if it was only a permission check")],
+    ),
+    "version_id": (
+        'import boto3\nsm = boto3.client("secretsmanager")\nsm.get_secret_value(SecretId="db", VersionId="v-1")\n',
+        [("GGL130", "error", 3, 36,
+          "`VersionId` is not supported by the Greengrass Core SDK (it raises SecretsManagerError)",
+          "use `VersionStage` (default AWSCURRENT) and deploy that version as a local secret")],
+    ),
+    "kinesis": (
+        'import boto3\nkinesis = boto3.client("kinesis")\nkinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")\n',
+        [("GGL140", "warning", 3, 1, f"`kinesis.put_record` {CLOUD}",
+          "use stream manager: StreamManagerClient().append_message(stream, data) on a stream "
+          "with an ExportDefinition(kinesis=[KinesisConfig(...)])")],
+    ),
+    "dynamodb": (
+        'import boto3\ndb = boto3.client("dynamodb")\ndb.put_item(TableName="t", Item={})\n',
+        [("GGL140", "warning", 3, 1, f"`dynamodb.put_item` {CLOUD}",
+          "keep it if the device is online; give the component's role the permission")],
+    ),
+    "no_edge_operation": (
+        IOT + 'iot.list_named_shadows_for_thing(thingName="pump")\n',
+        [("GGL150", "error", 3, 1,
+          "`iot-data.list_named_shadows_for_thing` has no Greengrass Core SDK equivalent; "
+          "the ported client will not have it",
+          "keep a boto3 client for it (cloud only) or remove the call")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_finding_fields(name: str) -> None:
+    source, expected = CASES[name]
+    result = analyze_source(source.encode(), Path("app.py"))
+    assert [tuple(f.__dict__.values()) for f in result.findings] == expected
+
+
+def test_every_rule_but_the_file_error_is_exercised() -> None:
+    seen = {code for _, expected in CASES.values() for code, *_ in expected}
+    assert seen == set(RULES) - {"GGL900"}
+
+
+@pytest.mark.parametrize("stream_service", ["firehose", "iotanalytics", "iotsitewise", "s3"])
+def test_stream_manager_hint_names_the_export(stream_service: str) -> None:
+    source = f'import boto3\nc = boto3.client("{stream_service}")\nc.put(Data=b"x")\n'
+    (finding,) = analyze_source(source.encode(), Path("app.py")).findings
+    assert finding.code == "GGL140"
+    assert "StreamManagerClient().append_message" in finding.hint
+    assert {"firehose": "KinesisConfig", "iotanalytics": "IoTAnalyticsConfig",
+            "iotsitewise": "IoTSiteWiseConfig", "s3": "S3ExportTaskExecutorConfig"}[stream_service] in finding.hint  # fmt: skip
+
+
+def test_qos_zero_and_retain_false_are_dropped_silently() -> None:
+    source = IOT + 'iot.publish(topic="t", payload="x", qos=0, retain=False)\n'
+    result = analyze_source(source.encode(), Path("app.py"))
+    assert result.findings == []
+    assert result.new_source.decode().endswith('iot.publish(topic="t", payload="x")\n')
+
+
+def test_unportable_arguments_stay_until_fixed_by_hand() -> None:
+    source = IOT + 'iot.get_thing_shadow(thingName="pump", shadowName="config")\n'
+    first = analyze_source(source.encode(), Path("app.py"))
+    assert "shadowName" in first.new_source.decode()
+    second = analyze_source(first.new_source, Path("app.py"))
+    assert not second.changed
+    assert [f.code for f in second.findings] == ["GGL110"]
+
+
+HANDLER_CASES = {
+    # ClientError around a call that stays on boto3 keeps working: nothing to report
+    "around_a_cloud_call": (
+        "import boto3\nfrom botocore.exceptions import ClientError\n"
+        'iot = boto3.client("iot-data")\nsns = boto3.client("sns")\n'
+        'iot.publish(topic="t", payload="x")\n'
+        'try:\n    sns.publish(Message="m")\nexcept ClientError:\n    pass\n',
+        [("GGL140", 7, 5, "keep it if the device is online; give the component's role the permission")],
+    ),
+    "client_exceptions_attribute": (
+        'import boto3\nsm = boto3.client("secretsmanager")\n'
+        'try:\n    sm.get_secret_value(SecretId="db")\n'
+        "except sm.exceptions.ResourceNotFoundException:\n    pass\n",
+        [("GGL112", 5, 8, "catch greengrasssdk.SecretsManager.SecretsManagerError instead")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HANDLER_CASES))
+def test_exception_handlers(name: str) -> None:
+    source, expected = HANDLER_CASES[name]
+    findings = analyze_source(source.encode(), Path("app.py")).findings
+    assert [(f.code, f.line, f.col, f.hint) for f in findings] == expected
