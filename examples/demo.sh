@@ -27,9 +27,6 @@ step "gglift deploy --dry-run: the AWS requests, none sent"
 "$gglift" deploy "$work" --thing-group SensorFleet --dry-run --region eu-west-1 | grep -E '^(#|dry run|[a-z0-9]+\.)'
 # --- run -------------------------------------------------------------------------------------
 step "gglift run: the ported function on a local Greengrass core, fed three readings"
-# The gateway reads its API key from Secrets Manager; locally it comes from a secrets file.
-printf '{"sensor-gateway/api-key": "demo-key-0000"}\n' > "$work/secrets.json"
-grep -q '^secrets_file' "$work/gglift.toml" || sed -i 's/^\[local\]$/[local]\nsecrets_file = "secrets.json"/' "$work/gglift.toml"
 "$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl" || true
 step "gglift run --record: what a test compares between runs"
 head -n 4 "$work/run.jsonl"

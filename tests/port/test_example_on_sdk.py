@@ -1,69 +1,60 @@
-"""The ported example runs on the real greengrasssdk wheel and makes the expected core calls.
+"""The shipped cloud example, once ported, runs on the real greengrasssdk under the local core.
 
-The core's own runtime modules are replaced by recording stand-ins (tests/port/core_shims);
-everything from the function's code down through greengrasssdk 1.6.1 is real.
+Nothing is stood in: ``gglift port`` rewrites a copy of examples/cloud_lambda, then
+``gglift run`` feeds it the example's events, and the record shows what the device would do.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from gglift.port import analyze_path
-
-HERE = Path(__file__).parent
-EXAMPLE = HERE.parents[1] / "examples" / "cloud_lambda" / "src"
-MY_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:sensor-gateway:1"
-
-DRIVER = """
-import json, app
-from greengrass_ipc_python_sdk import ipc_client
-result = app.handler({"device": "sensor-7", "temperature": "21.5"}, None)
-print(json.dumps({"result": result, "calls": ipc_client.CALLS}))
-"""
+EXAMPLE = Path(__file__).parents[2] / "examples" / "cloud_lambda"
+GGLIFT = [sys.executable, "-m", "gglift"]
 
 
-def test_ported_example_runs_on_greengrasssdk(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLE, tmp_path / "src")
-    app = tmp_path / "src" / "app.py"
-    ported = analyze_path(app)
-    assert ported.changed and not any(f.severity == "error" for f in ported.findings)
-    app.write_bytes(ported.new_source)
+def test_ported_example_runs_on_the_local_core(tmp_path: Path) -> None:
+    project = tmp_path / "gateway"
+    shutil.copytree(EXAMPLE, project)
 
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(HERE / "core_shims"), str(app.parent)]),
-        MY_FUNCTION_ARN=MY_ARN,
-        ROUTER_FUNCTION_ARN="arn:aws:lambda:::function:GGRouter",
-        SHADOW_FUNCTION_ARN="arn:aws:lambda:::function:GGShadowService",
-        SECRETS_MANAGER_FUNCTION_ARN="arn:aws:lambda:::function:GGSecretManager:1",
-        AWS_REGION="eu-west-1",
+    port = subprocess.run([*GGLIFT, "port", str(project / "src")], capture_output=True, text=True, timeout=120)
+    assert port.returncode == 0, port.stdout + port.stderr
+    ported = (project / "src" / "app.py").read_text()
+    assert "import greengrasssdk" in ported and "boto3.client(\"iot-data\"" not in ported
+
+    record = tmp_path / "run.jsonl"
+    run = subprocess.run(
+        [*GGLIFT, "run", str(project), "--events", str(project / "events.jsonl"), "--until-idle", "--record", str(record)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["result"] == {"device": "sensor-7", "interval": 30}
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
 
-    calls = out["calls"]
-    contexts = [json.loads(base64.b64decode(c["client_context"])) if c["client_context"] else None for c in calls]
-    assert [(c["target"], c["type"]) for c in calls] == [
-        ("arn:aws:lambda:::function:GGSecretManager:1", "RequestResponse"),
-        ("arn:aws:lambda:::function:GGRouter", "Event"),
-        ("arn:aws:lambda:::function:GGShadowService", "RequestResponse"),
-        ("arn:aws:lambda:::function:GGShadowService", "RequestResponse"),
+    invocations = sorted((r for r in lines if r["kind"] == "invocation"), key=lambda r: r["topic"])
+    assert [(r["topic"], r["result"], r["error_type"]) for r in invocations] == [
+        ("sensors/cellar/readings", {"device": "cellar", "interval": 60}, ""),
+        ("sensors/greenhouse-1/readings", {"device": "greenhouse-1", "interval": 60}, ""),
+        ("sensors/greenhouse-2/readings", {"device": "greenhouse-2", "interval": 60}, ""),
     ]
-    assert json.loads(calls[0]["payload"]) == {"SecretId": "sensor-gateway/api-key"}
-    assert contexts[1] == {
-        "custom": {"source": MY_ARN, "subject": "sensors/sensor-7/telemetry", "queueFullPolicy": ""}
-    }
-    assert json.loads(calls[1]["payload"]) == {"device": "sensor-7", "temperature": 21.5, "key": "k3y-"}
-    assert contexts[2] == {"custom": {"subject": "$aws/things/sensor-gateway/shadow/update"}}
-    assert json.loads(calls[2]["payload"]) == {"state": {"reported": {"last": json.loads(calls[1]["payload"])}}}
-    assert contexts[3] == {"custom": {"subject": "$aws/things/sensor-gateway/shadow/get"}}
+    # The reading goes out on the device's telemetry topic, signed with the first four
+    # characters of the local secret, and nothing subscribes to it locally: it is cloud-bound.
+    telemetry = sorted(
+        ((r["topic"], r["payload"]["key"], r["targets"]) for r in lines if r["kind"] == "publish" and r["source"] == "sensor-gateway")
+    )
+    assert telemetry == [
+        ("sensors/cellar/telemetry", "demo", ["cloud"]),
+        ("sensors/greenhouse-1/telemetry", "demo", ["cloud"]),
+        ("sensors/greenhouse-2/telemetry", "demo", ["cloud"]),
+    ]
+    # Each invocation reported its reading in the local shadow, which outlives the core.
+    db = sqlite3.connect(project / ".gglift" / "shadows.sqlite")
+    version, document = db.execute("select version, document from shadow where thing = 'sensor-gateway'").fetchone()
+    assert version == 3
+    assert json.loads(document)["state"]["reported"]["last"]["device"] in {"cellar", "greenhouse-1", "greenhouse-2"}
+    assert run.stderr.count("sensor-gateway/api-key") == 0 and "demo-key-0000" not in run.stdout + run.stderr
