@@ -37,5 +37,6 @@ clean:
 check-c: system-deps
 	$(MAKE) -C runtime_c check
 
-cross: system-deps
+cross: $(STAMP) system-deps
 	$(MAKE) -C runtime_c cross
+	$(BIN)/python -m pytest -q tests/native/test_cross.py

@@ -91,7 +91,7 @@ def test_python_handler_drives_the_c_work_loop_under_the_core(c_project, tmp_pat
     results, records = run_core(project, body)
     assert [r.payload for r in results] == [b"olleh", b"hgfedcba"]
     assert [(r.topic, r.payload) for r in records if r.kind == "publish"] == [("python/seen", b"hello"), ("python/seen", b"abcdefgh")]
+    # gg_log names the program: here the interpreter running the script.
     assert logs(records, "pyhandler") == ["python,handled arn:aws:lambda:us-east-1:000000000000:function:pyhandler:1"] * 2
-    # gg_log names the program, here the interpreter running the script.
     # A pinned worker is stopped with SIGTERM when the core stops: gg_runtime_start returned GGE_TERMINATE.
     assert [(r.event, r.reason) for r in records if r.kind == "worker"][-1][0] == "stopped"
