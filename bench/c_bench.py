@@ -16,13 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import psutil
 
 from gglift.config import load_project
 from gglift.runtime import Core
+from run_bench import timed_invokes  # bench/ is on sys.path when run as a script
 
 TRIVIAL_C = """#include "greengrasssdk.h"
 
@@ -51,15 +51,6 @@ inputPayloadEncodingType = "binary"
 
 
 ROUNDS = 5
-
-
-async def timed_invokes(core: Core, name: str, n: int) -> list[float]:
-    latencies = []
-    for _ in range(n):
-        start = time.perf_counter()
-        await core.invoke(name, b"{}")
-        latencies.append(time.perf_counter() - start)
-    return latencies
 
 
 def summary(label: str, latencies: list[float]) -> tuple[str, float]:
