@@ -25,7 +25,7 @@ system-deps:
 demo: $(STAMP)
 	bash examples/demo.sh $(BIN)
 
-test: $(STAMP) system-deps
+test: system-deps $(STAMP)
 	$(MAKE) check-c
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) -q
 
@@ -38,6 +38,6 @@ clean:
 check-c: system-deps
 	$(MAKE) -C runtime_c check
 
-cross: $(STAMP) system-deps
+cross: system-deps $(STAMP)
 	$(MAKE) -C runtime_c cross
 	$(BIN)/python -m pytest -q tests/native/test_cross.py
