@@ -112,13 +112,13 @@ GG_API gg_error gg_global_init(uint32_t opt) {
     }
     g_config.port = (unsigned short)value;
     /* MY_FUNCTION_ARN stays NULL outside a core; gg_runtime_start reports it. */
-    g_config.function_arn = getenv("MY_FUNCTION_ARN") ? env_copy("MY_FUNCTION_ARN", "") : NULL;
+    g_config.function_arn = env_copy("MY_FUNCTION_ARN", NULL);
     g_config.auth_token = env_copy("AWS_CONTAINER_AUTHORIZATION_TOKEN", "");
     g_config.router_arn = env_copy("ROUTER_FUNCTION_ARN", DEFAULT_ROUTER_ARN);
     g_config.shadow_arn = env_copy("SHADOW_FUNCTION_ARN", DEFAULT_SHADOW_ARN);
     g_config.secrets_arn = env_copy("SECRETS_MANAGER_FUNCTION_ARN", DEFAULT_SECRETS_ARN);
-    if ((getenv("MY_FUNCTION_ARN") && !g_config.function_arn) || !g_config.auth_token ||
-        !g_config.router_arn || !g_config.shadow_arn || !g_config.secrets_arn) {
+    if (!g_config.auth_token || !g_config.router_arn || !g_config.shadow_arn ||
+        !g_config.secrets_arn) {
         return GGE_OUT_OF_MEMORY;
     }
     g_initialized = 1;

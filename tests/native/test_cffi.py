@@ -35,11 +35,12 @@ print(lib.gg_log(lib.GG_LOG_WARN, b"two\\nlines %d", ffi.cast("int", 7)))
 print(lib.gg_request_init(req), lib.gg_runtime_start(ffi.NULL, 0), lib.gg_lambda_handler_read(buf, 8, size))
 print(lib.gg_global_init(0), lib.gg_request_init(req), lib.gg_request_read(req[0], buf, 0, size), size[0])
 print(lib.gg_lambda_handler_write_response(b"x", 1), lib.gg_request_close(req[0]), lib.gg_request_close(ffi.NULL))
+print(lib.gg_runtime_start(lib.gglift_python_handler, 0))
 """
 
 
 def test_calls_before_init_and_outside_a_handler_return_error_codes():
-    done = subprocess.run([sys.executable, "-c", BEFORE_INIT], capture_output=True, text=True, timeout=30,
+    done = subprocess.run([sys.executable, "-u", "-c", BEFORE_INIT], capture_output=True, text=True, timeout=30,
                           env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     # gg_log works before init, in the runner's record form, continuation lines indented.
@@ -48,6 +49,8 @@ def test_calls_before_init_and_outside_a_handler_return_error_codes():
         "3 2 3",     # INVALID_STATE before init, INVALID_PARAMETER for a NULL handler, not in a handler
         "0 0 0 0",   # init, a request, a zero-size read of nothing
         "3 0 0",     # writing a response outside a handler; closing a request and NULL
+        "ERROR python,MY_FUNCTION_ARN is not set: run this program under a Greengrass core",
+        "3",         # no work loop outside a core
     ]
 
 
@@ -78,7 +81,8 @@ raise SystemExit(lib.gg_runtime_start(lib.gglift_python_handler, 0) != lib.GGE_T
 
 def test_python_handler_drives_the_c_work_loop_under_the_core(c_project, tmp_path):
     project = c_project(
-        executable("pyhandler", pinned="true")
+        # A Python interpreter with cffi loaded needs more than the 16 MB default.
+        executable("pyhandler", pinned="true", linuxProcessParams="{containerParams = {memorySizeInKB = 65536}}")
         + '[[subscription]]\nsource = "pyhandler"\nsubject = "python/seen"\ntarget = "cloud"\n',
         files={"pyhandler": textwrap.dedent(PYTHON_HANDLER.format(python=sys.executable))},
     )

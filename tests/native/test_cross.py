@@ -35,15 +35,21 @@ def test_cross_built_examples_serve_the_core_under_qemu(tmp_path, triple, qemu, 
         wrapper = tmp_path / name
         wrapper.write_text(f'#!/bin/sh\nexec {qemu} -L /usr/{triple} -E LD_LIBRARY_PATH={out} {out / "examples" / name}\n')
         wrapper.chmod(0o755)
+    # Emulated workers start slowly on a loaded machine, and qemu itself takes more than the
+    # 16 MB default memory limit: give them room.
+    slow = {"timeoutInSeconds": "30", "statusTimeoutInSeconds": "60",
+            "linuxProcessParams": "{containerParams = {memorySizeInKB = 131072}}"}
     (tmp_path / "gglift.toml").write_text(
-        executable("invoker", environmentVariables=f'{{TARGET_FUNCTION_ARN = "{ARN.format("invokee")}"}}')
-        + executable("invokee") + executable("shadow") + f'[local]\nstate_dir = "{tmp_path / "state"}"\n'
+        executable("invoker", environmentVariables=f'{{TARGET_FUNCTION_ARN = "{ARN.format("invokee")}"}}', **slow)
+        + executable("invokee", **slow) + executable("shadow", **slow)
+        + f'[local]\nstate_dir = "{tmp_path / "state"}"\n'
     )
 
     async def body(core, seen):
         return await core.invoke("invoker", b"hello"), await core.invoke("shadow", b"")
 
     (hello, shadow), records = run_core(load_project(tmp_path), body)
+    assert (hello.error, shadow.error) == ("", ""), (hello.payload, shadow.payload)
     assert hello.payload == b"SUCCESS: hello world"
     assert logs(records, "invoker") == ["invoker,Response: hello world read: 11"]
     assert json.loads(shadow.payload)["state"]["desired"] == {"mode": "OFF"}
