@@ -6,7 +6,7 @@
  *                                     (its documented contract); read-only afterwards.
  *   g_pipe                            created by gg_runtime_start under g_lock, so a process
  *                                     that forks after gg_global_init shares no pipe.
- *   g_terminated                      written by the SIGTERM handler only.
+ *   g_terminated                      written by the SIGTERM handler only, atomically.
  *   g_started, g_current              guarded by g_lock.
  * Everything about one invocation lives in a struct invocation on the worker thread's stack.
  */
@@ -42,7 +42,7 @@ struct invocation {
 static int g_initialized;
 static gg_config g_config;
 static int g_pipe[2] = {-1, -1};
-static volatile sig_atomic_t g_terminated;
+static int g_terminated; /* read and written with __atomic builtins: threads and a handler */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_started;
@@ -62,7 +62,7 @@ int gg_terminate_fd(void) {
 }
 
 int gg_terminated(void) {
-    return g_terminated != 0;
+    return __atomic_load_n(&g_terminated, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Copy an environment variable, or a default when it is unset or empty (NULL on OOM). */
@@ -129,7 +129,7 @@ GG_API gg_error gg_global_init(uint32_t opt) {
 static void on_sigterm(int sig) {
     int saved = errno;
     (void)sig;
-    g_terminated = 1;
+    __atomic_store_n(&g_terminated, 1, __ATOMIC_SEQ_CST); /* lock-free, so async-signal-safe */
     if (write(g_pipe[1], "T", 1) < 0) {
         /* The pipe is full, so it is readable already. */
     }
