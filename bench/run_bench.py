@@ -4,10 +4,11 @@ Prints, from one run: invocations/s and p50/p99 latency of a pinned trivial func
 through the router, the same for an on-demand function with warm workers, the cost of a cold
 on-demand start, publishes/s from a function looping on greengrasssdk publish, the resident
 memory of an idle pinned worker, and the floor: the same number of bare HTTP round trips over
-loopback with the workers' client stack (http.client) against an aiohttp server. An
-invocation costs a worker two round trips (post the result, get the next item), so the
-floor for N invocations is 2N round trips. Ratios are against that floor, measured in the
-same run on the same machine.
+loopback with the workers' client stack (gglift.runner.http_connection) against the core's
+server stack (aiohttp's low-level server, access log off) answering an empty 200. An invocation
+costs a worker two round trips (post the result, get the next item), so the floor for N
+invocations is 2N round trips. Ratios are against that floor, measured in the same run on the
+same machine.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+import gglift
 from gglift.config import load_project
-from gglift.runner import SHIMS_DIR
 from gglift.runtime import Core
 
 APP = '''
@@ -71,32 +72,32 @@ subject = "bench/out"
 target = "component:sink"
 '''
 
+GGLIFT_PARENT = str(Path(gglift.__file__).resolve().parent.parent)  # the floor client runs with -S
+
 FLOOR_CLIENT = '''
 import sys, time
 sys.path.insert(0, sys.argv[3])
-import os
-os.environ.setdefault("GG_DAEMON_PORT", sys.argv[1])
-from greengrass_ipc_python_sdk.ipc_client import _LoopbackConnection
-conn = _LoopbackConnection("127.0.0.1", int(sys.argv[1]))
+from gglift.runner.http_connection import LoopbackConnection
+conn = LoopbackConnection("127.0.0.1", int(sys.argv[1]))
 n = int(sys.argv[2])
 start = time.perf_counter()
 for _ in range(n):
-    conn.request("GET", "/")
-    conn.getresponse().read()
+    conn.request("GET", "/", b"", {})
 print(time.perf_counter() - start)
 '''
 
 
 async def floor(n: int) -> float:
     """Seconds for n keep-alive HTTP round trips from a separate process (the workers' stack)."""
-    app = web.Application()
-    app.router.add_get("/", lambda request: web.Response(body=b""))
-    runner = web.AppRunner(app, access_log=None)
+    async def empty(request: web.BaseRequest) -> web.Response:
+        return web.Response(body=b"")
+
+    runner = web.ServerRunner(web.Server(empty, access_log=None, keepalive_timeout=3600))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(port), str(n), SHIMS_DIR,
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(port), str(n), GGLIFT_PARENT,
                                                 stdout=subprocess.PIPE)
     out, _ = await proc.communicate()
     await runner.cleanup()
@@ -129,7 +130,7 @@ async def main(n: int) -> None:
         project = load_project(tmp)
         floor_seconds = await floor(2 * n)
         floor_trip = floor_seconds / n  # per invocation: two round trips
-        print(f"{'floor: bare HTTP round trips':<28} {2 * n / floor_seconds:8.0f} req/s   {floor_trip * 1e6 / 2:6.1f} us each  (http.client -> aiohttp, loopback)")
+        print(f"{'floor: bare HTTP round trips':<28} {2 * n / floor_seconds:8.0f} req/s   {floor_trip * 1e6 / 2:6.1f} us each  (worker client -> aiohttp low-level server, loopback)")
         async with Core(project, mqtt=None, time_scale=0.002) as core:
             await timed_invokes(core, "pinned", 200)  # warm-up
             print(summary("pinned, through the router", await timed_invokes(core, "pinned", n), floor_trip))

@@ -77,6 +77,8 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     except MqttError as exc:
         click.echo(f"error: {exc}", err=True)
         await core.stop()
+        if recorder:
+            recorder.discard()  # nothing ran: leave any earlier record as it is
         return 1
     if core.mqtt_url and not as_json:
         click.echo(f"mqtt    IOT_CORE messages go through {core.mqtt_url}", err=True)

@@ -5,7 +5,7 @@ Run by the core as ``python -S -c BOOTSTRAP --handler=module.function`` (see
 cannot be loaded (the reason went to ``/initialized``), 2 for a bad command line.
 """
 
-import base64
+import binascii  # not base64: that module adds struct and about 0.1 MB for one call
 import importlib
 import json
 import os
@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from gglift.runner import logs
+from gglift.runner.context import LambdaContext
 
 
 def main(argv):
@@ -46,20 +47,20 @@ def main(argv):
             item = ipc.get_work(MY_FUNCTION_ARN)
         except IPCException:
             return 0  # the core stopped
-        from gglift.runner.context import LambdaContext
-
         context = LambdaContext(MY_FUNCTION_ARN, item.invocation_id, _client_context(item.client_context), timeout_ms, memory_mb)
         try:
             event = item.payload if binary else json.loads(item.payload or b"{}")
             result = handler(event, context)
             payload = _encode_result(result, binary)
         except Exception as exc:
+            frames = traceback.extract_tb(exc.__traceback__)[1:]  # the handler's frames, not this loop's
             error = {
                 "errorMessage": str(exc),
                 "errorType": type(exc).__name__,
-                "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[1:],
+                "stackTrace": traceback.format_list(frames),
             }
-            logs.emit("ERROR", "runner", "handler raised {}: {}".format(type(exc).__name__, exc))
+            logs.emit("ERROR", "runner", "handler raised {}: {}\n{}".format(
+                type(exc).__name__, exc, "".join(error["stackTrace"]).rstrip()))
             ipc.post_handler_err(MY_FUNCTION_ARN, item.invocation_id, error)
             continue
         finally:
@@ -80,7 +81,7 @@ def _load(spec):
 def _client_context(encoded):
     if not encoded:
         return {}
-    return json.loads(base64.b64decode(encoded).decode("utf-8") or "{}")
+    return json.loads(binascii.a2b_base64(encoded).decode("utf-8") or "{}")
 
 
 def _encode_result(result, binary):

@@ -66,6 +66,7 @@ class Core:
         self._tokens: dict[str, Worker] = {}
         self._results: dict[str, asyncio.Future] = {}
         self._observers: list[Callable[[records.Record], None]] = []
+        self._log_levels: dict[str, str] = {}  # level of each function's last log record
         self._broker: Optional[EmbeddedBroker] = None
         self._bridge: Optional[MqttBridge] = None
         self._shadows: Optional[ShadowStore] = None
@@ -192,9 +193,14 @@ class Core:
         )
 
     def _worker_output(self, fn: Function, line: str) -> None:
+        """A worker's output line: ``LEVEL file.py:LINE,message``, a tab-led continuation of the
+        previous record (same level), or anything else an executable prints (INFO)."""
         level, _, rest = line.partition(" ")
-        if line.startswith("\t") or level not in LEVELS:
+        if line.startswith("\t"):
+            level, rest = self._log_levels.get(fn.name, "INFO"), line
+        elif level not in LEVELS:
             level, rest = "INFO", line
+        self._log_levels[fn.name] = level
         self._emit(records.Log(fn.name, level, rest))
 
     async def _sample_memory(self) -> None:

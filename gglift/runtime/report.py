@@ -82,3 +82,8 @@ class Recorder:
     def close(self) -> None:
         self._fh.close()
         os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        """Drop what was written; ``path`` stays as it was."""
+        self._fh.close()
+        os.unlink(self._tmp)

@@ -76,6 +76,8 @@ def test_run_json_lines_and_bad_event_lines(project: Path):
     records = [json.loads(l) for l in done.stdout.splitlines()]
     failed = [r for r in records if r["kind"] == "invocation"]
     assert failed[0]["error"] == "Handled" and failed[0]["error_type"] == "ValueError"
+    trace = failed[0]["result"]["stackTrace"]  # the handler's frames only, not the runner's
+    assert len(trace) == 1 and trace[0].endswith('app.py", line 9, in handler\n    raise ValueError("bad event")\n')
 
 
 def test_invoke_exit_codes(project: Path):
@@ -118,3 +120,19 @@ def test_bad_config_and_usage_exit_2(tmp_path: Path):
     assert "function[0].maxQueueSize (function 'x'): must be an integer, not a string" in bad_config.stderr
     usage = subprocess.run([*GGLIFT, "run", str(tmp_path), "--until-idle"], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "--until-idle needs --events" in usage.stderr
+
+
+def test_unreachable_broker_fails_and_keeps_an_earlier_record(project: Path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    record = project / "run.jsonl"
+    record.write_text("earlier run\n")
+    done = subprocess.run([*GGLIFT, "run", str(project), "--mqtt", f"mqtt://127.0.0.1:{port}", "--record", str(record)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"error: cannot connect to the MQTT broker at mqtt://127.0.0.1:{port}" in done.stderr
+    assert record.read_text() == "earlier run\n"
+    assert not [p.name for p in project.iterdir() if p.name.endswith(".tmp")]

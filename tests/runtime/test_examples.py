@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.runtime.conftest import needs_embedded_broker
+from .conftest import needs_embedded_broker
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

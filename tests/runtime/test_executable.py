@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from tests.runtime.conftest import run_core
+from .conftest import run_core
 
 EXECUTABLE = '''#!{python} -S
 import http.client, json, os

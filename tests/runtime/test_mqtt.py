@@ -12,7 +12,7 @@ import time
 import paho.mqtt.client as paho
 import pytest
 
-from tests.runtime.conftest import needs_embedded_broker, run_core
+from .conftest import needs_embedded_broker, run_core
 
 APP = '''
 import json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.runtime.conftest import kinds, run_core
+from .conftest import kinds, run_core
 
 APP = '''
 import logging, sys
@@ -28,6 +28,9 @@ def handler(event, context):
 
 def trivial(event, context):
     return None
+
+def heavy_modules(event, context):
+    return sorted(name for name in event if name in sys.modules)
 '''
 
 TOML = '''
@@ -38,6 +41,10 @@ handler = "app.handler"
 [[function]]
 name = "trivial"
 handler = "app.trivial"
+
+[[function]]
+name = "modules"
+handler = "app.heavy_modules"
 '''
 
 
@@ -62,7 +69,7 @@ def test_context_and_whole_line_logs(make_project):
     }
     messages = [(r.level, r.message) for r in logs]
     assert ("INFO", "app.py:5,part one, part two") in messages
-    assert ("WARNING", "app.py:8,multi") in messages and ("INFO", "\tline") in messages
+    assert ("WARNING", "app.py:8,multi") in messages and ("WARNING", "\tline") in messages
     assert ("INFO", "app.py:7,no newline") in messages  # flushed when the handler returns
 
 
@@ -74,3 +81,15 @@ def test_idle_pinned_worker_fits_the_default_memory_limit(make_project):
         return core.pools["trivial"].workers[0].process.rss_kb()
 
     assert 0 < run_core(project, body) < 16384
+
+
+def test_worker_loads_no_heavy_module_of_its_own(make_project):
+    # The worker's HTTP client exists so that none of these is loaded: http.client brings the
+    # email package, ssl about 4 MB, socket its enums and selectors, base64 struct.
+    project = make_project(TOML, app=APP)
+    heavy = ["base64", "email", "http.client", "selectors", "socket", "ssl", "urllib"]
+
+    async def body(core, records):
+        return json.loads((await core.invoke("modules", heavy)).payload)
+
+    assert run_core(project, body) == []

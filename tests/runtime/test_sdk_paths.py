@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.runtime.conftest import kinds, run_core
+from .conftest import kinds, run_core
 
 if sys.version_info >= (3, 11):
     import tomllib

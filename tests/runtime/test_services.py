@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.runtime.conftest import kinds, run_core
+from .conftest import kinds, run_core
 
 APP = '''
 import json

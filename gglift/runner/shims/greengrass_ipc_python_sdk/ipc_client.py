@@ -1,15 +1,18 @@
 """HTTP client for the core's local IPC (the protocol every Greengrass Lambda SDK speaks).
 
 One keep-alive connection per thread, so a function may publish from its own threads while
-the worker's main thread waits for work.
+the worker's main thread waits for work. The HTTP itself is gglift's small loopback client
+(:mod:`gglift.runner.http_connection`); whatever goes wrong on the wire reaches callers, such
+as ``greengrasssdk``, as :class:`IPCException`.
 """
 
 import json
-import socket
-import sys
 import threading
 
 from greengrass_common.env_vars import AUTH_TOKEN, GG_DAEMON_PORT
+
+from gglift.runner.http_connection import LoopbackConnection
+from gglift.runner.http_response import ConnectionClosed, ProtocolError
 
 API_VERSION = "2016-11-01"
 HEADER_INVOCATION_ID = "X-Amz-InvocationId"
@@ -17,49 +20,6 @@ HEADER_CLIENT_CONTEXT = "X-Amz-Client-Context"
 HEADER_INVOCATION_TYPE = "X-Amz-Invocation-Type"
 HEADER_FUNCTION_ERROR = "X-Amz-Function-Error"
 HEADER_AUTH_TOKEN = "Authorization"
-
-
-def _load_http_client():
-    """Return http.client, loaded without its optional ssl support when ssl is not yet imported.
-
-    The local IPC never uses HTTPS, and importing ssl costs a worker about 4 MB of its 16 MB
-    memory limit. The copy is then dropped from ``sys.modules``, so the function's own
-    ``import http.client`` still gets the complete module.
-    """
-    if sys.modules.get("ssl") is not None or "http.client" in sys.modules:
-        import http.client
-
-        return http.client
-    import http
-
-    sys.modules["ssl"] = None  # makes `import ssl` inside http.client fail, which it tolerates
-    try:
-        import http.client as module
-    finally:
-        del sys.modules["ssl"]
-        # Forget this copy: the function's own `import http.client` loads the complete module.
-        sys.modules.pop("http.client", None)
-        http.__dict__.pop("client", None)
-    return module
-
-
-_http = _load_http_client()
-
-
-class _LoopbackConnection(_http.HTTPConnection):
-    """Connects by address, not by name: resolving a host name pulls in the idna codec and
-    unicodedata (about 1 MB), and the core only ever listens on the loopback address."""
-
-    def connect(self):
-        address = "127.0.0.1" if self.host == "localhost" else self.host
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.connect((address, self.port))
-        except OSError:
-            sock.close()
-            raise
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock = sock
 
 
 class IPCException(Exception):
@@ -113,17 +73,17 @@ class IPCClient(object):
         """Queue work for ``function_arn`` (a function, GGRouter, GGShadowService...); returns its invocation id."""
         headers = {HEADER_CLIENT_CONTEXT: _as_text(client_context), HEADER_INVOCATION_TYPE: invocation_type}
         _, response_headers = self._call("POST", self._url(function_arn), _as_bytes(payload), headers)
-        return response_headers.get(HEADER_INVOCATION_ID)
+        return response_headers.get(HEADER_INVOCATION_ID.lower())
 
     def get_work_result(self, function_arn, invocation_id):
         """Wait for and return the result of a RequestResponse invocation."""
         body, headers = self._call("GET", self._url(function_arn), b"", {HEADER_INVOCATION_ID: invocation_id})
-        return GetWorkResultOutput(body, headers.get(HEADER_FUNCTION_ERROR, ""))
+        return GetWorkResultOutput(body, headers.get(HEADER_FUNCTION_ERROR.lower(), ""))
 
     def get_work(self, function_arn):
         """Long-poll the core for this worker's next work item."""
         body, headers = self._call("GET", self._url(function_arn, "/work"), b"", {})
-        return WorkItem(headers.get(HEADER_INVOCATION_ID), body, headers.get(HEADER_CLIENT_CONTEXT, ""))
+        return WorkItem(headers.get(HEADER_INVOCATION_ID.lower()), body, headers.get(HEADER_CLIENT_CONTEXT.lower(), ""))
 
     def post_work_result(self, function_arn, work_item):
         """Answer ``work_item.invocation_id`` with ``work_item.payload``."""
@@ -148,29 +108,20 @@ class IPCClient(object):
     def _connection(self):
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _LoopbackConnection(self.endpoint, self.port)
+            conn = self._local.conn = LoopbackConnection(self.endpoint, self.port)
         return conn
 
     def _call(self, method, url, body, headers):
         headers = dict(headers)
         headers[HEADER_AUTH_TOKEN] = self.auth_token or ""
-        # A kept-alive connection the core has since closed fails on first use: retry once, fresh.
-        for attempt in (1, 2):
-            conn = self._connection()
-            try:
-                conn.request(method, url, body, headers)
-                response = conn.getresponse()
-                data = response.read()
-                break
-            except (_http.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
-                conn.close()
-                self._local.conn = None
-                if attempt == 2:
-                    raise IPCException("lost the connection to the core: {}".format(exc))
-            except OSError as exc:
-                conn.close()
-                self._local.conn = None
-                raise IPCException("cannot reach the core on port {}: {}".format(self.port, exc))
+        try:
+            response = self._connection().request(method, url, body, headers)
+        except (ConnectionClosed, ConnectionResetError, BrokenPipeError) as exc:
+            raise IPCException("lost the connection to the core: {}".format(exc))
+        except ProtocolError as exc:
+            raise IPCException("malformed answer from the core: {}".format(exc))
+        except OSError as exc:
+            raise IPCException("cannot reach the core on port {}: {}".format(self.port, exc))
         if response.status >= 400:
-            raise IPCException(data.decode("utf-8", "replace") or response.reason, response.status)
-        return data, response.headers
+            raise IPCException(response.body.decode("utf-8", "replace") or response.reason, response.status)
+        return response.body, response.headers
