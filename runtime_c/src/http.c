@@ -425,9 +425,9 @@ static long recv_some(int fd, char *chunk, size_t size, int cancel_fd) {
     }
 }
 
-/* Read and decode the response from fd into resp. */
+/* Read and decode the response from fd into resp; resp->raw.len > 0 afterwards, even on
+   failure, says that a response had begun (so the request must not be sent again). */
 static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
-    /* resp->raw.len > 0 afterwards tells the caller a response had begun. */
     char chunk[8192];
     long head_len = 0, got;
     gg_chunked dechunk;
@@ -450,6 +450,7 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     }
     if (resp->head.status == 204 || resp->head.status == 304 || resp->head.content_length == 0) {
         resp->raw.len = (size_t)head_len;
+        resp->raw.data[head_len] = '\0';
         return GGE_SUCCESS;
     }
 
