@@ -10,7 +10,8 @@ PYTEST_JOBS ?= 2
 
 .PHONY: demo test venv system-deps clean check-c cross
 
-$(STAMP): pyproject.toml setup.py
+# The C runtime is compiled at install time, so a change to its sources reinstalls.
+$(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map gglift/native/_build_ffi.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -24,7 +25,7 @@ system-deps:
 demo: $(STAMP)
 	bash examples/demo.sh $(BIN)
 
-test: $(STAMP) system-deps
+test: system-deps $(STAMP)
 	$(MAKE) check-c
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) -q
 
@@ -37,5 +38,6 @@ clean:
 check-c: system-deps
 	$(MAKE) -C runtime_c check
 
-cross: system-deps
+cross: system-deps $(STAMP)
 	$(MAKE) -C runtime_c cross
+	$(BIN)/python -m pytest -q tests/native/test_cross.py

@@ -72,7 +72,7 @@ def build(sources: tuple[str, ...], output: str, cc: str, extra: tuple[str, ...]
     \b
     Example:
       gglift native build handler.c -o handler
-      gglift native build main.c util.c -o handler --cc aarch64-linux-gnu-gcc --cflag=-O2
+      gglift native build main.c util.c -o handler --cc clang --cflag=-O2 --cflag=-Wall
     """
     compiler = shlex.split(cc)
     if not compiler or shutil.which(compiler[0]) is None:

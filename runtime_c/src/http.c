@@ -1,14 +1,16 @@
 /*
  * http.c - the HTTP/1.1 client the runtime uses to talk to the core over loopback TCP.
  *
- * Every call opens its own connection and closes it afterwards ("Connection: close"): there is
- * no connection state shared between threads, and a long poll can be abandoned by just closing
- * its socket. The response parsers below are pure functions of their input so they can be unit
- * tested and fuzzed on their own.
+ * A connection (gg_conn) belongs to its caller: the work loop keeps one for its polls and
+ * results, each gg_request one for its calls, so no connection state is shared between threads.
+ * Connections are kept alive when the response allows it, and a long poll is abandoned by
+ * closing its socket. The response parsers below are pure functions of their input so they can
+ * be unit tested and fuzzed on their own.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
@@ -99,6 +101,7 @@ long gg_http_parse_head(const char *buf, size_t len, gg_http_head *head) {
         }
         head->status = head->status * 10 + (buf[i] - '0');
     }
+    head->close = buf[7] == '0'; /* HTTP/1.0 closes unless told otherwise */
     if (end > 12 && buf[12] != ' ') {
         return -1;
     }
@@ -150,6 +153,8 @@ long gg_http_parse_head(const char *buf, size_t len, gg_http_head *head) {
                 }
                 head->content_length = v;
                 saw_length = 1;
+            } else if (name_is(name, nlen, "connection")) {
+                head->close = value.len == 5 && name_is(buf + vstart, 5, "close");
             } else if (name_is(name, nlen, "transfer-encoding")) {
                 head->chunked = ends_with_chunked(buf + vstart, vend - vstart);
             } else if (name_is(name, nlen, "x-amz-invocationid")) {
@@ -319,15 +324,17 @@ static int wait_fd(int fd, short events, int cancel_fd) {
 static int connect_core(unsigned short port, int cancel_fd) {
     struct sockaddr_in addr;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int flags, rc, err = 0;
+    int flags, rc, err = 0, one = 1;
     socklen_t errlen = sizeof err;
 
     if (fd < 0) {
         return -1;
     }
     flags = fcntl(fd, F_GETFL, 0);
+    /* Requests go out in one write; never hold one back waiting for an ACK (Nagle). */
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
         close(fd);
         return -1;
     }
@@ -372,9 +379,9 @@ static gg_error send_all(int fd, const char *p, size_t n, int cancel_fd) {
 }
 
 /* Build the request text. */
-static int build_request(gg_buf *req, unsigned short port, const char *method, const char *path,
-                         const gg_header *headers, size_t nheaders, const void *body,
-                         size_t body_len) {
+static int build_request(gg_buf *req, int keep_alive, unsigned short port, const char *method,
+                         const char *path, const gg_header *headers, size_t nheaders,
+                         const void *body, size_t body_len) {
     char line[96];
     size_t i;
 
@@ -382,7 +389,7 @@ static int build_request(gg_buf *req, unsigned short port, const char *method, c
             (unsigned long)body_len);
     if (gg_buf_append_str(req, method) || gg_buf_append_str(req, " ") ||
         gg_buf_append_str(req, path) || gg_buf_append_str(req, line) ||
-        gg_buf_append_str(req, "Connection: close\r\n")) {
+        gg_buf_append_str(req, keep_alive ? "" : "Connection: close\r\n")) {
         return -1;
     }
     for (i = 0; i < nheaders; i++) {
@@ -418,7 +425,8 @@ static long recv_some(int fd, char *chunk, size_t size, int cancel_fd) {
     }
 }
 
-/* Read and decode the response from fd into resp. */
+/* Read and decode the response from fd into resp; resp->raw.len > 0 afterwards, even on
+   failure, says that a response had begun (so the request must not be sent again). */
 static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     char chunk[8192];
     long head_len = 0, got;
@@ -442,6 +450,7 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     }
     if (resp->head.status == 204 || resp->head.status == 304 || resp->head.content_length == 0) {
         resp->raw.len = (size_t)head_len;
+        resp->raw.data[head_len] = '\0';
         return GGE_SUCCESS;
     }
 
@@ -499,29 +508,59 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     return GGE_SUCCESS;
 }
 
-gg_error gg_http_exchange(unsigned short port, int cancel_fd, const char *method, const char *path,
-                          const gg_header *headers, size_t nheaders, const void *body,
-                          size_t body_len, gg_http_response *resp) {
+void gg_conn_close(gg_conn *conn) {
+    if (conn != NULL && conn->fd >= 0) {
+        close(conn->fd);
+        conn->fd = -1;
+    }
+}
+
+/* Nonzero when the connection can carry another request after this response. */
+static int reusable(const gg_http_response *resp) {
+    const gg_http_head *h = &resp->head;
+    int framed = h->chunked || h->content_length >= 0 || h->status == 204 || h->status == 304;
+    return framed && !h->close;
+}
+
+gg_error gg_http_exchange(gg_conn *conn, unsigned short port, int cancel_fd, const char *method,
+                          const char *path, const gg_header *headers, size_t nheaders,
+                          const void *body, size_t body_len, gg_http_response *resp) {
     gg_buf req = {NULL, 0, 0};
-    gg_error err;
-    int fd;
+    gg_error err = GGE_INTERNAL_FAILURE;
+    int attempt;
 
     memset(resp, 0, sizeof *resp);
-    if (build_request(&req, port, method, path, headers, nheaders, body, body_len) != 0) {
+    if (build_request(&req, conn != NULL, port, method, path, headers, nheaders, body,
+                      body_len) != 0) {
         gg_buf_free(&req);
         return GGE_OUT_OF_MEMORY;
     }
-    fd = connect_core(port, cancel_fd);
-    if (fd < 0) {
-        gg_buf_free(&req);
-        return fd == -2 ? GGE_TERMINATE : GGE_INTERNAL_FAILURE;
+    for (attempt = 0; attempt < 2; attempt++) {
+        int reused = conn != NULL && conn->fd >= 0;
+        int fd = reused ? conn->fd : connect_core(port, cancel_fd);
+        if (fd < 0) {
+            err = fd == -2 ? GGE_TERMINATE : GGE_INTERNAL_FAILURE;
+            break;
+        }
+        err = send_all(fd, req.data, req.len, cancel_fd);
+        if (err == GGE_SUCCESS) {
+            err = read_response(fd, cancel_fd, resp);
+        }
+        if (err == GGE_SUCCESS && conn != NULL && reusable(resp)) {
+            conn->fd = fd;
+            break;
+        }
+        close(fd);
+        if (conn != NULL) {
+            conn->fd = -1;
+        }
+        /* The core may have closed an idle kept-alive connection: retry once on a new one. */
+        if (!(reused && err == GGE_INTERNAL_FAILURE && resp->raw.len == 0)) {
+            break;
+        }
+        gg_http_response_free(resp);
     }
-    err = send_all(fd, req.data, req.len, cancel_fd);
     gg_buf_free(&req);
-    if (err == GGE_SUCCESS) {
-        err = read_response(fd, cancel_fd, resp);
-    }
-    close(fd);
     if (err == GGE_SUCCESS && resp->body.data == NULL && gg_buf_append(&resp->body, "", 0) != 0) {
         err = GGE_OUT_OF_MEMORY;
     }

@@ -63,6 +63,7 @@ typedef struct gg_http_head {
     int status;
     long content_length;          /* -1 when absent */
     int chunked;                  /* Transfer-Encoding: chunked */
+    int close;                    /* the server closes the connection after this response */
     gg_slice invocation_id;       /* X-Amz-InvocationId */
     gg_slice client_context;      /* X-Amz-Client-Context */
     gg_slice function_error;      /* X-Amz-Function-Error */
@@ -100,14 +101,26 @@ typedef struct gg_http_response {
     gg_buf body;
 } gg_http_response;
 
+/* A kept-alive connection to the core, owned by one thread at a time; fd is -1 when closed. */
+typedef struct gg_conn {
+    int fd;
+} gg_conn;
+
+#define GG_CONN_INIT {-1}
+
+/* Close a kept-alive connection (harmless when closed). */
+void gg_conn_close(gg_conn *conn);
+
 /*
- * Send one request to the core at 127.0.0.1:port over a fresh connection and read the whole
- * response. When cancel_fd >= 0 the wait also watches it and gives up with GGE_TERMINATE as
- * soon as it is readable. The caller frees resp with gg_http_response_free, also on error.
+ * Send one request to the core at 127.0.0.1:port and read the whole response. With a conn the
+ * connection is reused and kept alive (a stale one is replaced once, before any byte of a
+ * response arrived); with NULL it is a one-off connection. When cancel_fd >= 0 the wait also
+ * watches it and gives up with GGE_TERMINATE as soon as it is readable. The caller frees resp
+ * with gg_http_response_free, also on error.
  */
-gg_error gg_http_exchange(unsigned short port, int cancel_fd, const char *method, const char *path,
-                          const gg_header *headers, size_t nheaders, const void *body,
-                          size_t body_len, gg_http_response *resp);
+gg_error gg_http_exchange(gg_conn *conn, unsigned short port, int cancel_fd, const char *method,
+                          const char *path, const gg_header *headers, size_t nheaders,
+                          const void *body, size_t body_len, gg_http_response *resp);
 void gg_http_response_free(gg_http_response *resp);
 /* Copy a header value out as a NUL-terminated string (empty when absent). */
 int gg_http_header_copy(const gg_http_response *resp, gg_slice s, gg_buf *out);

@@ -12,6 +12,7 @@
 struct _gg_request {
     gg_buf body;      /* the body of the last answer (result or error text) */
     size_t read_off;  /* how much of it gg_request_read handed out */
+    gg_conn conn;     /* the request's kept-alive connection to the core */
 };
 
 struct _gg_publish_options {
@@ -34,11 +35,16 @@ GG_API gg_error gg_request_init(gg_request *ggreq) {
         return GGE_INVALID_STATE;
     }
     *ggreq = (gg_request)calloc(1, sizeof **ggreq);
-    return *ggreq != NULL ? GGE_SUCCESS : GGE_OUT_OF_MEMORY;
+    if (*ggreq == NULL) {
+        return GGE_OUT_OF_MEMORY;
+    }
+    (*ggreq)->conn.fd = -1;
+    return GGE_SUCCESS;
 }
 
 GG_API gg_error gg_request_close(gg_request ggreq) {
     if (ggreq != NULL) {
+        gg_conn_close(&ggreq->conn);
         gg_buf_free(&ggreq->body);
         free(ggreq);
     }
@@ -118,8 +124,8 @@ static gg_error call_core(gg_request ggreq, const char *target, gg_invoke_type t
     headers[1].value = type == GG_INVOKE_EVENT ? "Event" : "RequestResponse";
     headers[2].name = "X-Amz-Client-Context";
     headers[2].value = client_context && client_context[0] ? client_context : NULL;
-    err = gg_http_exchange(cfg->port, gg_terminate_fd(), "POST", path.data, headers, 3, payload,
-                           payload_size, &resp);
+    err = gg_http_exchange(&ggreq->conn, cfg->port, gg_terminate_fd(), "POST", path.data, headers,
+                           3, payload, payload_size, &resp);
     if (err != GGE_SUCCESS) {
         goto done;
     }
@@ -136,8 +142,8 @@ static gg_error call_core(gg_request ggreq, const char *target, gg_invoke_type t
     gg_http_response_free(&resp);
     headers[1].name = "X-Amz-InvocationId";
     headers[1].value = id.data;
-    err = gg_http_exchange(cfg->port, gg_terminate_fd(), "GET", path.data, headers, 2, NULL, 0,
-                           &resp);
+    err = gg_http_exchange(&ggreq->conn, cfg->port, gg_terminate_fd(), "GET", path.data, headers,
+                           2, NULL, 0, &resp);
     if (err == GGE_SUCCESS) {
         result->request_status = status_of(&resp);
         keep_body(ggreq, &resp);

@@ -6,7 +6,7 @@
  *                                     (its documented contract); read-only afterwards.
  *   g_pipe                            created by gg_runtime_start under g_lock, so a process
  *                                     that forks after gg_global_init shares no pipe.
- *   g_terminated                      written by the SIGTERM handler only.
+ *   g_terminated                      written by the SIGTERM handler only, atomically.
  *   g_started, g_current              guarded by g_lock.
  * Everything about one invocation lives in a struct invocation on the worker thread's stack.
  */
@@ -42,7 +42,7 @@ struct invocation {
 static int g_initialized;
 static gg_config g_config;
 static int g_pipe[2] = {-1, -1};
-static volatile sig_atomic_t g_terminated;
+static int g_terminated; /* read and written with __atomic builtins: threads and a handler */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_started;
@@ -62,7 +62,7 @@ int gg_terminate_fd(void) {
 }
 
 int gg_terminated(void) {
-    return g_terminated != 0;
+    return __atomic_load_n(&g_terminated, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Copy an environment variable, or a default when it is unset or empty (NULL on OOM). */
@@ -112,13 +112,13 @@ GG_API gg_error gg_global_init(uint32_t opt) {
     }
     g_config.port = (unsigned short)value;
     /* MY_FUNCTION_ARN stays NULL outside a core; gg_runtime_start reports it. */
-    g_config.function_arn = getenv("MY_FUNCTION_ARN") ? env_copy("MY_FUNCTION_ARN", "") : NULL;
+    g_config.function_arn = env_copy("MY_FUNCTION_ARN", NULL);
     g_config.auth_token = env_copy("AWS_CONTAINER_AUTHORIZATION_TOKEN", "");
     g_config.router_arn = env_copy("ROUTER_FUNCTION_ARN", DEFAULT_ROUTER_ARN);
     g_config.shadow_arn = env_copy("SHADOW_FUNCTION_ARN", DEFAULT_SHADOW_ARN);
     g_config.secrets_arn = env_copy("SECRETS_MANAGER_FUNCTION_ARN", DEFAULT_SECRETS_ARN);
-    if ((getenv("MY_FUNCTION_ARN") && !g_config.function_arn) || !g_config.auth_token ||
-        !g_config.router_arn || !g_config.shadow_arn || !g_config.secrets_arn) {
+    if (!g_config.auth_token || !g_config.router_arn || !g_config.shadow_arn ||
+        !g_config.secrets_arn) {
         return GGE_OUT_OF_MEMORY;
     }
     g_initialized = 1;
@@ -129,7 +129,7 @@ GG_API gg_error gg_global_init(uint32_t opt) {
 static void on_sigterm(int sig) {
     int saved = errno;
     (void)sig;
-    g_terminated = 1;
+    __atomic_store_n(&g_terminated, 1, __ATOMIC_SEQ_CST); /* lock-free, so async-signal-safe */
     if (write(g_pipe[1], "T", 1) < 0) {
         /* The pipe is full, so it is readable already. */
     }
@@ -218,7 +218,7 @@ GG_API gg_error gg_lambda_handler_write_error(const char *error_message) {
 }
 
 /* POST the handler's result (or error) for an invocation; not interrupted by SIGTERM. */
-static gg_error post_result(const char *invocation_id, struct invocation *inv) {
+static gg_error post_result(gg_conn *conn, const char *invocation_id, struct invocation *inv) {
     gg_buf path = {NULL, 0, 0}, body = {NULL, 0, 0};
     gg_header headers[3];
     gg_http_response resp;
@@ -242,8 +242,8 @@ static gg_error post_result(const char *invocation_id, struct invocation *inv) {
     if (gg_function_path(&path, g_config.function_arn, "/work") != 0) {
         goto done;
     }
-    err = gg_http_exchange(g_config.port, -1, "POST", path.data, headers, 3, out->data, out->len,
-                           &resp);
+    err = gg_http_exchange(conn, g_config.port, -1, "POST", path.data, headers, 3, out->data,
+                           out->len, &resp);
     if (err == GGE_SUCCESS && (resp.head.status < 200 || resp.head.status > 299)) {
         gg_log(GG_LOG_ERROR, "the core refused the result of invocation %s: HTTP %d %s",
                invocation_id, resp.head.status, resp.body.data);
@@ -256,7 +256,7 @@ done:
 }
 
 /* Run the handler on one work item. */
-static gg_error run_invocation(gg_http_response *work) {
+static gg_error run_invocation(gg_conn *conn, gg_http_response *work) {
     struct invocation inv;
     gg_lambda_context cxt;
     gg_buf id = {NULL, 0, 0}, encoded = {NULL, 0, 0}, client_context = {NULL, 0, 0};
@@ -295,7 +295,7 @@ static gg_error run_invocation(gg_http_response *work) {
     if (inv.response.data == NULL && gg_buf_append(&inv.response, "", 0) != 0) {
         goto done;
     }
-    err = post_result(id.data, &inv);
+    err = post_result(conn, id.data, &inv);
 done:
     gg_buf_free(&id);
     gg_buf_free(&encoded);
@@ -307,7 +307,7 @@ done:
 }
 
 /* Tell the core the function is ready (Greengrass V1's /initialized); failures only logged. */
-static void report_initialized(void) {
+static void report_initialized(gg_conn *conn) {
     static const char body[] = "{\"Success\": true, \"Response\": \"\"}";
     gg_buf path = {NULL, 0, 0};
     gg_header auth;
@@ -317,7 +317,7 @@ static void report_initialized(void) {
     auth.name = "Authorization";
     auth.value = g_config.auth_token;
     if (gg_function_path(&path, g_config.function_arn, "/initialized") == 0 &&
-        gg_http_exchange(g_config.port, g_pipe[0], "PUT", path.data, &auth, 1, body,
+        gg_http_exchange(conn, g_config.port, g_pipe[0], "PUT", path.data, &auth, 1, body,
                          sizeof body - 1, &resp) != GGE_SUCCESS) {
         gg_log(GG_LOG_DEBUG, "could not report initialisation to the core");
     }
@@ -328,6 +328,7 @@ static void report_initialized(void) {
 /* Poll the core for work and run the handler, until SIGTERM or the core goes away. */
 static gg_error work_loop(void) {
     gg_buf path = {NULL, 0, 0};
+    gg_conn conn = GG_CONN_INIT; /* one kept-alive connection for polls and results */
     gg_header auth;
     int failures = 0;
     gg_error err = GGE_OUT_OF_MEMORY;
@@ -337,15 +338,15 @@ static gg_error work_loop(void) {
     if (gg_function_path(&path, g_config.function_arn, "/work") != 0) {
         return GGE_OUT_OF_MEMORY;
     }
-    report_initialized();
+    report_initialized(&conn);
     while (!gg_terminated()) {
         gg_http_response work;
-        err = gg_http_exchange(g_config.port, g_pipe[0], "GET", path.data, &auth, 1, NULL, 0,
-                               &work);
+        err = gg_http_exchange(&conn, g_config.port, g_pipe[0], "GET", path.data, &auth, 1, NULL,
+                               0, &work);
         if (err == GGE_SUCCESS && work.head.status >= 200 && work.head.status <= 299 &&
             work.head.invocation_id.len > 0) {
             failures = 0;
-            err = run_invocation(&work);
+            err = run_invocation(&conn, &work);
             if (err != GGE_SUCCESS) {
                 gg_log(GG_LOG_ERROR, "could not post an invocation result (error %d)", (int)err);
             }
@@ -362,6 +363,7 @@ static gg_error work_loop(void) {
         }
         gg_http_response_free(&work);
     }
+    gg_conn_close(&conn);
     gg_buf_free(&path);
     return gg_terminated() ? GGE_TERMINATE : err;
 }

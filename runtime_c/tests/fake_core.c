@@ -1,6 +1,7 @@
 /*
  * fake_core.c - see fake_core.h. One thread accepts connections; each connection gets its own
- * thread, so a long poll for work never blocks other calls.
+ * thread, so a long poll for work never blocks other calls. Connections are kept alive for up to
+ * four requests.
  */
 #include "fake_core.h"
 
@@ -239,8 +240,11 @@ static void *serve_connection(void *arg) {
     fake_core *fc = conn->fc;
     fake_call call;
     char headers[128];
+    int served = 0;
 
-    if (read_request(conn->fd, &call) == 0) {
+    /* Keep-alive, but hang up after every fourth request without warning, as a server may do
+       with an idle connection: clients must then retry on a new one. */
+    while (served++ < 4 && read_request(conn->fd, &call) == 0) {
         int own = strstr(call.path, "function:self") != NULL;
         if (own && strcmp(call.method, "GET") == 0 && ends_with(call.path, "/work")) {
             serve_work(fc, conn->fd);

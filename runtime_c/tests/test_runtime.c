@@ -3,6 +3,7 @@
  * checks, the work loop with ASYNC and blocking runtimes, handler I/O, invoke, publish,
  * shadow, secrets, chunked answers and SIGTERM.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,17 @@ static char *read_all(gg_request req) {
         CHECK(gg_buf_append(&all, small, n) == 0);
     } while (n > 0);
     return all.data ? all.data : (char *)calloc(1, 1);
+}
+
+/* Handler I/O from another thread than the handler's is refused. */
+static void *other_thread(void *arg) {
+    char buf[4];
+    size_t n;
+    int *ok = (int *)arg;
+    *ok = gg_lambda_handler_read(buf, sizeof buf, &n) == GGE_INVALID_STATE &&
+          gg_lambda_handler_write_response("x", 1) == GGE_INVALID_STATE &&
+          gg_lambda_handler_write_error("x") == GGE_INVALID_STATE;
+    return NULL;
 }
 
 /* The handler used by every runtime test; what it does depends on the payload. */
@@ -72,6 +84,12 @@ static void handler(const gg_lambda_context *cxt) {
         gg_lambda_handler_write_response(answer, strlen(answer));
         free(answer);
         gg_request_close(req);
+    } else if (strcmp(payload.data, "thread") == 0) {
+        pthread_t thread;
+        int ok = 0;
+        CHECK(pthread_create(&thread, NULL, other_thread, &ok) == 0);
+        pthread_join(thread, NULL);
+        gg_lambda_handler_write_response(ok ? "refused" : "allowed", 7);
     } else if (strcmp(payload.data, "silent") != 0) {
         gg_lambda_handler_write_response("got ", 4);
         gg_lambda_handler_write_response(payload.data, payload.len);
@@ -186,6 +204,10 @@ static void test_handler_io(void) {
 
     r = run_work("w5", "", "silent");
     CHECK(r.body_len == 0);
+    fake_call_free(&r);
+
+    r = run_work("w5b", "", "thread");
+    CHECK(strcmp(r.body, "refused") == 0);
     fake_call_free(&r);
 
     r = run_work("w6", "", "invoke");

@@ -40,6 +40,11 @@ static void test_head(void) {
                 &h) > 0);
     CHECK(h.chunked && h.content_length == -1);
 
+    /* Whether the connection stays open afterwards. */
+    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", &h) > 0 && !h.close);
+    CHECK(parse("HTTP/1.1 200 OK\r\nconnection: Close\r\n\r\n", &h) > 0 && h.close);
+    CHECK(parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", &h) > 0 && h.close);
+
     /* Malformed heads are refused. */
     CHECK(parse("HTTP/2 200 OK\r\n\r\n", &h) == -1);
     CHECK(parse("HTTP/1.1 2x0 OK\r\n\r\n", &h) == -1);
