@@ -102,11 +102,15 @@ def test_signal_stops_workers_and_reports_queued_items(project: Path, signum):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write('{"topic": "in", "payload": {"sleep": 50}}\n' * 3)
     proc.stdin.flush()
-    pid = None
+    # Signal only once the core has taken all three events (a "publish local" line each) and
+    # the first is running: stdin is read on a thread that may lag behind under load.
+    pid, accepted, running = None, 0, False
     for line in proc.stdout:
         if line.startswith("worker  echo pid ") and "started" in line:
             pid = int(line.split()[3])
-        if line.startswith("log     echo INFO"):
+        accepted += line.startswith("publish local -> in ")
+        running = running or line.startswith("log     echo INFO")
+        if accepted == 3 and running:
             break
     os.kill(proc.pid, signum)
     out, err = proc.communicate(timeout=30)
