@@ -9,7 +9,6 @@ an application's URL router and middleware chain (every invocation is two reques
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 from typing import Optional
@@ -99,7 +98,7 @@ class HttpTransport:
             caller = self._caller(request)
             if action == "work" and request.method == "GET":
                 item = await self.dispatcher.next_work(caller, target)
-                headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: _encode_context(item.context)}
+                headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: item.context_header}
                 return web.Response(body=item.payload, headers=headers)
             if action == "work" and request.method == "POST":
                 result = Result(await request.read(), request.headers.get(H_FUNCTION_ERROR, ""))
@@ -121,6 +120,3 @@ def _result_response(result: Result) -> web.Response:
     headers = {H_FUNCTION_ERROR: result.error} if result.error else {}
     return web.Response(body=result.payload, headers=headers)
 
-
-def _encode_context(context: dict) -> str:
-    return base64.b64encode(json.dumps(context).encode()).decode() if context else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 import uuid
@@ -18,6 +19,11 @@ UNHANDLED = "Unhandled"
 
 def new_invocation_id() -> str:
     return str(uuid.uuid4())
+
+
+def encode_context(context: dict) -> str:
+    """The ``X-Amz-Client-Context`` header for a client context document (base64 JSON; ``""`` if empty)."""
+    return base64.b64encode(json.dumps(context).encode()).decode() if context else ""
 
 
 @dataclass
@@ -47,6 +53,7 @@ class WorkItem:
 
     ``context`` is the client context document (``{"custom": {"subject": ..., ...}}``);
     ``origin`` says who sent it for reports: ``events``, ``cloud``, ``invoke`` or a function name.
+    ``encoded_context``: ``context`` already encoded for the header, when the sender has it.
     """
 
     function: str
@@ -58,6 +65,14 @@ class WorkItem:
     enqueued: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     future: Optional[asyncio.Future] = None
+    encoded_context: Optional[str] = None
+
+    @property
+    def context_header(self) -> str:
+        """``context`` as the worker's ``X-Amz-Client-Context`` header."""
+        if self.encoded_context is None:
+            self.encoded_context = encode_context(self.context)
+        return self.encoded_context
 
     @property
     def subject(self) -> Optional[str]:
