@@ -146,7 +146,8 @@ class FunctionPool:
         item.started = time.monotonic()
         worker.poll.set_result(item)
         worker.poll = None
-        self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
+        if len(self.workers) > self.stats.peak_busy:  # else the peak cannot grow: skip counting
+            self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
         timeout = self.fn.timeoutInSeconds
         worker.timers["timeout"] = asyncio.get_running_loop().call_later(
             timeout, self._kill, worker, f"Task timed out after {timeout:.2f} seconds", "TimeoutError", "timeouts")

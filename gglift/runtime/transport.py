@@ -80,7 +80,7 @@ class HttpTransport:
             caller = self._caller(request)
             if request.method == "POST":
                 invocation_id = await self.dispatcher.post_work(
-                    caller, target, await request.read(),
+                    caller, target, await _body(request),
                     request.headers.get(H_CLIENT_CONTEXT, ""),
                     request.headers.get(H_INVOCATION_TYPE, REQUEST_RESPONSE),
                 )
@@ -101,12 +101,12 @@ class HttpTransport:
                 headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: item.context_header}
                 return web.Response(body=item.payload, headers=headers)
             if action == "work" and request.method == "POST":
-                result = Result(await request.read(), request.headers.get(H_FUNCTION_ERROR, ""))
+                result = Result(await _body(request), request.headers.get(H_FUNCTION_ERROR, ""))
                 self.dispatcher.work_done(caller, target, request.headers.get(H_INVOCATION_ID, ""), result)
                 return web.Response(status=202)
             if action == "initialized" and request.method == "PUT":
                 try:
-                    report = json.loads(await request.read() or b"{}")
+                    report = json.loads(await _body(request) or b"{}")
                 except ValueError:
                     raise IpcError(400, "the initialization report must be JSON")
                 self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
@@ -114,6 +114,17 @@ class HttpTransport:
             raise IpcError(405, f"method {request.method} not allowed on /{action}")
         except IpcError as exc:
             return web.Response(status=exc.status, text=exc.message)
+
+
+async def _body(request: web.BaseRequest) -> bytes:
+    """The request's body, up to MAX_BODY (413 past it)."""
+    content = request.content
+    if content.is_eof():  # the whole body is in already (a worker's small post): take it without a wait
+        body = content.read_nowait()
+        if len(body) > MAX_BODY:
+            raise web.HTTPRequestEntityTooLarge(MAX_BODY, len(body))
+        return body
+    return await request.read()
 
 
 def _result_response(result: Result) -> web.Response:
