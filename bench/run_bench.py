@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 from aiohttp import web
 
@@ -104,20 +105,26 @@ class Floor:
     async def __aexit__(self, *exc) -> None:
         await self.runner.cleanup()
 
-    async def seconds(self, trips: int) -> float:
-        """Seconds for ``trips`` keep-alive round trips, timed inside the client (start-up excluded)."""
+    async def seconds(self, trips: int) -> tuple[float, float]:
+        """Seconds for ``trips`` keep-alive round trips, timed inside the client (start-up
+        excluded), and the CPU seconds this process (the server) spent meanwhile."""
+        cpu = time.process_time()
         proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(self.port), str(trips),
                                                     GGLIFT_PARENT, stdout=subprocess.PIPE)
         out, _ = await proc.communicate()
-        return float(out)
+        return float(out), time.process_time() - cpu
 
 
-async def timed_invokes(core: Core, name: str, n: int) -> list[float]:
+async def timed_invokes(core: Core, name: str, n: int, cpu: Optional[list[float]] = None) -> list[float]:
+    """Latencies of ``n`` invocations one after another; appends the core's CPU seconds to ``cpu``."""
     latencies = []
+    cpu_start = time.process_time()
     for _ in range(n):
         start = time.perf_counter()
         await core.invoke(name, b"{}")
         latencies.append(time.perf_counter() - start)
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_start)
     return latencies
 
 
@@ -144,16 +151,23 @@ async def main(n: int, rounds: int) -> None:
             await timed_invokes(core, "ondemand", 50)
             # The machine may be shared: measure floor and core back to back in each round, so
             # a busy spell weighs on both sides of a ratio rather than on one.
-            trips, pinned, ondemand = [], [], []
+            trips, server_cpu, pinned, pinned_cpu, ondemand = [], [], [], [], []
             for _ in range(rounds):
-                trips.append(await bare.seconds(2 * n) / (2 * n))
-                pinned.append(await timed_invokes(core, "pinned", n))
+                wall, cpu = await bare.seconds(2 * n)
+                trips.append(wall / (2 * n))
+                server_cpu.append(cpu / n)
+                pinned.append(await timed_invokes(core, "pinned", n, pinned_cpu))
                 ondemand.append(await timed_invokes(core, "ondemand", n))
             trip = statistics.median(trips)
             print(f"{'floor: bare HTTP round trips':<28} {1 / trip:8.0f} req/s   {trip * 1e6:6.1f} us each  "
                   f"(median of {rounds} rounds; worker client -> aiohttp low-level server, loopback)")
             print(summary("pinned, through the router", pinned, trips))
             print(summary("on-demand, warm worker", ondemand, trips))
+            # CPU time of this process suffers less from other load than wall time does.
+            core_us = statistics.median(pinned_cpu) / n * 1e6
+            server_us = statistics.median(server_cpu) * 1e6
+            print(f"{'core CPU per invocation':<28} {core_us:8.1f} us     pinned; the floor's server spends {server_us:.1f} us "
+                  f"per two round trips ({core_us / server_us:.2f}x)")
             colds = []
             for _ in range(5):  # maxIdleTimeInSeconds 60 x 0.002: each worker stops 0.12 s after its work
                 while core.pids("cold"):
