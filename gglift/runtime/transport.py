@@ -9,6 +9,7 @@ an application's URL router and middleware chain (every invocation is two reques
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from typing import Optional
@@ -33,7 +34,7 @@ class HttpTransport:
     def __init__(self, dispatcher: Dispatcher):
         self.dispatcher = dispatcher
         self.port = 0
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: Optional[web.ServerRunner] = None
 
     async def start(self) -> None:
         # Workers keep their connection for their whole life; don't close it under them.
@@ -49,7 +50,8 @@ class HttpTransport:
     @staticmethod
     def _make_request(message, payload, protocol, writer, task) -> web.BaseRequest:
         # As the default factory, but with room for payloads up to MAX_BODY (413 past it).
-        return web.BaseRequest(message, payload, protocol, writer, task, task.get_loop(), client_max_size=MAX_BODY)
+        return web.BaseRequest(message, payload, protocol, writer, task, asyncio.get_running_loop(),
+                               client_max_size=MAX_BODY)
 
     async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
         """``PREFIX + ARN`` goes to :meth:`_function`, ``PREFIX + ARN/work|initialized`` to
