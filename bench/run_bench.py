@@ -7,8 +7,9 @@ memory of an idle pinned worker, and the floor: the same number of bare HTTP rou
 loopback with the workers' client stack (gglift.runner.http_connection) against the core's
 server stack (aiohttp's low-level server, access log off) answering an empty 200. An invocation
 costs a worker two round trips (post the result, get the next item), so the floor for N
-invocations is 2N round trips. Ratios are against that floor, measured in the same run on the
-same machine.
+invocations is 2N round trips. The floor and the two warm measurements alternate in rounds;
+each ratio is against the floor of its own round (median and range are printed), so a busy
+spell on a shared machine weighs on both sides of a ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 from aiohttp import web
 
@@ -87,55 +89,85 @@ print(time.perf_counter() - start)
 '''
 
 
-async def floor(n: int) -> float:
-    """Seconds for n keep-alive HTTP round trips from a separate process (the workers' stack)."""
-    async def empty(request: web.BaseRequest) -> web.Response:
-        return web.Response(body=b"")
+class Floor:
+    """An aiohttp low-level server answering an empty 200, and a client process per measurement."""
 
-    runner = web.ServerRunner(web.Server(empty, access_log=None, keepalive_timeout=3600))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(port), str(n), GGLIFT_PARENT,
-                                                stdout=subprocess.PIPE)
-    out, _ = await proc.communicate()
-    await runner.cleanup()
-    return float(out)
+    async def __aenter__(self) -> "Floor":
+        async def empty(request: web.BaseRequest) -> web.Response:
+            return web.Response(body=b"")
+
+        self.runner = web.ServerRunner(web.Server(empty, access_log=None, keepalive_timeout=3600))
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.port = self.runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.runner.cleanup()
+
+    async def seconds(self, trips: int) -> tuple[float, float]:
+        """Seconds for ``trips`` keep-alive round trips, timed inside the client (start-up
+        excluded), and the CPU seconds this process (the server) spent meanwhile."""
+        cpu = time.process_time()
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(self.port), str(trips),
+                                                    GGLIFT_PARENT, stdout=subprocess.PIPE)
+        out, _ = await proc.communicate()
+        return float(out), time.process_time() - cpu
 
 
-async def timed_invokes(core: Core, name: str, n: int) -> list[float]:
+async def timed_invokes(core: Core, name: str, n: int, cpu: Optional[list[float]] = None) -> list[float]:
+    """Latencies of ``n`` invocations one after another; appends the core's CPU seconds to ``cpu``."""
     latencies = []
+    cpu_start = time.process_time()
     for _ in range(n):
         start = time.perf_counter()
         await core.invoke(name, b"{}")
         latencies.append(time.perf_counter() - start)
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_start)
     return latencies
 
 
-def summary(label: str, latencies: list[float], floor_per_trip: float) -> str:
-    total = sum(latencies)
-    per = total / len(latencies)
-    p50 = statistics.median(latencies) * 1000
-    p99 = sorted(latencies)[int(len(latencies) * 0.99) - 1] * 1000
-    return (f"{label:<28} {len(latencies) / total:8.0f} inv/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-            f"{per / floor_per_trip:5.2f}x floor")
+def summary(label: str, rounds: list[list[float]], floor_trips: list[float]) -> str:
+    """Throughput (median round), p50/p99 over every round, and the ratio to the floor per
+    invocation (two round trips) of the same round: median and range."""
+    rates = [len(lat) / sum(lat) for lat in rounds]
+    ratios = sorted(sum(lat) / len(lat) / (2 * trip) for lat, trip in zip(rounds, floor_trips))
+    every = sorted(x for lat in rounds for x in lat)
+    p50 = statistics.median(every) * 1000
+    p99 = every[int(len(every) * 0.99) - 1] * 1000
+    return (f"{label:<28} {statistics.median(rates):8.0f} inv/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+            f"{statistics.median(ratios):5.2f}x floor ({ratios[0]:.2f}-{ratios[-1]:.2f})")
 
 
-async def main(n: int) -> None:
+async def main(n: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "gglift.toml").write_text(TOML)
         (Path(tmp) / "app.py").write_text(APP)
         (Path(tmp) / "bare.py").write_text("def trivial(event, context):\n    return None\n")
         project = load_project(tmp)
-        floor_seconds = await floor(2 * n)
-        floor_trip = floor_seconds / n  # per invocation: two round trips
-        print(f"{'floor: bare HTTP round trips':<28} {2 * n / floor_seconds:8.0f} req/s   {floor_trip * 1e6 / 2:6.1f} us each  (worker client -> aiohttp low-level server, loopback)")
-        async with Core(project, mqtt=None, time_scale=0.002) as core:
+        async with Floor() as bare, Core(project, mqtt=None, time_scale=0.002) as core:
             await timed_invokes(core, "pinned", 200)  # warm-up
-            print(summary("pinned, through the router", await timed_invokes(core, "pinned", n), floor_trip))
             await timed_invokes(core, "ondemand", 50)
-            print(summary("on-demand, warm worker", await timed_invokes(core, "ondemand", n), floor_trip))
+            # The machine may be shared: measure floor and core back to back in each round, so
+            # a busy spell weighs on both sides of a ratio rather than on one.
+            trips, server_cpu, pinned, pinned_cpu, ondemand = [], [], [], [], []
+            for _ in range(rounds):
+                wall, cpu = await bare.seconds(2 * n)
+                trips.append(wall / (2 * n))
+                server_cpu.append(cpu / n)
+                pinned.append(await timed_invokes(core, "pinned", n, pinned_cpu))
+                ondemand.append(await timed_invokes(core, "ondemand", n))
+            trip = statistics.median(trips)
+            print(f"{'floor: bare HTTP round trips':<28} {1 / trip:8.0f} req/s   {trip * 1e6:6.1f} us each  "
+                  f"(median of {rounds} rounds; worker client -> aiohttp low-level server, loopback)")
+            print(summary("pinned, through the router", pinned, trips))
+            print(summary("on-demand, warm worker", ondemand, trips))
+            # CPU time of this process suffers less from other load than wall time does.
+            core_us = statistics.median(pinned_cpu) / n * 1e6
+            server_us = statistics.median(server_cpu) * 1e6
+            print(f"{'core CPU per invocation':<28} {core_us:8.1f} us     pinned; the floor's server spends {server_us:.1f} us "
+                  f"per two round trips ({core_us / server_us:.2f}x)")
             colds = []
             for _ in range(5):  # maxIdleTimeInSeconds 60 x 0.002: each worker stops 0.12 s after its work
                 while core.pids("cold"):
@@ -156,5 +188,7 @@ async def main(n: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=3000, help="invocations per measurement (default 3000)")
-    asyncio.run(main(parser.parse_args().n))
+    parser.add_argument("-n", type=int, default=1000, help="invocations per measurement and round (default 1000)")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of floor, pinned, on-demand (default 10)")
+    args = parser.parse_args()
+    asyncio.run(main(args.n, args.rounds))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
 from gglift.runtime.transport import HttpTransport
-from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, new_invocation_id
+from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, encode_context, new_invocation_id
 
 log = logging.getLogger("gglift.runtime")
 
@@ -65,7 +66,7 @@ class Core:
         self.mqtt_url: Optional[str] = None
         self._tokens: dict[str, Worker] = {}
         self._results: dict[str, asyncio.Future] = {}
-        self._observers: list[Callable[[records.Record], None]] = []
+        self._emit = records.Observers()
         self._log_levels: dict[str, str] = {}  # level of each function's last log record
         self._broker: Optional[EmbeddedBroker] = None
         self._bridge: Optional[MqttBridge] = None
@@ -73,6 +74,7 @@ class Core:
         self._secrets = SecretStore(project.local.secrets_file, project.local.region, project.local.account)
         self._sampler: Optional[asyncio.Task] = None
         self._arns = {project.function_arn(fn, qualified=False): fn for fn in project.functions}
+        self._versions = {fn.name: project.function_arn(fn).rsplit(":", 1)[-1] for fn in project.functions}
 
     # -- lifecycle -----------------------------------------------------------------------
     async def __aenter__(self) -> "Core":
@@ -134,7 +136,7 @@ class Core:
     # -- public API ----------------------------------------------------------------------
     def add_observer(self, callback: Callable[[records.Record], None]) -> None:
         """Call ``callback(record)`` for every :mod:`~gglift.runtime.records` record."""
-        self._observers.append(callback)
+        self._emit.add(callback)
 
     def publish(self, topic: str, payload: Any = b"", source: str = PUB_SUB) -> list[str]:
         """Deliver a message from outside the functions (a local component or, with
@@ -142,7 +144,8 @@ class Core:
         targets = self.router.inbound_targets(source, topic)
         origin = "cloud" if source == IOT_CORE else "local"
         data = _as_payload(payload)
-        self._emit(records.Publish(origin, topic, data, [str(t) for t in targets]))
+        if self._emit:
+            self._emit(records.Publish(origin, topic, data, [str(t) for t in targets]))
         self._deliver(targets, topic, data, origin, origin)
         return [t.name for t in targets]
 
@@ -201,7 +204,8 @@ class Core:
         elif level not in LEVELS:
             level, rest = "INFO", line
         self._log_levels[fn.name] = level
-        self._emit(records.Log(fn.name, level, rest))
+        if self._emit:
+            self._emit(records.Log(fn.name, level, rest))
 
     async def _sample_memory(self) -> None:
         while True:
@@ -227,7 +231,8 @@ class Core:
             self._results[invocation_id] = self._done(self._secrets.handle(payload))
         else:
             fn = self._function_for(target)
-            item = WorkItem(fn.name, payload, context, invocation_type, caller.pool.fn.name, invocation_id)
+            item = WorkItem(fn.name, payload, context, invocation_type, caller.pool.fn.name, invocation_id,
+                            encoded_context=client_context if context else None)  # passed on as sent
             if invocation_type == REQUEST_RESPONSE:
                 item.future = self._results[invocation_id] = asyncio.get_running_loop().create_future()
             if not self.pools[fn.name].submit(item):
@@ -271,14 +276,19 @@ class Core:
             full = [t.name for t in targets if t.kind == "function" and not self.pools[t.name].has_room()]
             if full:
                 raise IpcError(429, f"queue full for {', '.join(full)}; nothing was delivered (AllOrError)")
-        self._emit(records.Publish(source, topic, payload, [str(t) for t in targets]))
+        if self._emit:
+            self._emit(records.Publish(source, topic, payload, [str(t) for t in targets]))
         self._deliver(targets, topic, payload, source, caller.arn)
 
     def _deliver(self, targets: list[Target], topic: str, payload: bytes, origin: str, source: str) -> None:
+        context = encoded = None  # the same for every target: built and encoded once
         for target in targets:
             if target.kind == "function":
-                context = {"custom": {"subject": topic, "source": source}}
-                self.pools[target.name].submit(WorkItem(target.name, payload, context, EVENT, origin))
+                if context is None:
+                    context = {"custom": {"subject": topic, "source": source}}
+                    encoded = encode_context(context)
+                item = WorkItem(target.name, payload, context, EVENT, origin, encoded_context=encoded)
+                self.pools[target.name].submit(item)
             elif target.kind == "cloud" and self._bridge is not None:
                 self._bridge.publish(topic, payload)
 
@@ -300,7 +310,7 @@ class Core:
         fn = self._arns.get(unqualified)
         if fn is None:
             raise IpcError(404, f"no function with ARN {unqualified} runs on this core")
-        version = self.project.function_arn(fn).rsplit(":", 1)[-1]
+        version = self._versions[fn.name]
         if qualifier and qualifier not in (version, "$LATEST"):
             raise IpcError(404, f"function {fn.name} has no version or alias {qualifier!r} (it runs version {version})")
         return fn
@@ -315,10 +325,6 @@ class Core:
         future.set_result(result)
         return future
 
-    def _emit(self, record: records.Record) -> None:
-        for observer in self._observers:
-            observer(record)
-
 
 def _as_payload(payload: Any) -> bytes:
     if isinstance(payload, (bytes, bytearray)):
@@ -328,7 +334,13 @@ def _as_payload(payload: Any) -> bytes:
     return json.dumps(payload).encode()
 
 
+@functools.lru_cache(maxsize=256)
 def _decode_context(encoded: str) -> dict:
+    """The client context document of an ``X-Amz-Client-Context`` header.
+
+    Cached: a function publishing in a loop sends the same header each time. Callers must not
+    change the dict they get.
+    """
     if not encoded:
         return {}
     try:

@@ -74,7 +74,8 @@ class Worker:
 class FunctionPool:
     """Workers and queue of one function.
 
-    ``spawn(worker)`` returns the started :class:`WorkerProcess`; ``emit`` receives records;
+    ``spawn(worker)`` returns the started :class:`WorkerProcess`; ``emit`` receives records
+    (a :class:`records.Observers`: when it is false, invocation records are not built);
     ``tokens`` is the core's token → worker map used to authenticate IPC requests.
     """
 
@@ -145,7 +146,8 @@ class FunctionPool:
         item.started = time.monotonic()
         worker.poll.set_result(item)
         worker.poll = None
-        self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
+        if len(self.workers) > self.stats.peak_busy:  # else the peak cannot grow: skip counting
+            self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
         timeout = self.fn.timeoutInSeconds
         worker.timers["timeout"] = asyncio.get_running_loop().call_later(
             timeout, self._kill, worker, f"Task timed out after {timeout:.2f} seconds", "TimeoutError", "timeouts")
@@ -284,6 +286,8 @@ class FunctionPool:
     def _complete(self, item: WorkItem, result: Result) -> None:
         item.finish(result)
         self.stats.completed += 1
+        if not self._emit:  # nobody listens: skip building the record
+            return
         started = item.started or time.monotonic()
         self._emit(records.Invocation(
             function=self.fn.name, topic=item.subject, payload=item.payload, origin=item.origin,

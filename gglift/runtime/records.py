@@ -11,7 +11,7 @@ import base64
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 
 def payload_value(data: bytes):
@@ -32,6 +32,27 @@ def payload_text(data: bytes, limit: int = 200) -> str:
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     text = text.replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Observers:
+    """The callbacks that receive records; call it with a record to send it to each of them.
+
+    False while nobody listens, so a hot path can skip building a record no one would see:
+    ``if emit: emit(Invocation(...))``.
+    """
+
+    def __init__(self):
+        self._callbacks: list[Callable[["Record"], None]] = []
+
+    def add(self, callback: Callable[["Record"], None]) -> None:
+        self._callbacks.append(callback)
+
+    def __bool__(self) -> bool:
+        return bool(self._callbacks)
+
+    def __call__(self, record: "Record") -> None:
+        for callback in self._callbacks:
+            callback(record)
 
 
 @dataclass

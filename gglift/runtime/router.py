@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -35,11 +36,20 @@ class Target:
 
 
 class Router:
-    """Answers "who gets this message" for one project; pure, no I/O."""
+    """Answers "who gets this message" for one project; pure, no I/O.
+
+    Answers are cached per topic (the subscriptions never change while the core runs), so a
+    function publishing in a loop does not rescan every subscription and event source each
+    time. Callers must not change the lists they get.
+    """
 
     def __init__(self, project: Project, subscriptions: tuple[Subscription, ...]):
         self.functions = {fn.name: fn for fn in project.functions}
         self.subscriptions = subscriptions
+        cache = functools.lru_cache(maxsize=1024)
+        self.publish_targets = cache(self.publish_targets)
+        self.event_source_functions = cache(self.event_source_functions)
+        self.inbound_targets = cache(self.inbound_targets)
 
     def publish_targets(self, source: str, topic: str) -> Optional[list[Target]]:
         """Targets of ``source``'s publish on ``topic``; ``None`` when no subscription routes it."""

@@ -9,7 +9,7 @@ an application's URL router and middleware chain (every invocation is two reques
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import json
 import socket
 from typing import Optional
@@ -34,7 +34,7 @@ class HttpTransport:
     def __init__(self, dispatcher: Dispatcher):
         self.dispatcher = dispatcher
         self.port = 0
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: Optional[web.ServerRunner] = None
 
     async def start(self) -> None:
         # Workers keep their connection for their whole life; don't close it under them.
@@ -50,7 +50,8 @@ class HttpTransport:
     @staticmethod
     def _make_request(message, payload, protocol, writer, task) -> web.BaseRequest:
         # As the default factory, but with room for payloads up to MAX_BODY (413 past it).
-        return web.BaseRequest(message, payload, protocol, writer, task, task.get_loop(), client_max_size=MAX_BODY)
+        return web.BaseRequest(message, payload, protocol, writer, task, asyncio.get_running_loop(),
+                               client_max_size=MAX_BODY)
 
     async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
         """``PREFIX + ARN`` goes to :meth:`_function`, ``PREFIX + ARN/work|initialized`` to
@@ -81,7 +82,7 @@ class HttpTransport:
             caller = self._caller(request)
             if request.method == "POST":
                 invocation_id = await self.dispatcher.post_work(
-                    caller, target, await request.read(),
+                    caller, target, await _body(request),
                     request.headers.get(H_CLIENT_CONTEXT, ""),
                     request.headers.get(H_INVOCATION_TYPE, REQUEST_RESPONSE),
                 )
@@ -99,15 +100,15 @@ class HttpTransport:
             caller = self._caller(request)
             if action == "work" and request.method == "GET":
                 item = await self.dispatcher.next_work(caller, target)
-                headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: _encode_context(item.context)}
+                headers = {H_INVOCATION_ID: item.invocation_id, H_CLIENT_CONTEXT: item.context_header}
                 return web.Response(body=item.payload, headers=headers)
             if action == "work" and request.method == "POST":
-                result = Result(await request.read(), request.headers.get(H_FUNCTION_ERROR, ""))
+                result = Result(await _body(request), request.headers.get(H_FUNCTION_ERROR, ""))
                 self.dispatcher.work_done(caller, target, request.headers.get(H_INVOCATION_ID, ""), result)
                 return web.Response(status=202)
             if action == "initialized" and request.method == "PUT":
                 try:
-                    report = json.loads(await request.read() or b"{}")
+                    report = json.loads(await _body(request) or b"{}")
                 except ValueError:
                     raise IpcError(400, "the initialization report must be JSON")
                 self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
@@ -117,10 +118,18 @@ class HttpTransport:
             return web.Response(status=exc.status, text=exc.message)
 
 
+async def _body(request: web.BaseRequest) -> bytes:
+    """The request's body, up to MAX_BODY (413 past it)."""
+    content = request.content
+    if content.is_eof():  # the whole body is in already (a worker's small post): take it without a wait
+        body = content.read_nowait()
+        if len(body) > MAX_BODY:
+            raise web.HTTPRequestEntityTooLarge(MAX_BODY, len(body))
+        return body
+    return await request.read()
+
+
 def _result_response(result: Result) -> web.Response:
     headers = {H_FUNCTION_ERROR: result.error} if result.error else {}
     return web.Response(body=result.payload, headers=headers)
 
-
-def _encode_context(context: dict) -> str:
-    return base64.b64encode(json.dumps(context).encode()).decode() if context else ""

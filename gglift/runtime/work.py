@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -17,7 +18,18 @@ UNHANDLED = "Unhandled"
 
 
 def new_invocation_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives, at a third of its cost."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+# The RFC 4122 variant: the top two bits of the 9th byte are 10.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def encode_context(context: dict) -> str:
+    """The ``X-Amz-Client-Context`` header for a client context document (base64 JSON; ``""`` if empty)."""
+    return base64.b64encode(json.dumps(context).encode()).decode() if context else ""
 
 
 @dataclass
@@ -47,6 +59,7 @@ class WorkItem:
 
     ``context`` is the client context document (``{"custom": {"subject": ..., ...}}``);
     ``origin`` says who sent it for reports: ``events``, ``cloud``, ``invoke`` or a function name.
+    ``encoded_context``: ``context`` already encoded for the header, when the sender has it.
     """
 
     function: str
@@ -58,6 +71,14 @@ class WorkItem:
     enqueued: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     future: Optional[asyncio.Future] = None
+    encoded_context: Optional[str] = None
+
+    @property
+    def context_header(self) -> str:
+        """``context`` as the worker's ``X-Amz-Client-Context`` header."""
+        if self.encoded_context is None:
+            self.encoded_context = encode_context(self.context)
+        return self.encoded_context
 
     @property
     def subject(self) -> Optional[str]:
