@@ -16,7 +16,6 @@ HANDLED = "Handled"
 UNHANDLED = "Unhandled"
 
 
-
 def new_invocation_id() -> str:
     """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives, at a third of its cost."""
     h = os.urandom(16).hex()
