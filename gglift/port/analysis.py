@@ -42,12 +42,18 @@ GG = Kind("greengrasssdk")
 GG_CLIENT_FACTORY = Kind("gg_client_factory")
 SHADOW_RESULT = Kind("shadow_result")
 SHADOW_PAYLOAD = Kind("shadow_payload")
+INVOKE_RESULT = Kind("invoke_result")
+BASE64 = Kind("base64")
+B64ENCODE = Kind("b64encode")
 CLIENT = "client"
 METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
 FUNCTION = "function"
 
 SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
+INVOKE_OPS = frozenset({"invoke", "invoke_async"})  # invoke_async is ported to invoke
+# keys of a cloud invoke result that the Greengrass Core SDK's result does not have
+CLOUD_ONLY_INVOKE_FIELDS = frozenset({"StatusCode", "ExecutedVersion", "LogResult"})
 
 # (module, name) of an import -> kind of the bound name. "" as name: `import module`.
 _IMPORT_KINDS = {
@@ -63,6 +69,8 @@ _IMPORT_KINDS = {
     ("botocore.exceptions", "ClientError"): CLIENT_ERROR,
     ("greengrasssdk", ""): GG,
     ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
+    ("base64", ""): BASE64,
+    ("base64", "b64encode"): B64ENCODE,
 }
 
 # kind of `<value>.<attr>` for the simple kinds
@@ -75,6 +83,7 @@ _ATTRIBUTE_KINDS = {
     (BOTOCORE, "exceptions"): BOTOCORE_EXCEPTIONS,
     (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
     (GG, "client"): GG_CLIENT_FACTORY,
+    (BASE64, "b64encode"): B64ENCODE,
 }
 
 
@@ -127,6 +136,15 @@ class CallSite:
     scope: Scope
     path: tuple  # ancestors, outermost first
     trys: tuple  # enclosing Try nodes whose body holds the call
+
+
+@dataclass
+class FieldRead:
+    """``<expr>["Key"]`` with a key the edge invoke result lacks (see CLOUD_ONLY_INVOKE_FIELDS)."""
+
+    node: cst.Subscript
+    key: cst.SimpleString
+    scope: Scope
 
 
 @dataclass
@@ -207,6 +225,7 @@ class Analysis:
         self.module_scope = Scope("module", None)
         self.calls: list[CallSite] = []
         self.handlers: list[Handler] = []
+        self.field_reads: list[FieldRead] = []
         self.imports: list[ImportSite] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
         self._calls_by_name: dict[str, list[CallSite]] = {}
@@ -262,6 +281,12 @@ class Analysis:
         self.calls.append(site)
         if isinstance(node.func, cst.Name):
             self._calls_by_name.setdefault(node.func.value, []).append(site)
+        self._walk_children(node)
+
+    def _walk_subscript(self, node: cst.Subscript) -> None:
+        key = _subscript_key(node)
+        if key in CLOUD_ONLY_INVOKE_FIELDS:
+            self.field_reads.append(FieldRead(node, node.slice[0].slice.value, self._scope))  # type: ignore[attr-defined]
         self._walk_children(node)
 
     def _walk_import(self, node: cst.Import) -> None:
@@ -540,6 +565,8 @@ class Analysis:
             return SESSION
         if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
             return SHADOW_RESULT
+        if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:
+            return INVOKE_RESULT
         if func.tag == FUNCTION and func.func is not None:
             info = func.func
             return self._agree([("expr", value, info.scope) for value in info.returns])
@@ -624,6 +651,7 @@ _HANDLERS = {
     cst.Attribute: Analysis._walk_attribute,
     cst.Arg: Analysis._walk_arg,
     cst.Call: Analysis._walk_call,
+    cst.Subscript: Analysis._walk_subscript,
     cst.Import: Analysis._walk_import,
     cst.ImportFrom: Analysis._walk_import_from,
     cst.Assign: Analysis._walk_assign,

@@ -43,6 +43,9 @@ SDK_EXCEPTIONS = {
 # arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>], '*' for unknown parts
 _ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Za-z0-9_*-]+(:[A-Za-z0-9_$*-]+)?$")
 
+# codecs that decode base64 output unchanged: `.decode(<codec>)` of it is the same text
+_ASCII_CODECS = frozenset({"ascii", "utf-8", "utf8", "latin-1", "iso-8859-1"})
+
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
@@ -86,6 +89,9 @@ class _Planner:
     def run(self) -> Plan:
         for site in self.analysis.calls:
             self._call(site)
+        for read in self.analysis.field_reads:
+            if self.analysis.kind_of(read.node.value, read.scope) == an.INVOKE_RESULT:
+                self._invoke_result_read(read.key)
         self._handlers()
         return self.plan
 
@@ -104,8 +110,16 @@ class _Planner:
             and not node.args
             and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
         ):
-            self.plan.edit(node, site.path, _unwrap_read)
+            self.plan.edit(node, site.path, _unwrap_call)
             self.plan.findings.append(FindingAt("GGL111", node.func.attr))
+        elif (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "get"
+            and node.args
+            and literal_value(node.args[0].value) in an.CLOUD_ONLY_INVOKE_FIELDS
+            and self.analysis.kind_of(node.func.value, scope) == an.INVOKE_RESULT
+        ):
+            self._invoke_result_read(node.args[0].value)
 
     # -- client creation ---------------------------------------------------------------------
 
@@ -168,6 +182,9 @@ class _Planner:
                 add.append(("InvocationType", '"Event"'))
             if sdk == "boto3":
                 self._invoke_drops(kwargs, drop)
+                if "ClientContext" in kwargs:
+                    self._client_context(site, kwargs["ClientContext"])
+            self._dry_run_kept(site, kwargs, sdk)
         else:
             self._resource("secrets", kwargs.get("SecretId"), site)
             if "VersionId" in kwargs:
@@ -226,6 +243,55 @@ class _Planner:
             self.plan.findings.append(
                 FindingAt("GGL121", invocation_type, {"arg": "InvocationType='DryRun'", "hint": hint})
             )
+
+    def _dry_run_kept(self, site: CallSite, kwargs: dict, sdk: Optional[str]) -> None:
+        """A DryRun that :meth:`_invoke_drops` cannot drop: a non-literal, or an SDK call."""
+        arg = kwargs.get("InvocationType")
+        if arg is None or (sdk == "boto3" and literal_value(arg.value) == "DryRun"):
+            return
+        values = static_values(arg.value, self.analysis, site.scope, topic=False)
+        if any(value == "DryRun" and literal for value, literal, _ in values):
+            self.plan.findings.append(FindingAt("GGL125", arg, {"value": source_text(arg.value)}))
+
+    def _client_context(self, site: CallSite, arg: cst.Arg) -> None:
+        """boto3 takes ClientContext as a base64 str, the SDK as bytes: fix the usual
+        ``base64.b64encode(...).decode()``, accept what is provably bytes, report the rest."""
+        value = arg.value
+        if self._is_decoded_base64(value, site.scope):
+            assert isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            self.plan.edit(value, (*site.path, site.node, arg), _unwrap_call)
+            self.plan.findings.append(FindingAt("GGL122", value.func.attr))
+        elif not self._is_bytes(value, site.scope):
+            self.plan.findings.append(FindingAt("GGL123", arg, {"value": source_text(value)}))
+
+    def _is_bytes(self, value: cst.BaseExpression, scope) -> bool:
+        if isinstance(value, cst.SimpleString):
+            return "b" in value.prefix.lower()
+        return isinstance(value, cst.Call) and self.analysis.kind_of(value.func, scope) == an.B64ENCODE
+
+    def _is_decoded_base64(self, value: cst.BaseExpression, scope) -> bool:
+        """``base64.b64encode(...).decode()`` with no argument or an ASCII-compatible codec."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return False
+        if value.func.attr.value != "decode" or len(value.args) > 1:
+            return False
+        if value.args:
+            arg = value.args[0]
+            if arg.keyword is not None and arg.keyword.value != "encoding":
+                return False
+            codec = literal_value(arg.value)
+            if not isinstance(codec, str) or codec.lower().replace("_", "-") not in _ASCII_CODECS:
+                return False
+        encoded = value.func.value
+        return isinstance(encoded, cst.Call) and self.analysis.kind_of(encoded.func, scope) == an.B64ENCODE
+
+    def _invoke_result_read(self, key: cst.BaseExpression) -> None:
+        name = literal_value(key)
+        if name == "LogResult":
+            hint = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+        else:
+            hint = "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure"
+        self.plan.findings.append(FindingAt("GGL124", key, {"key": name, "hint": hint}))
 
     def _cloud_only(self, site: CallSite, service: str, method: str) -> None:
         export = STREAM_EXPORTS.get(service)
@@ -311,8 +377,8 @@ def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
     return cst.RemovalSentinel.REMOVE
 
 
-def _unwrap_read(updated: cst.CSTNode) -> cst.CSTNode:
-    """``<payload>.read()`` -> ``<payload>``, keeping parentheses around the call."""
+def _unwrap_call(updated: cst.CSTNode) -> cst.CSTNode:
+    """``<value>.read()`` -> ``<value>`` (any method call), keeping parentheses around it."""
     assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
     inner = updated.func.value
     if updated.lpar:

@@ -122,6 +122,56 @@ log tail is returned) and `InvocationType='DryRun'` is not accepted; both are dr
 that without `DryRun` the call really invokes the function.""",
     ),
     Rule(
+        "GGL122",
+        "info",
+        "`.decode()` removed from a base64 `ClientContext`",
+        "`.decode()` removed: the Greengrass Core SDK takes `ClientContext` as base64 bytes",
+        "nothing to do; `base64.b64encode(...)` already gives the bytes the SDK expects",
+        """\
+boto3 takes `ClientContext` as a base64 *str*, so cloud code writes
+`base64.b64encode(data).decode()`. The Greengrass Core SDK calls `.decode()` on the value
+itself and raises `ValueError` for a str, so the port drops the final `.decode()` (or
+`.decode("utf-8")`/`.decode("ascii")`) and passes the bytes.""",
+    ),
+    Rule(
+        "GGL123",
+        "warning",
+        "`ClientContext` that may not be bytes",
+        "`ClientContext={value}` must be base64 bytes on the core; a str raises ValueError",
+        "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())",
+        """\
+The Greengrass Core SDK calls `.decode()` on `ClientContext` and checks that the result is
+base64; a str (what boto3 expects) has no `.decode()` and the call raises `ValueError`.
+gglift converts the usual `base64.b64encode(...).decode()` by itself (GGL122) and accepts a
+bytes literal or a bare `base64.b64encode(...)`; any other expression is reported because
+its type cannot be proven. The argument is left as it is.""",
+    ),
+    Rule(
+        "GGL124",
+        "warning",
+        "invoke result field that the core does not return",
+        "the result of an edge `invoke` has no `{key}`: this read raises KeyError (or gives the default)",
+        "{hint}",
+        """\
+The Greengrass Core SDK's `invoke` returns `{'Payload': ..., 'FunctionError': ...}` only:
+there is no `StatusCode`, `ExecutedVersion` or `LogResult`. Reading them from the result of
+a ported `invoke`, directly or through a variable, raises `KeyError` (`.get()` quietly
+returns the default). Check `FunctionError` (empty on success, `Handled` or `Unhandled` on
+failure) instead of the status code.""",
+    ),
+    Rule(
+        "GGL125",
+        "error",
+        "`InvocationType` 'DryRun' left in place",
+        "`InvocationType={value}` is 'DryRun', which the core does not support",
+        "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run",
+        """\
+`InvocationType='DryRun'` as a literal on a boto3 call is dropped with GGL121. When the value
+comes from a constant or a parameter, or the call is already on a Greengrass Core SDK
+client, it is left in place: the SDK does not check it and sends any type other than
+`Event` as a synchronous invocation, so the function really runs. Decide by hand.""",
+    ),
+    Rule(
         "GGL130",
         "error",
         "`VersionId` in get_secret_value",

@@ -63,6 +63,49 @@ CASES = {
           "`InvocationType='DryRun'` dropped: the Greengrass Core SDK does not support it",
           "the call now really invokes the function: guard it if it was only a permission check")],
     ),
+    "client_context_decoded": (
+        "import base64\n" + LAMBDA
+        + f'lam.invoke(FunctionName="{ARN}", ClientContext=base64.b64encode(b"{{}}").decode("utf-8"))\n',
+        [("GGL122", "info", 4, 115,
+          "`.decode()` removed: the Greengrass Core SDK takes `ClientContext` as base64 bytes",
+          "nothing to do; `base64.b64encode(...)` already gives the bytes the SDK expects")],
+    ),
+    "client_context_unknown": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", ClientContext=make_context())\n',
+        [("GGL123", "warning", 3, 77,
+          "`ClientContext=make_context()` must be base64 bytes on the core; a str raises ValueError",
+          "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())")],
+    ),
+    "invoke_status_code": (
+        LAMBDA + f'resp = lam.invoke(FunctionName="{ARN}")\nok = resp["StatusCode"] == 200\n',
+        [("GGL124", "warning", 4, 11,
+          "the result of an edge `invoke` has no `StatusCode`: this read raises KeyError (or gives the default)",
+          "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure")],
+    ),
+    "invoke_log_result_get": (
+        LAMBDA + f'log = lam.invoke(FunctionName="{ARN}").get("LogResult")\n',
+        [("GGL124", "warning", 3, 87,
+          "the result of an edge `invoke` has no `LogResult`: this read raises KeyError (or gives the default)",
+          "read the function's log on the device (/greengrass/v2/logs/<component>.log)")],
+    ),
+    "dry_run_constant": (
+        LAMBDA + f'MODE = "DryRun"\nlam.invoke(FunctionName="{ARN}", InvocationType=MODE)\n',
+        [("GGL125", "error", 4, 77, "`InvocationType=MODE` is 'DryRun', which the core does not support",
+          "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run")],
+    ),
+    # `base64` is not imported: the value is not provably a base64 str, so nothing is rewritten
+    "client_context_unknown_module": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", ClientContext=base64.b64encode(b"x").decode())\n',
+        [("GGL123", "warning", 3, 77,
+          '`ClientContext=base64.b64encode(b"x").decode()` must be base64 bytes on the core; a str raises ValueError',
+          "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())")],
+    ),
+    "dry_run_on_sdk_client": (
+        'import greengrasssdk\nlam = greengrasssdk.client("lambda")\n'
+        f'lam.invoke(FunctionName="{ARN}", InvocationType="DryRun")\n',
+        [("GGL125", "error", 3, 77, "`InvocationType=\"DryRun\"` is 'DryRun', which the core does not support",
+          "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run")],
+    ),
     "version_id": (
         'import boto3\nsm = boto3.client("secretsmanager")\nsm.get_secret_value(SecretId="db", VersionId="v-1")\n',
         [("GGL130", "error", 3, 36,
