@@ -45,6 +45,19 @@ SHADOW_PAYLOAD = Kind("shadow_payload")
 INVOKE_RESULT = Kind("invoke_result")
 BASE64 = Kind("base64")
 B64ENCODE = Kind("b64encode")
+# X-Ray and Powertools: they wrap botocore and the handler with cloud-side telemetry
+XRAY = Kind("aws_xray_sdk")
+XRAY_CORE = Kind("aws_xray_sdk.core")
+XRAY_PATCH_ALL = Kind("xray_patch_all")
+XRAY_PATCH = Kind("xray_patch")
+POWERTOOLS = Kind("aws_lambda_powertools")
+TRACER_CLASS = Kind("tracer_class")
+LOGGER_CLASS = Kind("logger_class")
+METRICS_CLASS = Kind("metrics_class")
+TRACER = Kind("tracer")
+LOGGER = Kind("logger")
+METRICS = Kind("metrics")
+_INSTANCE_KINDS = {TRACER_CLASS: TRACER, LOGGER_CLASS: LOGGER, METRICS_CLASS: METRICS}
 CLIENT = "client"
 METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
@@ -71,6 +84,18 @@ _IMPORT_KINDS = {
     ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
     ("base64", ""): BASE64,
     ("base64", "b64encode"): B64ENCODE,
+    ("aws_xray_sdk", ""): XRAY,
+    ("aws_xray_sdk", "core"): XRAY_CORE,
+    ("aws_xray_sdk.core", ""): XRAY_CORE,
+    ("aws_xray_sdk.core", "patch_all"): XRAY_PATCH_ALL,
+    ("aws_xray_sdk.core", "patch"): XRAY_PATCH,
+    ("aws_lambda_powertools", ""): POWERTOOLS,
+    ("aws_lambda_powertools", "Tracer"): TRACER_CLASS,
+    ("aws_lambda_powertools", "Logger"): LOGGER_CLASS,
+    ("aws_lambda_powertools", "Metrics"): METRICS_CLASS,
+    ("aws_lambda_powertools.tracing", "Tracer"): TRACER_CLASS,
+    ("aws_lambda_powertools.logging", "Logger"): LOGGER_CLASS,
+    ("aws_lambda_powertools.metrics", "Metrics"): METRICS_CLASS,
 }
 
 # kind of `<value>.<attr>` for the simple kinds
@@ -84,6 +109,12 @@ _ATTRIBUTE_KINDS = {
     (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
     (GG, "client"): GG_CLIENT_FACTORY,
     (BASE64, "b64encode"): B64ENCODE,
+    (XRAY, "core"): XRAY_CORE,
+    (XRAY_CORE, "patch_all"): XRAY_PATCH_ALL,
+    (XRAY_CORE, "patch"): XRAY_PATCH,
+    (POWERTOOLS, "Tracer"): TRACER_CLASS,
+    (POWERTOOLS, "Logger"): LOGGER_CLASS,
+    (POWERTOOLS, "Metrics"): METRICS_CLASS,
 }
 
 
@@ -226,6 +257,7 @@ class Analysis:
         self.calls: list[CallSite] = []
         self.handlers: list[Handler] = []
         self.field_reads: list[FieldRead] = []
+        self.decorators: list[tuple[cst.Decorator, Scope]] = []  # of functions, with their scope
         self.imports: list[ImportSite] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
         self._calls_by_name: dict[str, list[CallSite]] = {}
@@ -400,6 +432,7 @@ class Analysis:
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
+            self.decorators.append((decorator, outer_scope))
             self._walk(decorator)
         params = node.params
         for group in (params.posonly_params, params.params, params.kwonly_params):
@@ -563,6 +596,8 @@ class Analysis:
             return client_kind(service, "boto3" if func == CLIENT_FACTORY else "gg")
         if func == SESSION_CLASS:
             return SESSION
+        if func in _INSTANCE_KINDS:
+            return _INSTANCE_KINDS[func]
         if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
             return SHADOW_RESULT
         if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:

@@ -46,6 +46,23 @@ _ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Z
 # codecs that decode base64 output unchanged: `.decode(<codec>)` of it is the same text
 _ASCII_CODECS = frozenset({"ascii", "utf-8", "utf8", "latin-1", "iso-8859-1"})
 
+# Powertools object kind -> (its handler decorator, code, what it sends, hint)
+_HANDLER_DECORATORS = {
+    an.TRACER: (
+        "capture_lambda_handler",
+        "GGL161",
+        "X-Ray trace segments",
+        "remove it, or set POWERTOOLS_TRACE_DISABLED=true in the component's environment",
+    ),
+    an.METRICS: (
+        "log_metrics",
+        "GGL161",
+        "CloudWatch embedded-metric (EMF) log lines",
+        "publish the figures another way (e.g. a local topic or stream manager), or drop the decorator",
+    ),
+    an.LOGGER: ("inject_lambda_context", "GGL162", "", ""),
+}
+
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
@@ -92,6 +109,8 @@ class _Planner:
         for read in self.analysis.field_reads:
             if self.analysis.kind_of(read.node.value, read.scope) == an.INVOKE_RESULT:
                 self._invoke_result_read(read.key)
+        for decorator, scope in self.analysis.decorators:
+            self._telemetry_decorator(decorator, scope)
         self._handlers()
         return self.plan
 
@@ -104,6 +123,8 @@ class _Planner:
                 self._port_client_creation(site)
         elif func is not None and func.tag == an.METHOD:
             self._method(site, func)
+        elif func == an.XRAY_PATCH_ALL or (func == an.XRAY_PATCH and _patches_botocore(node)):
+            self.plan.findings.append(FindingAt("GGL160", node, {"call": source_text(node)}))
         elif (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "read"
@@ -293,6 +314,20 @@ class _Planner:
             hint = "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure"
         self.plan.findings.append(FindingAt("GGL124", key, {"key": name, "hint": hint}))
 
+    def _telemetry_decorator(self, decorator: cst.Decorator, scope) -> None:
+        """Powertools' handler decorators: Tracer and Metrics need the cloud, Logger does not."""
+        expr = decorator.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not isinstance(target, cst.Attribute):
+            return
+        owner = self.analysis.kind_of(target.value, scope)
+        expected = _HANDLER_DECORATORS.get(owner)  # type: ignore[arg-type]
+        if expected is None or target.attr.value != expected[0]:
+            return
+        code, what, hint = expected[1:]
+        fields = {"decorator": source_text(target), "what": what, "hint": hint}
+        self.plan.findings.append(FindingAt(code, decorator.decorator, fields))
+
     def _cloud_only(self, site: CallSite, service: str, method: str) -> None:
         export = STREAM_EXPORTS.get(service)
         if export is not None:
@@ -337,6 +372,14 @@ class _Planner:
                     self.plan.findings.append(
                         FindingAt("GGL112", element, {"name": source_text(element), "replacement": replacement})
                     )
+
+
+def _patches_botocore(call: cst.Call) -> bool:
+    """``patch([...])`` whose literal list names boto3 or botocore."""
+    if not call.args or not isinstance(call.args[0].value, (cst.List, cst.Tuple, cst.Set)):
+        return False
+    names = {literal_value(element.value) for element in call.args[0].value.elements}
+    return bool(names & {"boto3", "botocore"})
 
 
 def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:

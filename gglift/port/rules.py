@@ -210,6 +210,48 @@ The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
 `get_paginator`, raise `AttributeError` on the ported client. The call is left as it is.""",
     ),
     Rule(
+        "GGL160",
+        "warning",
+        "X-Ray patches botocore",
+        "`{call}` patches botocore for X-Ray: no X-Ray daemon runs on the core, so these traces are lost",
+        "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it",
+        """\
+`aws_xray_sdk.core.patch_all()` and `patch(["boto3", ...])` wrap every botocore call in an
+X-Ray subsegment. In the cloud the Lambda service provides the trace segment and the daemon;
+on a Greengrass core neither exists: the segments are sent over UDP to a daemon that is not
+there, and a patched call outside any segment hits the SDK's "context missing" handling (an
+error logged or raised, depending on `AWS_XRAY_CONTEXT_MISSING`). Ported calls no longer go
+through botocore, but the calls that stay on boto3 do. Reported only when `patch_all`/`patch`
+provably come from `aws_xray_sdk.core`.""",
+    ),
+    Rule(
+        "GGL161",
+        "warning",
+        "Powertools Tracer or Metrics decorator on a handler",
+        "`@{decorator}` sends {what}, which nothing collects on the core",
+        "{hint}",
+        """\
+AWS Lambda Powertools' `Tracer` records X-Ray segments (and by default patches boto3 and
+botocore when it is created); `@tracer.capture_lambda_handler` wraps the handler in one.
+`Metrics` writes CloudWatch embedded metric format (EMF) lines that only the cloud's log
+pipeline turns into metrics; `@metrics.log_metrics` flushes them after each invocation. On a
+Greengrass core there is no X-Ray daemon and no CloudWatch Logs ingestion, so both are lost
+(the handler itself keeps working). Reported only when the object provably is a `Tracer` or
+`Metrics` from `aws_lambda_powertools`.""",
+    ),
+    Rule(
+        "GGL162",
+        "info",
+        "Powertools Logger decorator on a handler",
+        "`@{decorator}` keeps working on the core; its JSON lines go to the component's log file, not CloudWatch Logs",
+        "nothing to do; read /greengrass/v2/logs/<component>.log, or deploy aws.greengrass.LogManager to upload it",
+        """\
+AWS Lambda Powertools' `Logger` writes structured JSON to stderr, which Greengrass captures
+into the component's log file on the device. `@logger.inject_lambda_context` adds the
+invocation's context fields to each line. Nothing is lost, but the lines reach CloudWatch
+Logs only when the `aws.greengrass.LogManager` component uploads them.""",
+    ),
+    Rule(
         "GGL900",
         "error",
         "file cannot be read, decoded or parsed",

@@ -106,6 +106,46 @@ CASES = {
         [("GGL125", "error", 3, 77, "`InvocationType=\"DryRun\"` is 'DryRun', which the core does not support",
           "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run")],
     ),
+    "xray_patch_all": (
+        "import aws_xray_sdk.core\n" + IOT + "aws_xray_sdk.core.patch_all()\n",
+        [("GGL160", "warning", 4, 1,
+          "`aws_xray_sdk.core.patch_all()` patches botocore for X-Ray: no X-Ray daemon runs on the core, "
+          "so these traces are lost",
+          "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it")],
+    ),
+    "xray_patch_boto3": (
+        "from aws_xray_sdk.core import patch as xpatch\n" + IOT + 'xpatch(("requests", "botocore"))\nxpatch(["requests"])\n',
+        [("GGL160", "warning", 4, 1,
+          '`xpatch(("requests", "botocore"))` patches botocore for X-Ray: no X-Ray daemon runs on the core, '
+          "so these traces are lost",
+          "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it")],
+    ),
+    "powertools_decorators": (
+        "from aws_lambda_powertools import Logger, Metrics\nfrom aws_lambda_powertools.tracing import Tracer\n"
+        + IOT + 'tracer, logger = Tracer(), Logger()\nmetrics = Metrics(namespace="n")\nlog = Logger()\n\n\n'
+        "@metrics.log_metrics(capture_cold_start_metric=True)\n@log.inject_lambda_context\n"
+        "@tracer.capture_method\ndef handler(event, context):\n    pass\n",
+        [("GGL161", "warning", 10, 2,
+          "`@metrics.log_metrics` sends CloudWatch embedded-metric (EMF) log lines, which nothing collects on the core",
+          "publish the figures another way (e.g. a local topic or stream manager), or drop the decorator"),
+         ("GGL162", "info", 11, 2,
+          "`@log.inject_lambda_context` keeps working on the core; its JSON lines go to the component's log file, "
+          "not CloudWatch Logs",
+          "nothing to do; read /greengrass/v2/logs/<component>.log, or deploy aws.greengrass.LogManager to upload it")],
+    ),
+    "powertools_tracer": (
+        "import aws_lambda_powertools as pt\n" + IOT + "tracer = pt.Tracer()\n\n\n"
+        "@tracer.capture_lambda_handler\ndef handler(event, context):\n    pass\n",
+        [("GGL161", "warning", 7, 2,
+          "`@tracer.capture_lambda_handler` sends X-Ray trace segments, which nothing collects on the core",
+          "remove it, or set POWERTOOLS_TRACE_DISABLED=true in the component's environment")],
+    ),
+    # look-alikes that do not provably come from aws_xray_sdk / aws_lambda_powertools
+    "telemetry_look_alikes": (
+        "from mytracing import Tracer, patch_all\n" + IOT
+        + "tracer = Tracer()\npatch_all()\n\n\n@tracer.capture_lambda_handler\ndef handler(event, context):\n    pass\n",
+        [],
+    ),
     "version_id": (
         'import boto3\nsm = boto3.client("secretsmanager")\nsm.get_secret_value(SecretId="db", VersionId="v-1")\n',
         [("GGL130", "error", 3, 36,
