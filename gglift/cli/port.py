@@ -10,6 +10,7 @@ from typing import Optional
 import click
 
 from gglift.port import concurrency, files, report
+from gglift.port.cache import Cache, read_for_cache
 from gglift.port.engine import failed
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
@@ -23,6 +24,7 @@ Examples:
   gglift port --check src/          exit 1 if a file would change or an error remains
   gglift port --format sarif src/ > port.sarif
   gglift port --explain GGL100      what a rule code means
+  gglift port --check --no-cache .  re-check every file, ignoring the cache
 
 \b
 Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usage error.
@@ -45,6 +47,12 @@ Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usag
 @click.option(
     "--exclude", multiple=True, metavar="GLOB", help="Skip walked files whose path or name matches (repeatable)."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Re-check every file; do not read or write the cache of clean files "
+    "(kept in $GGLIFT_CACHE_DIR, else $XDG_CACHE_HOME/gglift or ~/.cache/gglift).",
+)
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule code and exit.")
 def port(
     paths: tuple[Path, ...],
@@ -53,6 +61,7 @@ def port(
     fmt: str,
     jobs: Optional[int],
     exclude: tuple[str, ...],
+    no_cache: bool,
     explain_code: Optional[str],
 ) -> None:
     """Rewrite boto3 iot-data, lambda and secretsmanager calls in PATHS to greengrasssdk.
@@ -60,7 +69,9 @@ def port(
     Files are rewritten in place (atomically, keeping encoding, BOM, newlines and
     permissions) unless --check or --diff is given. Directories are searched for *.py,
     skipping hidden folders, virtual environments and site-packages. Findings that need a
-    person are reported with a code; see --explain CODE and docs/codes.md.
+    person are reported with a code; see --explain CODE and docs/codes.md. Files that were
+    clean on the last run (unchanged, no error or warning) and have not changed since are
+    not parsed again (--no-cache turns this off).
     """
     if explain_code is not None:
         if explain_code.upper() not in RULES:
@@ -78,7 +89,9 @@ def port(
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}", param_hint="PATH")
 
     targets = files.discover(paths, exclude)
-    results = _analyze(targets, jobs)
+    cache = None if no_cache else Cache.load()
+    sources: dict[Path, bytes] = {}
+    results = _analyze(targets, jobs, cache, sources)
     dry_run = check or diff
     if diff:
         for result in results:
@@ -86,6 +99,11 @@ def port(
                 click.echo(unified_diff(result, _original(result)), nl=False)
     elif not dry_run:
         results = [_write(result) for result in results]
+    if cache is not None:
+        for result in results:
+            if result.path in sources:
+                cache.update(result, sources[result.path])
+        cache.save()
 
     if fmt == "json":
         click.echo(report.to_json(results), nl=False)
@@ -97,12 +115,31 @@ def port(
     sys.exit(report.exit_code(results, check=dry_run))
 
 
-def _analyze(targets: list[Path], jobs: Optional[int]) -> list[FileResult]:
-    results = concurrency.analyze_all(targets, jobs)
-    if not sys.stderr.isatty() or len(targets) < 2:
-        return list(results)
-    with click.progressbar(results, length=len(targets), label="porting", file=sys.stderr) as bar:
-        return list(bar)
+def _analyze(
+    targets: list[Path], jobs: Optional[int], cache: Optional[Cache], sources: dict[Path, bytes]
+) -> list[FileResult]:
+    """Results in the order of ``targets``: from the cache where it has them, else fresh.
+
+    ``sources`` receives the bytes each file's cache key was computed from.
+    """
+    cached: dict[Path, FileResult] = {}
+    if cache is not None:
+        for path in targets:
+            data = read_for_cache(path)
+            if data is not None:
+                sources[path] = data
+                hit = cache.get(path, data)
+                if hit is not None:
+                    cached[path] = hit
+    todo = [path for path in targets if path not in cached]
+    fresh = concurrency.analyze_all(todo, jobs)
+    if sys.stderr.isatty() and len(todo) >= 2:
+        with click.progressbar(fresh, length=len(todo), label="porting", file=sys.stderr) as bar:
+            analyzed = list(bar)
+    else:
+        analyzed = list(fresh)
+    done = iter(analyzed)
+    return [cached[path] if path in cached else next(done) for path in targets]
 
 
 def _original(result: FileResult) -> bytes:

@@ -42,12 +42,31 @@ GG = Kind("greengrasssdk")
 GG_CLIENT_FACTORY = Kind("gg_client_factory")
 SHADOW_RESULT = Kind("shadow_result")
 SHADOW_PAYLOAD = Kind("shadow_payload")
+INVOKE_RESULT = Kind("invoke_result")
+BASE64 = Kind("base64")
+B64ENCODE = Kind("b64encode")
+# X-Ray and Powertools: they wrap botocore and the handler with cloud-side telemetry
+XRAY = Kind("aws_xray_sdk")
+XRAY_CORE = Kind("aws_xray_sdk.core")
+XRAY_PATCH_ALL = Kind("xray_patch_all")
+XRAY_PATCH = Kind("xray_patch")
+POWERTOOLS = Kind("aws_lambda_powertools")
+TRACER_CLASS = Kind("tracer_class")
+LOGGER_CLASS = Kind("logger_class")
+METRICS_CLASS = Kind("metrics_class")
+TRACER = Kind("tracer")
+LOGGER = Kind("logger")
+METRICS = Kind("metrics")
+_INSTANCE_KINDS = {TRACER_CLASS: TRACER, LOGGER_CLASS: LOGGER, METRICS_CLASS: METRICS}
 CLIENT = "client"
 METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
 FUNCTION = "function"
 
 SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
+INVOKE_OPS = frozenset({"invoke", "invoke_async"})  # invoke_async is ported to invoke
+# keys of a cloud invoke result that the Greengrass Core SDK's result does not have
+CLOUD_ONLY_INVOKE_FIELDS = frozenset({"StatusCode", "ExecutedVersion", "LogResult"})
 
 # (module, name) of an import -> kind of the bound name. "" as name: `import module`.
 _IMPORT_KINDS = {
@@ -63,6 +82,20 @@ _IMPORT_KINDS = {
     ("botocore.exceptions", "ClientError"): CLIENT_ERROR,
     ("greengrasssdk", ""): GG,
     ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
+    ("base64", ""): BASE64,
+    ("base64", "b64encode"): B64ENCODE,
+    ("aws_xray_sdk", ""): XRAY,
+    ("aws_xray_sdk", "core"): XRAY_CORE,
+    ("aws_xray_sdk.core", ""): XRAY_CORE,
+    ("aws_xray_sdk.core", "patch_all"): XRAY_PATCH_ALL,
+    ("aws_xray_sdk.core", "patch"): XRAY_PATCH,
+    ("aws_lambda_powertools", ""): POWERTOOLS,
+    ("aws_lambda_powertools", "Tracer"): TRACER_CLASS,
+    ("aws_lambda_powertools", "Logger"): LOGGER_CLASS,
+    ("aws_lambda_powertools", "Metrics"): METRICS_CLASS,
+    ("aws_lambda_powertools.tracing", "Tracer"): TRACER_CLASS,
+    ("aws_lambda_powertools.logging", "Logger"): LOGGER_CLASS,
+    ("aws_lambda_powertools.metrics", "Metrics"): METRICS_CLASS,
 }
 
 # kind of `<value>.<attr>` for the simple kinds
@@ -75,6 +108,13 @@ _ATTRIBUTE_KINDS = {
     (BOTOCORE, "exceptions"): BOTOCORE_EXCEPTIONS,
     (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
     (GG, "client"): GG_CLIENT_FACTORY,
+    (BASE64, "b64encode"): B64ENCODE,
+    (XRAY, "core"): XRAY_CORE,
+    (XRAY_CORE, "patch_all"): XRAY_PATCH_ALL,
+    (XRAY_CORE, "patch"): XRAY_PATCH,
+    (POWERTOOLS, "Tracer"): TRACER_CLASS,
+    (POWERTOOLS, "Logger"): LOGGER_CLASS,
+    (POWERTOOLS, "Metrics"): METRICS_CLASS,
 }
 
 
@@ -127,6 +167,15 @@ class CallSite:
     scope: Scope
     path: tuple  # ancestors, outermost first
     trys: tuple  # enclosing Try nodes whose body holds the call
+
+
+@dataclass
+class FieldRead:
+    """``<expr>["Key"]`` with a key the edge invoke result lacks (see CLOUD_ONLY_INVOKE_FIELDS)."""
+
+    node: cst.Subscript
+    key: cst.SimpleString
+    scope: Scope
 
 
 @dataclass
@@ -207,6 +256,8 @@ class Analysis:
         self.module_scope = Scope("module", None)
         self.calls: list[CallSite] = []
         self.handlers: list[Handler] = []
+        self.field_reads: list[FieldRead] = []
+        self.decorators: list[tuple[cst.Decorator, Scope]] = []  # of functions, with their scope
         self.imports: list[ImportSite] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
         self._calls_by_name: dict[str, list[CallSite]] = {}
@@ -262,6 +313,12 @@ class Analysis:
         self.calls.append(site)
         if isinstance(node.func, cst.Name):
             self._calls_by_name.setdefault(node.func.value, []).append(site)
+        self._walk_children(node)
+
+    def _walk_subscript(self, node: cst.Subscript) -> None:
+        key = _subscript_key(node)
+        if key in CLOUD_ONLY_INVOKE_FIELDS:
+            self.field_reads.append(FieldRead(node, node.slice[0].slice.value, self._scope))  # type: ignore[attr-defined]
         self._walk_children(node)
 
     def _walk_import(self, node: cst.Import) -> None:
@@ -375,6 +432,7 @@ class Analysis:
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
+            self.decorators.append((decorator, outer_scope))
             self._walk(decorator)
         params = node.params
         for group in (params.posonly_params, params.params, params.kwonly_params):
@@ -538,8 +596,12 @@ class Analysis:
             return client_kind(service, "boto3" if func == CLIENT_FACTORY else "gg")
         if func == SESSION_CLASS:
             return SESSION
+        if func in _INSTANCE_KINDS:
+            return _INSTANCE_KINDS[func]
         if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
             return SHADOW_RESULT
+        if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:
+            return INVOKE_RESULT
         if func.tag == FUNCTION and func.func is not None:
             info = func.func
             return self._agree([("expr", value, info.scope) for value in info.returns])
@@ -624,6 +686,7 @@ _HANDLERS = {
     cst.Attribute: Analysis._walk_attribute,
     cst.Arg: Analysis._walk_arg,
     cst.Call: Analysis._walk_call,
+    cst.Subscript: Analysis._walk_subscript,
     cst.Import: Analysis._walk_import,
     cst.ImportFrom: Analysis._walk_import_from,
     cst.Assign: Analysis._walk_assign,

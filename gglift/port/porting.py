@@ -43,6 +43,26 @@ SDK_EXCEPTIONS = {
 # arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>], '*' for unknown parts
 _ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Za-z0-9_*-]+(:[A-Za-z0-9_$*-]+)?$")
 
+# codecs that decode base64 output unchanged: `.decode(<codec>)` of it is the same text
+_ASCII_CODECS = frozenset({"ascii", "utf-8", "utf8", "latin-1", "iso-8859-1"})
+
+# Powertools object kind -> (its handler decorator, code, what it sends, hint)
+_HANDLER_DECORATORS = {
+    an.TRACER: (
+        "capture_lambda_handler",
+        "GGL161",
+        "X-Ray trace segments",
+        "remove it, or set POWERTOOLS_TRACE_DISABLED=true in the component's environment",
+    ),
+    an.METRICS: (
+        "log_metrics",
+        "GGL161",
+        "CloudWatch embedded-metric (EMF) log lines",
+        "publish the figures another way (e.g. a local topic or stream manager), or drop the decorator",
+    ),
+    an.LOGGER: ("inject_lambda_context", "GGL162", "", ""),
+}
+
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
 
 
@@ -86,6 +106,11 @@ class _Planner:
     def run(self) -> Plan:
         for site in self.analysis.calls:
             self._call(site)
+        for read in self.analysis.field_reads:
+            if self.analysis.kind_of(read.node.value, read.scope) == an.INVOKE_RESULT:
+                self._invoke_result_read(read.key)
+        for decorator, scope in self.analysis.decorators:
+            self._telemetry_decorator(decorator, scope)
         self._handlers()
         return self.plan
 
@@ -98,14 +123,24 @@ class _Planner:
                 self._port_client_creation(site)
         elif func is not None and func.tag == an.METHOD:
             self._method(site, func)
+        elif func == an.XRAY_PATCH_ALL or (func == an.XRAY_PATCH and _patches_botocore(node)):
+            self.plan.findings.append(FindingAt("GGL160", node, {"call": source_text(node)}))
         elif (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "read"
             and not node.args
             and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
         ):
-            self.plan.edit(node, site.path, _unwrap_read)
+            self.plan.edit(node, site.path, _unwrap_call)
             self.plan.findings.append(FindingAt("GGL111", node.func.attr))
+        elif (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "get"
+            and node.args
+            and literal_value(node.args[0].value) in an.CLOUD_ONLY_INVOKE_FIELDS
+            and self.analysis.kind_of(node.func.value, scope) == an.INVOKE_RESULT
+        ):
+            self._invoke_result_read(node.args[0].value)
 
     # -- client creation ---------------------------------------------------------------------
 
@@ -168,6 +203,9 @@ class _Planner:
                 add.append(("InvocationType", '"Event"'))
             if sdk == "boto3":
                 self._invoke_drops(kwargs, drop)
+                if "ClientContext" in kwargs:
+                    self._client_context(site, kwargs["ClientContext"])
+            self._dry_run_kept(site, kwargs, sdk)
         else:
             self._resource("secrets", kwargs.get("SecretId"), site)
             if "VersionId" in kwargs:
@@ -227,6 +265,69 @@ class _Planner:
                 FindingAt("GGL121", invocation_type, {"arg": "InvocationType='DryRun'", "hint": hint})
             )
 
+    def _dry_run_kept(self, site: CallSite, kwargs: dict, sdk: Optional[str]) -> None:
+        """A DryRun that :meth:`_invoke_drops` cannot drop: a non-literal, or an SDK call."""
+        arg = kwargs.get("InvocationType")
+        if arg is None or (sdk == "boto3" and literal_value(arg.value) == "DryRun"):
+            return
+        values = static_values(arg.value, self.analysis, site.scope, topic=False)
+        if any(value == "DryRun" and literal for value, literal, _ in values):
+            self.plan.findings.append(FindingAt("GGL125", arg, {"value": source_text(arg.value)}))
+
+    def _client_context(self, site: CallSite, arg: cst.Arg) -> None:
+        """boto3 takes ClientContext as a base64 str, the SDK as bytes: fix the usual
+        ``base64.b64encode(...).decode()``, accept what is provably bytes, report the rest."""
+        value = arg.value
+        if self._is_decoded_base64(value, site.scope):
+            assert isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            self.plan.edit(value, (*site.path, site.node, arg), _unwrap_call)
+            self.plan.findings.append(FindingAt("GGL122", value.func.attr))
+        elif not self._is_bytes(value, site.scope):
+            self.plan.findings.append(FindingAt("GGL123", arg, {"value": source_text(value)}))
+
+    def _is_bytes(self, value: cst.BaseExpression, scope) -> bool:
+        if isinstance(value, cst.SimpleString):
+            return "b" in value.prefix.lower()
+        return isinstance(value, cst.Call) and self.analysis.kind_of(value.func, scope) == an.B64ENCODE
+
+    def _is_decoded_base64(self, value: cst.BaseExpression, scope) -> bool:
+        """``base64.b64encode(...).decode()`` with no argument or an ASCII-compatible codec."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return False
+        if value.func.attr.value != "decode" or len(value.args) > 1:
+            return False
+        if value.args:
+            arg = value.args[0]
+            if arg.keyword is not None and arg.keyword.value != "encoding":
+                return False
+            codec = literal_value(arg.value)
+            if not isinstance(codec, str) or codec.lower().replace("_", "-") not in _ASCII_CODECS:
+                return False
+        encoded = value.func.value
+        return isinstance(encoded, cst.Call) and self.analysis.kind_of(encoded.func, scope) == an.B64ENCODE
+
+    def _invoke_result_read(self, key: cst.BaseExpression) -> None:
+        name = literal_value(key)
+        if name == "LogResult":
+            hint = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+        else:
+            hint = "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure"
+        self.plan.findings.append(FindingAt("GGL124", key, {"key": name, "hint": hint}))
+
+    def _telemetry_decorator(self, decorator: cst.Decorator, scope) -> None:
+        """Powertools' handler decorators: Tracer and Metrics need the cloud, Logger does not."""
+        expr = decorator.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not isinstance(target, cst.Attribute):
+            return
+        owner = self.analysis.kind_of(target.value, scope)
+        expected = _HANDLER_DECORATORS.get(owner)  # type: ignore[arg-type]
+        if expected is None or target.attr.value != expected[0]:
+            return
+        code, what, hint = expected[1:]
+        fields = {"decorator": source_text(target), "what": what, "hint": hint}
+        self.plan.findings.append(FindingAt(code, decorator.decorator, fields))
+
     def _cloud_only(self, site: CallSite, service: str, method: str) -> None:
         export = STREAM_EXPORTS.get(service)
         if export is not None:
@@ -273,6 +374,14 @@ class _Planner:
                     )
 
 
+def _patches_botocore(call: cst.Call) -> bool:
+    """``patch([...])`` whose literal list names boto3 or botocore."""
+    if not call.args or not isinstance(call.args[0].value, (cst.List, cst.Tuple, cst.Set)):
+        return False
+    names = {literal_value(element.value) for element in call.args[0].value.elements}
+    return bool(names & {"boto3", "botocore"})
+
+
 def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
     """Decide every edit, finding and resource for one analysed module."""
     return _Planner(analysis, sdk_name).run()
@@ -311,8 +420,8 @@ def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
     return cst.RemovalSentinel.REMOVE
 
 
-def _unwrap_read(updated: cst.CSTNode) -> cst.CSTNode:
-    """``<payload>.read()`` -> ``<payload>``, keeping parentheses around the call."""
+def _unwrap_call(updated: cst.CSTNode) -> cst.CSTNode:
+    """``<value>.read()`` -> ``<value>`` (any method call), keeping parentheses around it."""
     assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
     inner = updated.func.value
     if updated.lpar:

@@ -122,6 +122,56 @@ log tail is returned) and `InvocationType='DryRun'` is not accepted; both are dr
 that without `DryRun` the call really invokes the function.""",
     ),
     Rule(
+        "GGL122",
+        "info",
+        "`.decode()` removed from a base64 `ClientContext`",
+        "`.decode()` removed: the Greengrass Core SDK takes `ClientContext` as base64 bytes",
+        "nothing to do; `base64.b64encode(...)` already gives the bytes the SDK expects",
+        """\
+boto3 takes `ClientContext` as a base64 *str*, so cloud code writes
+`base64.b64encode(data).decode()`. The Greengrass Core SDK calls `.decode()` on the value
+itself and raises `ValueError` for a str, so the port drops the final `.decode()` (or
+`.decode("utf-8")`/`.decode("ascii")`) and passes the bytes.""",
+    ),
+    Rule(
+        "GGL123",
+        "warning",
+        "`ClientContext` that may not be bytes",
+        "`ClientContext={value}` must be base64 bytes on the core; a str raises ValueError",
+        "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())",
+        """\
+The Greengrass Core SDK calls `.decode()` on `ClientContext` and checks that the result is
+base64; a str (what boto3 expects) has no `.decode()` and the call raises `ValueError`.
+gglift converts the usual `base64.b64encode(...).decode()` by itself (GGL122) and accepts a
+bytes literal or a bare `base64.b64encode(...)`; any other expression is reported because
+its type cannot be proven. The argument is left as it is.""",
+    ),
+    Rule(
+        "GGL124",
+        "warning",
+        "invoke result field that the core does not return",
+        "the result of an edge `invoke` has no `{key}`: this read raises KeyError (or gives the default)",
+        "{hint}",
+        """\
+The Greengrass Core SDK's `invoke` returns `{'Payload': ..., 'FunctionError': ...}` only:
+there is no `StatusCode`, `ExecutedVersion` or `LogResult`. Reading them from the result of
+a ported `invoke`, directly or through a variable, raises `KeyError` (`.get()` quietly
+returns the default). Check `FunctionError` (empty on success, `Handled` or `Unhandled` on
+failure) instead of the status code.""",
+    ),
+    Rule(
+        "GGL125",
+        "error",
+        "`InvocationType` 'DryRun' left in place",
+        "`InvocationType={value}` is 'DryRun', which the core does not support",
+        "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run",
+        """\
+`InvocationType='DryRun'` as a literal on a boto3 call is dropped with GGL121. When the value
+comes from a constant or a parameter, or the call is already on a Greengrass Core SDK
+client, it is left in place: the SDK does not check it and sends any type other than
+`Event` as a synchronous invocation, so the function really runs. Decide by hand.""",
+    ),
+    Rule(
         "GGL130",
         "error",
         "`VersionId` in get_secret_value",
@@ -158,6 +208,48 @@ The Greengrass Core SDK's IoT data client has `publish`, `get_thing_shadow`,
 `get_secret_value`). Operations such as `list_named_shadows_for_thing`,
 `get_retained_message`, `list_retained_messages` or `delete_connection`, and helpers like
 `get_paginator`, raise `AttributeError` on the ported client. The call is left as it is.""",
+    ),
+    Rule(
+        "GGL160",
+        "warning",
+        "X-Ray patches botocore",
+        "`{call}` patches botocore for X-Ray: no X-Ray daemon runs on the core, so these traces are lost",
+        "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it",
+        """\
+`aws_xray_sdk.core.patch_all()` and `patch(["boto3", ...])` wrap every botocore call in an
+X-Ray subsegment. In the cloud the Lambda service provides the trace segment and the daemon;
+on a Greengrass core neither exists: the segments are sent over UDP to a daemon that is not
+there, and a patched call outside any segment hits the SDK's "context missing" handling (an
+error logged or raised, depending on `AWS_XRAY_CONTEXT_MISSING`). Ported calls no longer go
+through botocore, but the calls that stay on boto3 do. Reported only when `patch_all`/`patch`
+provably come from `aws_xray_sdk.core`.""",
+    ),
+    Rule(
+        "GGL161",
+        "warning",
+        "Powertools Tracer or Metrics decorator on a handler",
+        "`@{decorator}` sends {what}, which nothing collects on the core",
+        "{hint}",
+        """\
+AWS Lambda Powertools' `Tracer` records X-Ray segments (and by default patches boto3 and
+botocore when it is created); `@tracer.capture_lambda_handler` wraps the handler in one.
+`Metrics` writes CloudWatch embedded metric format (EMF) lines that only the cloud's log
+pipeline turns into metrics; `@metrics.log_metrics` flushes them after each invocation. On a
+Greengrass core there is no X-Ray daemon and no CloudWatch Logs ingestion, so both are lost
+(the handler itself keeps working). Reported only when the object provably is a `Tracer` or
+`Metrics` from `aws_lambda_powertools`.""",
+    ),
+    Rule(
+        "GGL162",
+        "info",
+        "Powertools Logger decorator on a handler",
+        "`@{decorator}` keeps working on the core; its JSON lines go to the component's log file, not CloudWatch Logs",
+        "nothing to do; read /greengrass/v2/logs/<component>.log, or deploy aws.greengrass.LogManager to upload it",
+        """\
+AWS Lambda Powertools' `Logger` writes structured JSON to stderr, which Greengrass captures
+into the component's log file on the device. `@logger.inject_lambda_context` adds the
+invocation's context fields to each line. Nothing is lost, but the lines reach CloudWatch
+Logs only when the `aws.greengrass.LogManager` component uploads them.""",
     ),
     Rule(
         "GGL900",

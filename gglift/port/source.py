@@ -78,12 +78,16 @@ def _os_reason(exc: OSError) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permission bits.
+    """Replace (or create) ``path`` with ``data`` atomically, keeping its permission bits.
 
-    Symlinks are followed, so the link keeps pointing at the (now ported) target.
+    Symlinks are followed, so the link keeps pointing at the (now ported) target. A new
+    file gets mode 0644.
     """
     target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(target.stat().st_mode)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gglift-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -63,6 +63,89 @@ CASES = {
           "`InvocationType='DryRun'` dropped: the Greengrass Core SDK does not support it",
           "the call now really invokes the function: guard it if it was only a permission check")],
     ),
+    "client_context_decoded": (
+        "import base64\n" + LAMBDA
+        + f'lam.invoke(FunctionName="{ARN}", ClientContext=base64.b64encode(b"{{}}").decode("utf-8"))\n',
+        [("GGL122", "info", 4, 115,
+          "`.decode()` removed: the Greengrass Core SDK takes `ClientContext` as base64 bytes",
+          "nothing to do; `base64.b64encode(...)` already gives the bytes the SDK expects")],
+    ),
+    "client_context_unknown": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", ClientContext=make_context())\n',
+        [("GGL123", "warning", 3, 77,
+          "`ClientContext=make_context()` must be base64 bytes on the core; a str raises ValueError",
+          "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())")],
+    ),
+    "invoke_status_code": (
+        LAMBDA + f'resp = lam.invoke(FunctionName="{ARN}")\nok = resp["StatusCode"] == 200\n',
+        [("GGL124", "warning", 4, 11,
+          "the result of an edge `invoke` has no `StatusCode`: this read raises KeyError (or gives the default)",
+          "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure")],
+    ),
+    "invoke_log_result_get": (
+        LAMBDA + f'log = lam.invoke(FunctionName="{ARN}").get("LogResult")\n',
+        [("GGL124", "warning", 3, 87,
+          "the result of an edge `invoke` has no `LogResult`: this read raises KeyError (or gives the default)",
+          "read the function's log on the device (/greengrass/v2/logs/<component>.log)")],
+    ),
+    "dry_run_constant": (
+        LAMBDA + f'MODE = "DryRun"\nlam.invoke(FunctionName="{ARN}", InvocationType=MODE)\n',
+        [("GGL125", "error", 4, 77, "`InvocationType=MODE` is 'DryRun', which the core does not support",
+          "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run")],
+    ),
+    # `base64` is not imported: the value is not provably a base64 str, so nothing is rewritten
+    "client_context_unknown_module": (
+        LAMBDA + f'lam.invoke(FunctionName="{ARN}", ClientContext=base64.b64encode(b"x").decode())\n',
+        [("GGL123", "warning", 3, 77,
+          '`ClientContext=base64.b64encode(b"x").decode()` must be base64 bytes on the core; a str raises ValueError',
+          "pass bytes, e.g. base64.b64encode(json.dumps(context).encode())")],
+    ),
+    "dry_run_on_sdk_client": (
+        'import greengrasssdk\nlam = greengrasssdk.client("lambda")\n'
+        f'lam.invoke(FunctionName="{ARN}", InvocationType="DryRun")\n',
+        [("GGL125", "error", 3, 77, "`InvocationType=\"DryRun\"` is 'DryRun', which the core does not support",
+          "remove it; a DryRun only checked permissions in the cloud, and on the core the call would run")],
+    ),
+    "xray_patch_all": (
+        "import aws_xray_sdk.core\n" + IOT + "aws_xray_sdk.core.patch_all()\n",
+        [("GGL160", "warning", 4, 1,
+          "`aws_xray_sdk.core.patch_all()` patches botocore for X-Ray: no X-Ray daemon runs on the core, "
+          "so these traces are lost",
+          "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it")],
+    ),
+    "xray_patch_boto3": (
+        "from aws_xray_sdk.core import patch as xpatch\n" + IOT + 'xpatch(("requests", "botocore"))\nxpatch(["requests"])\n',
+        [("GGL160", "warning", 4, 1,
+          '`xpatch(("requests", "botocore"))` patches botocore for X-Ray: no X-Ray daemon runs on the core, '
+          "so these traces are lost",
+          "remove it for the device, or run an X-Ray daemon there and point AWS_XRAY_DAEMON_ADDRESS at it")],
+    ),
+    "powertools_decorators": (
+        "from aws_lambda_powertools import Logger, Metrics\nfrom aws_lambda_powertools.tracing import Tracer\n"
+        + IOT + 'tracer, logger = Tracer(), Logger()\nmetrics = Metrics(namespace="n")\nlog = Logger()\n\n\n'
+        "@metrics.log_metrics(capture_cold_start_metric=True)\n@log.inject_lambda_context\n"
+        "@tracer.capture_method\ndef handler(event, context):\n    pass\n",
+        [("GGL161", "warning", 10, 2,
+          "`@metrics.log_metrics` sends CloudWatch embedded-metric (EMF) log lines, which nothing collects on the core",
+          "publish the figures another way (e.g. a local topic or stream manager), or drop the decorator"),
+         ("GGL162", "info", 11, 2,
+          "`@log.inject_lambda_context` keeps working on the core; its JSON lines go to the component's log file, "
+          "not CloudWatch Logs",
+          "nothing to do; read /greengrass/v2/logs/<component>.log, or deploy aws.greengrass.LogManager to upload it")],
+    ),
+    "powertools_tracer": (
+        "import aws_lambda_powertools as pt\n" + IOT + "tracer = pt.Tracer()\n\n\n"
+        "@tracer.capture_lambda_handler\ndef handler(event, context):\n    pass\n",
+        [("GGL161", "warning", 7, 2,
+          "`@tracer.capture_lambda_handler` sends X-Ray trace segments, which nothing collects on the core",
+          "remove it, or set POWERTOOLS_TRACE_DISABLED=true in the component's environment")],
+    ),
+    # look-alikes that do not provably come from aws_xray_sdk / aws_lambda_powertools
+    "telemetry_look_alikes": (
+        "from mytracing import Tracer, patch_all\n" + IOT
+        + "tracer = Tracer()\npatch_all()\n\n\n@tracer.capture_lambda_handler\ndef handler(event, context):\n    pass\n",
+        [],
+    ),
     "version_id": (
         'import boto3\nsm = boto3.client("secretsmanager")\nsm.get_secret_value(SecretId="db", VersionId="v-1")\n',
         [("GGL130", "error", 3, 36,

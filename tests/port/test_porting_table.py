@@ -269,6 +269,50 @@ lam.invoke(
 )
 """,
     ),
+    "invoke_client_context_stays_bytes": (
+        """\
+import json
+from base64 import b64encode
+
+import boto3
+
+lam = boto3.client("lambda")
+resp = lam.invoke(
+    FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:worker",
+    ClientContext=b64encode(json.dumps({"custom": {"a": 1}}).encode()).decode("ascii"),  # base64 str
+    Payload=b"{}",
+)
+""",
+        """\
+import json
+from base64 import b64encode
+
+import greengrasssdk
+
+lam = greengrasssdk.client("lambda")
+resp = lam.invoke(
+    FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:worker",
+    ClientContext=b64encode(json.dumps({"custom": {"a": 1}}).encode()),  # base64 str
+    Payload=b"{}",
+)
+""",
+    ),
+    "invoke_client_context_with_dropped_log_type": (
+        """\
+import base64
+import boto3
+
+lam = boto3.client("lambda")
+lam.invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:worker", ClientContext=(base64.b64encode(b"{}").decode()), LogType="Tail")
+""",
+        """\
+import base64
+import greengrasssdk
+
+lam = greengrasssdk.client("lambda")
+lam.invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:worker", ClientContext=(base64.b64encode(b"{}")))
+""",
+    ),
     "imports_kept_when_used": (
         """\
 import boto3
