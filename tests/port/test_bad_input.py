@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -73,14 +78,39 @@ def test_symlink_loop(tmp_path: Path) -> None:
     assert result.error == "symlink loop"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of permissions")
-def test_permission_denied(tmp_path: Path) -> None:
-    target = tmp_path / "app.py"
-    target.write_bytes(CLOUD)
-    target.chmod(0)
-    result = analyze_path(target)
-    only_finding(result)
-    assert result.error == "Permission denied"
+def _error_seen_by_an_unprivileged_user(path: Path) -> tuple[str, list[str]]:
+    """analyze_path's error and codes for ``path``, as a user without root's read-everything right."""
+    if os.geteuid() != 0:
+        result = analyze_path(path)
+        return result.error, [f.code for f in result.findings]
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv (util-linux) to drop to another user")
+    script = (
+        "import json, sys; from pathlib import Path; from gglift.port import analyze_path; "
+        "r = analyze_path(Path(sys.argv[1])); print(json.dumps([r.error, [f.code for f in r.findings]]))"
+    )
+    done = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", script, str(path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    error, codes = json.loads(done.stdout)
+    return error, codes
+
+
+def test_permission_denied() -> None:
+    # Outside pytest's private tmp folder, so the other user can reach the file itself.
+    folder = Path(tempfile.mkdtemp(prefix="gglift-perm-"))
+    try:
+        folder.chmod(0o755)
+        target = folder / "app.py"
+        target.write_bytes(CLOUD)
+        target.chmod(0)
+        assert _error_seen_by_an_unprivileged_user(target) == ("Permission denied", ["GGL900"])
+        target.chmod(0o600)
+        assert target.read_bytes() == CLOUD
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_a_run_over_bad_files_ports_the_good_ones(tmp_path: Path) -> None:
