@@ -256,3 +256,33 @@ def test_a_file_that_cannot_be_written_is_reported_and_the_others_are_ported(
 def test_no_progress_bar_when_stderr_is_not_a_terminal(project: Path) -> None:
     result = run("--check", ".", cwd=project)
     assert result.stderr == ""
+
+
+def test_progress_bar_on_stderr_when_it_is_a_terminal(project: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "gglift", "port", "--check", "--jobs", "1", "."],
+            cwd=project, stdout=subprocess.PIPE, stderr=terminal, timeout=60,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 1
+    # the report stays on stdout, clean for pipes; the bar runs to the end on the terminal
+    report = done.stdout.decode()
+    assert report.startswith(QOS_LINES.format(path="app.py")) and "porting" not in report
+    assert b"porting  [" in shown and shown.rstrip().endswith(b"100%\x1b[?25h")
