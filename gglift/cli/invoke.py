@@ -50,14 +50,14 @@ def _payload(text: str, binary: bool) -> bytes:
         try:
             data = Path(text[1:]).read_bytes()
         except OSError as exc:
-            raise click.BadParameter(f"cannot read {text[1:]}: {exc.strerror}", param_hint="--payload")
+            raise click.BadParameter(f"cannot read {text[1:]}: {exc.strerror}", param_hint="--payload") from None
     else:
         data = text.encode()
     if not binary:
         try:
             json.loads(data or b"{}")
         except ValueError as exc:
-            raise click.BadParameter(f"not JSON ({exc}); the function takes JSON events", param_hint="--payload")
+            raise click.BadParameter(f"not JSON ({exc}); the function takes JSON events", param_hint="--payload") from None
     return data
 
 

@@ -79,9 +79,9 @@ def _read_toml(path: Path) -> dict:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([Problem(path, None, "", f"not valid TOML: {exc}", "fix the syntax at the line shown")])
+        raise ConfigError([Problem(path, None, "", f"not valid TOML: {exc}", "fix the syntax at the line shown")]) from None
     except OSError as exc:
-        raise ConfigError([Problem(path, None, "", f"cannot read: {exc.strerror}")])
+        raise ConfigError([Problem(path, None, "", f"cannot read: {exc.strerror}")]) from None
 
 
 class _Reader:

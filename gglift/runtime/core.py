@@ -346,7 +346,7 @@ def _decode_context(encoded: str) -> dict:
     try:
         context = json.loads(base64.b64decode(encoded, validate=True) or b"{}")
     except (binascii.Error, ValueError):
-        raise IpcError(400, "X-Amz-Client-Context must be base64-encoded JSON")
+        raise IpcError(400, "X-Amz-Client-Context must be base64-encoded JSON") from None
     if not isinstance(context, dict):
         raise IpcError(400, "X-Amz-Client-Context must encode a JSON object")
     return context

@@ -88,7 +88,7 @@ class ShadowStore:
         try:
             request = json.loads(payload or b"")
         except ValueError:
-            raise ShadowError(400, "Payload contains invalid json")
+            raise ShadowError(400, "Payload contains invalid json") from None
         if not isinstance(request, dict) or not isinstance(request.get("state"), dict):
             raise ShadowError(400, "Missing required node: state")
         unknown = set(request["state"]) - {"desired", "reported"}

@@ -110,7 +110,7 @@ class HttpTransport:
                 try:
                     report = json.loads(await _body(request) or b"{}")
                 except ValueError:
-                    raise IpcError(400, "the initialization report must be JSON")
+                    raise IpcError(400, "the initialization report must be JSON") from None
                 self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
                 return web.Response(status=202)
             raise IpcError(405, f"method {request.method} not allowed on /{action}")

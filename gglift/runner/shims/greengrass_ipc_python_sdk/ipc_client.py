@@ -117,11 +117,11 @@ class IPCClient(object):
         try:
             response = self._connection().request(method, url, body, headers)
         except (ConnectionClosed, ConnectionResetError, BrokenPipeError) as exc:
-            raise IPCException("lost the connection to the core: {}".format(exc))
+            raise IPCException("lost the connection to the core: {}".format(exc)) from exc
         except ProtocolError as exc:
-            raise IPCException("malformed answer from the core: {}".format(exc))
+            raise IPCException("malformed answer from the core: {}".format(exc)) from exc
         except OSError as exc:
-            raise IPCException("cannot reach the core on port {}: {}".format(self.port, exc))
+            raise IPCException("cannot reach the core on port {}: {}".format(self.port, exc)) from exc
         if response.status >= 400:
             raise IPCException(response.body.decode("utf-8", "replace") or response.reason, response.status)
         return response.body, response.headers
