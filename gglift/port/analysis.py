@@ -259,6 +259,8 @@ class Analysis:
         self.field_reads: list[FieldRead] = []
         self.decorators: list[tuple[cst.Decorator, Scope]] = []  # of functions, with their scope
         self.imports: list[ImportSite] = []
+        # `except A, B:` handlers: Python 2's `except A, name:`, a syntax error before 3.14
+        self.unparenthesized_excepts: list[cst.ExceptHandler] = []
         self.refs: dict[str, int] = {}  # name -> references in expressions
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
@@ -392,6 +394,8 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
+        if isinstance(node.type, cst.Tuple) and not node.type.lpar:
+            self.unparenthesized_excepts.append(node)
         if node.name is not None:
             self._bind_target(node.name.name, OTHER)  # type: ignore[arg-type]
         self._walk_children(node)

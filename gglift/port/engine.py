@@ -47,6 +47,8 @@ def analyze_source(source: bytes, path: Path) -> FileResult:
         return failed(path, f"cannot parse: {exc}")
 
     analysis = Analysis(module)
+    if analysis.unparenthesized_excepts:
+        return failed(path, *_unparenthesized_except_reason(module, analysis.unparenthesized_excepts[0]))
     sdk_name = sdk_module_name(analysis)
     plan = plan_port(analysis, sdk_name or "greengrasssdk")
     if plan.edits:
@@ -91,6 +93,19 @@ def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
     """The result for a file we cannot handle: one GGL900 finding, nothing changed."""
     finding: Finding = make_finding("GGL900", line, col, reason=reason)
     return FileResult(path=path, error=reason, findings=[finding])
+
+
+def _unparenthesized_except_reason(module: cst.Module, handler: cst.ExceptHandler) -> tuple[str, int, int]:
+    """GGL900 for ``except A, B:``, which libcst accepts (Python 3.14 syntax) but every Python a
+    device runs rejects, and which in Python 2 code (``except A, name:``) means something else.
+    """
+    from libcst.metadata import PositionProvider  # failure path only: its cost is irrelevant
+
+    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+    start = wrapper.resolve(PositionProvider)[handler.type].start  # where CPython points
+    line, col = start.line, start.column + 1
+    reason = f"syntax error at line {line}, column {col}: multiple exception types must be parenthesized"
+    return reason + " (this looks like Python 2 code)", line, col
 
 
 def _syntax_reason(exc: cst.ParserSyntaxError, text: str) -> tuple[str, int, int]:

@@ -136,3 +136,18 @@ def test_a_run_over_bad_files_ports_the_good_ones(tmp_path: Path) -> None:
         "c_latin1.py:1:1: GGL900 error: cannot port this file: line 3: invalid utf-8 byte(s) for the default (no PEP 263 coding line) encoding",
         "d_loop.py:1:1: GGL900 error: cannot port this file: symlink loop",
     ]
+
+
+def test_python2_except_comma_is_not_ported() -> None:
+    # libcst accepts `except A, B:` (Python 3.14 syntax); no Python a device runs does, and in
+    # Python 2 code it binds a name, so porting it would change its meaning.
+    source = CLOUD + b"try:\n    iot.publish(topic='t')\nexcept ValueError, e:\n    pass\n"
+    result = analyze_source(source, Path("app.py"))
+    finding = only_finding(result)
+    assert result.error == (
+        "syntax error at line 5, column 8: multiple exception types must be parenthesized (this looks like Python 2 code)"
+    )
+    assert (finding.line, finding.col) == (5, 8)
+    # the same handler written for Python 3 ports normally
+    fixed = analyze_source(source.replace(b"ValueError, e", b"(ValueError, KeyError) as e"), Path("app.py"))
+    assert fixed.error is None and fixed.changed
