@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from gglift.cli.project import load_or_exit
+
 
 @click.command()
 @click.argument("project", required=False, type=click.Path(exists=True, path_type=Path))
@@ -32,8 +34,10 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
     Examples:
       gglift deploy --thing-group Fleet --dry-run
       gglift deploy examples/cloud_lambda --thing my-core --region eu-west-1
+
+    Exit codes: 0 deployed (or printed, with --dry-run), 1 a step failed or the
+    project has executables, 2 usage error or invalid config.
     """
-    from gglift.config import ConfigError, load_project
     from gglift.deploy import EXECUTABLE_REFUSAL, Clients, DeployError, Deployer, DeployState, STATE_NAME
     from gglift.deploy.errors import describe
     from gglift.package import PackageError, package_project
@@ -42,11 +46,7 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
 
     if bool(thing) == bool(thing_group):
         raise click.UsageError("give exactly one of --thing NAME or --thing-group NAME")
-    try:
-        loaded = load_project(project)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    loaded = load_or_exit(project)
     executables = [fn.name for fn in loaded.functions if fn.is_executable]
     if executables:
         click.echo("error: " + EXECUTABLE_REFUSAL.format(name=executables[0]), err=True)

@@ -10,7 +10,7 @@ from typing import Optional
 
 import click
 
-from gglift.cli.run import load_or_exit
+from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
 EXIT_OK, EXIT_HANDLED, EXIT_USAGE, EXIT_UNHANDLED = 0, 1, 2, 3

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from gglift.cli.project import load_or_exit
+
 
 @click.command()
 @click.argument("project", required=False, type=click.Path(exists=True, path_type=Path))
@@ -35,8 +37,9 @@ def package(project, out, thing, thing_group, region, account, bucket, role, che
       gglift package
       gglift package examples/cloud_lambda --thing-group Fleet
       gglift package --check
+
+    Exit codes: 0 done, 1 a build step failed, 2 usage error or invalid config.
     """
-    from gglift.config import ConfigError, load_project
     from gglift.package import PackageError, package_project
     from gglift.package.report import report_lines
     from gglift.package.requests import Target
@@ -45,12 +48,7 @@ def package(project, out, thing, thing_group, region, account, bucket, role, che
 
     if thing and thing_group:
         raise click.UsageError("give --thing or --thing-group, not both")
-    try:
-        loaded = load_project(project)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
-        sys.exit(1)
+    loaded = load_or_exit(project)
     if check:
         click.echo(f"{loaded.config_path}: ok ({len(loaded.functions)} function(s))")
         return

@@ -11,16 +11,8 @@ from typing import Optional
 
 import click
 
-from gglift.config import ConfigError, Project, load_project
-
-
-def load_or_exit(path: str) -> Project:
-    """Load the project at ``path`` or print every config problem and exit with 2."""
-    try:
-        return load_project(path)
-    except ConfigError as exc:
-        click.echo(f"error: invalid project config\n{exc}", err=True)
-        sys.exit(2)
+from gglift.cli.project import load_or_exit
+from gglift.config import Project
 
 
 @click.command()

@@ -63,12 +63,11 @@ def load_project(path: Path | str | None = None) -> model.Project:
         data = data.get("tool", {}).get("gglift", {})
     reader = _Reader(config_path)
     project = reader.project(data)
-    if reader.problems:
-        raise ConfigError(reader.problems)
-    # Semantic rules need a well-formed project, so they run only once the structure is right.
+    # The reader puts defaults in place of values it rejected and leaves out functions it
+    # could not build, so the semantic rules run over the rest: one pass shows every problem.
     from gglift.config.validate import validate
 
-    problems = validate(project)
+    problems = reader.problems + validate(project)
     if problems:
         raise ConfigError(problems)
     return project

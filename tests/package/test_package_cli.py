@@ -27,13 +27,13 @@ def setup(tmp_path, config=GOOD):
     (tmp_path / "src" / "app.py").write_text(CODE)
 
 
-def test_invalid_config_exits_1_lists_problems_and_writes_nothing(tmp_path):
+def test_invalid_config_exits_2_lists_problems_and_writes_nothing(tmp_path):
     setup(tmp_path, GOOD + 'timeoutInSeconds = 0\nlambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:gateway:$LATEST"\n')
     result = run("package", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "function[0].timeoutInSeconds (function 'gateway'): 0 is below the minimum of 1" in result.output
     assert "function[0].lambda_arn (function 'gateway'): $LATEST cannot be imported" in result.output
-    assert result.output.rstrip().endswith("2 problem(s); nothing was written.")
+    assert result.output.rstrip().endswith("2 problem(s) in the project config; nothing was done.")
     assert not (tmp_path / "build").exists()
 
 
