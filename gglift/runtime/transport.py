@@ -187,6 +187,12 @@ class _Connection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers[name.lower()] = value
 
+    def on_headers_complete(self) -> None:
+        # A client that waits before sending its body (curl does past 1 MB) may go on at once,
+        # unless an earlier answer on this connection is still to come (it would go first).
+        if self.headers.get(b"expect", b"").lower() == b"100-continue" and self.task is None and not self.pending:
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
         if self.size <= MAX_BODY:  # past it the body is dropped as it comes and the request refused

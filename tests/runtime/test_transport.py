@@ -158,3 +158,16 @@ def test_work_arriving_after_a_dropped_long_poll_goes_to_the_next_poll(make_proj
     payload, error, stats = run_core(project, body)
     assert (payload, error) == (b"served x", "")
     assert (stats.completed, stats.timeouts, stats.crashes, stats.started) == (1, 0, 0, 1)
+
+
+def test_a_client_expecting_100_continue_is_told_to_go_on(make_project):
+    def talk(sock, buffered, token):
+        head, _, payload = request("POST", f"/2016-11-01/functions/{ARN}", b'{"b": 2}', Authorization=token,
+                                   Expect="100-continue").partition(b"\r\n\r\n")
+        sock.sendall(head + b"\r\n\r\n")
+        interim = sock.recv(100)
+        sock.sendall(payload)
+        return interim, read_response(sock, buffered)[0]
+
+    (interim, status), _, stats = with_echo_connection(make_project, talk)
+    assert (interim, status, stats.completed) == (b"HTTP/1.1 100 Continue\r\n\r\n", 202, 1)
