@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 
 from gglift.config import load_project
-from gglift.runtime import Core
+from gglift.runtime import Core, eventloop
 from run_bench import timed_invokes  # bench/ is on sys.path when run as a script
 
 TRIVIAL_C = """#include "greengrasssdk.h"
@@ -98,4 +98,4 @@ async def main(n: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=3000, help="invocations per measurement (default 3000)")
-    asyncio.run(main(parser.parse_args().n))
+    eventloop.run(main(parser.parse_args().n))

@@ -5,7 +5,8 @@ through the router, the same for an on-demand function with warm workers, the co
 on-demand start, publishes/s from a function looping on greengrasssdk publish, the resident
 memory of an idle pinned worker, and the floor: the same number of bare HTTP round trips over
 loopback with the workers' client stack (gglift.runner.http_connection) against the core's
-server stack (aiohttp's low-level server, access log off) answering an empty 200. An invocation
+server stack (gglift.runtime.transport, on the same event loop) answering a worker's result
+post with nothing else to do: parse, token check, route, an empty 202. An invocation
 costs a worker two round trips (post the result, get the next item), so the floor for N
 invocations is 2N round trips. The floor and the two warm measurements alternate in rounds;
 each ratio is against the floor of its own round (median and range are printed), so a busy
@@ -25,11 +26,10 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from aiohttp import web
-
 import gglift
 from gglift.config import load_project
-from gglift.runtime import Core
+from gglift.runtime import Core, eventloop
+from gglift.runtime.transport import PREFIX, HttpTransport
 
 APP = '''
 import greengrasssdk
@@ -81,36 +81,41 @@ import sys, time
 sys.path.insert(0, sys.argv[3])
 from gglift.runner.http_connection import LoopbackConnection
 conn = LoopbackConnection("127.0.0.1", int(sys.argv[1]))
-n = int(sys.argv[2])
+n, path = int(sys.argv[2]), sys.argv[4]
 start = time.perf_counter()
 for _ in range(n):
-    conn.request("GET", "/", b"", {})
+    conn.request("POST", path, b"", {"Authorization": "floor", "X-Amz-InvocationId": "1"})
 print(time.perf_counter() - start)
 '''
 
 
 class Floor:
-    """An aiohttp low-level server answering an empty 200, and a client process per measurement."""
+    """The core's transport taking results nobody waits for, and a client process per measurement."""
+
+    arn = "floor"
+    path = f"{PREFIX}floor/work"
+
+    def authenticate(self, token):
+        return self if token == "floor" else None
+
+    def work_done(self, caller, target, invocation_id, result) -> None:
+        pass  # the floor is the transport's own cost: nothing else happens
 
     async def __aenter__(self) -> "Floor":
-        async def empty(request: web.BaseRequest) -> web.Response:
-            return web.Response(body=b"")
-
-        self.runner = web.ServerRunner(web.Server(empty, access_log=None, keepalive_timeout=3600))
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        self.port = self.runner.addresses[0][1]
+        self.transport = HttpTransport(self)
+        await self.transport.start()
+        self.port = self.transport.port
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.runner.cleanup()
+        await self.transport.stop()
 
     async def seconds(self, trips: int) -> tuple[float, float]:
         """Seconds for ``trips`` keep-alive round trips, timed inside the client (start-up
         excluded), and the CPU seconds this process (the server) spent meanwhile."""
         cpu = time.process_time()
         proc = await asyncio.create_subprocess_exec(sys.executable, "-S", "-c", FLOOR_CLIENT, str(self.port), str(trips),
-                                                    GGLIFT_PARENT, stdout=subprocess.PIPE)
+                                                    GGLIFT_PARENT, self.path, stdout=subprocess.PIPE)
         out, _ = await proc.communicate()
         return float(out), time.process_time() - cpu
 
@@ -160,7 +165,7 @@ async def main(n: int, rounds: int) -> None:
                 ondemand.append(await timed_invokes(core, "ondemand", n))
             trip = statistics.median(trips)
             print(f"{'floor: bare HTTP round trips':<28} {1 / trip:8.0f} req/s   {trip * 1e6:6.1f} us each  "
-                  f"(median of {rounds} rounds; worker client -> aiohttp low-level server, loopback)")
+                  f"(median of {rounds} rounds; worker client -> the core's transport, loopback)")
             print(summary("pinned, through the router", pinned, trips))
             print(summary("on-demand, warm worker", ondemand, trips))
             # CPU time of this process suffers less from other load than wall time does.
@@ -191,4 +196,4 @@ if __name__ == "__main__":
     parser.add_argument("-n", type=int, default=1000, help="invocations per measurement and round (default 1000)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of floor, pinned, on-demand (default 10)")
     args = parser.parse_args()
-    asyncio.run(main(args.n, args.rounds))
+    eventloop.run(main(args.n, args.rounds))

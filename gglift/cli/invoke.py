@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -42,7 +41,9 @@ def invoke(function: str, payload: str, topic: Optional[str], project_path: str,
     if function not in names:
         raise click.BadParameter(f"no function {function!r} in {project.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")
     body = _payload(payload, project.function(function).inputPayloadEncodingType == "binary")
-    sys.exit(asyncio.run(_invoke(project, function, body, topic, mqtt_url, quiet)))
+    from gglift.runtime import eventloop
+
+    sys.exit(eventloop.run(_invoke(project, function, body, topic, mqtt_url, quiet)))
 
 
 def _payload(text: str, binary: bool) -> bytes:

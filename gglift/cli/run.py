@@ -45,7 +45,9 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
     config = load_or_exit(project)
-    code = asyncio.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace))
+    from gglift.runtime import eventloop
+
+    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace))
     sys.exit(code)
 
 

@@ -61,9 +61,10 @@ def environment(project: Project, fn: Function, port: int, token: str) -> dict[s
     if fn.is_executable:
         try:
             from gglift.native import library_dir
-        except ImportError as exc:
+            lib_dir = str(library_dir())
+        except (ImportError, OSError) as exc:  # not installed, or installed without the built library
             raise LaunchError(f"C Lambda executables need gglift's Core SDK for C runtime (gglift.native): {exc}") from exc
-        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(library_dir()), os.environ.get("LD_LIBRARY_PATH")) if p)
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (lib_dir, os.environ.get("LD_LIBRARY_PATH")) if p)
     else:
         env["GGLIFT_WORKER_PATH"] = os.pathsep.join(worker_path(fn))
         env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the user's source folder as it is

@@ -66,3 +66,19 @@ def test_missing_executable_is_an_initialization_error(make_project, tmp_path, s
     result = run_core(project, lambda core, records: core.invoke("native", b"x"))
     assert result.error == "Unhandled" and result.error_type == "InitializationError"
     assert json.loads(result.payload)["errorMessage"] == f"cannot start {tmp_path / 'not_there'}: No such file or directory"
+
+
+def test_a_missing_c_runtime_is_an_initialization_error(make_project, monkeypatch):
+    from gglift.native import RuntimeNotBuilt
+
+    def not_built():
+        raise RuntimeNotBuilt("libaws-greengrass-core-sdk-c.so is missing")
+
+    native = types.ModuleType("gglift.native")
+    native.library_dir = not_built
+    monkeypatch.setitem(sys.modules, "gglift.native", native)
+    result = run_core(make_project(TOML), lambda core, records: core.invoke("native", b"x"))
+    assert result.error == "Unhandled" and result.error_type == "InitializationError"
+    assert json.loads(result.payload)["errorMessage"] == (
+        "C Lambda executables need gglift's Core SDK for C runtime (gglift.native): "
+        "libaws-greengrass-core-sdk-c.so is missing")

@@ -19,7 +19,7 @@ def one_byte_at_a_time(data: bytes) -> ResponseReader:
     return reader(*(data[i:i + 1] for i in range(len(data))))
 
 
-# What aiohttp sends for a work item (captured from the core's transport).
+# A work item as aiohttp's server sends it, with Date and Server headers (captured).
 WORK_ITEM = (b"HTTP/1.1 200 OK\r\nX-Amz-InvocationId: abc\r\nX-Amz-Client-Context: e30=\r\n"
              b"Content-Length: 7\r\nContent-Type: application/octet-stream\r\n"
              b"Date: Sun, 22 Nov 2026 11:24:37 GMT\r\nServer: Python/3.11 aiohttp/3.14.5\r\n\r\n{\"k\":1}")
