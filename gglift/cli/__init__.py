@@ -1,14 +1,12 @@
 """The ``gglift`` command line.
 
 Subcommands live in their own modules and are imported only when they run, so
-``gglift --help`` and the pre-commit hook stay fast and a missing optional piece cannot
-break the others.
+``gglift --help`` and the pre-commit hook stay fast.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 import click
 
@@ -30,19 +28,14 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if _spec_available(COMMANDS[name])]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         spec = COMMANDS.get(cmd_name)
-        if spec is None or not _spec_available(spec):
+        if spec is None:
             return None
         module_name, attr = spec.split(":")
         return getattr(importlib.import_module(module_name), attr)
-
-
-def _spec_available(spec: str) -> bool:
-    module_name = spec.split(":")[0]
-    return importlib.util.find_spec(module_name) is not None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
