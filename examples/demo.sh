@@ -27,6 +27,6 @@ step "gglift deploy --dry-run: the AWS requests, none sent"
 "$gglift" deploy "$work" --thing-group SensorFleet --dry-run --region eu-west-1 | grep -E '^(#|dry run|[a-z0-9]+\.)'
 # --- run -------------------------------------------------------------------------------------
 step "gglift run: the ported function on a local Greengrass core, fed three readings"
-"$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl" || true
+"$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl"
 step "gglift run --record: what a test compares between runs"
 head -n 4 "$work/run.jsonl"
