@@ -115,7 +115,8 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     if fn.is_executable:
         entries, executables, dists, left_out, cached = _executable_entries(fn), {fn.handler}, [], [], True
     else:
-        entries, dists, left_out, cached = _python_entries(fn, cache_dir)
+        imports = imported_modules(fn.source)
+        entries, dists, left_out, cached = _python_entries(fn, imports, cache_dir)
         executables = set()
     artifact = fn_dir / ARTIFACT_NAME
     write_zip(artifact, entries, executables)
@@ -124,7 +125,7 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
     if not fn.is_executable:
-        out.cloud_sdk_note = _cloud_sdk_note(fn, dists)
+        out.cloud_sdk_note = _cloud_sdk_note(fn, imports, dists)
     out.files["artifact"] = artifact
     req_dir = fn_dir / "requests"
     bodies = {
@@ -149,9 +150,9 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     return out
 
 
-def _python_entries(fn: Function, cache_dir: Path):
+def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
+    """``imports``: the top-level modules the function's code imports."""
     entries = source_entries(fn.source)
-    imports = imported_modules(fn.source)
     lines = requirement_lines(fn.requirements)
     if "greengrasssdk" in imports and "greengrasssdk" not in {requirement_name(line) for line in lines}:
         lines.append(GREENGRASSSDK)
@@ -185,9 +186,9 @@ def _python_entries(fn: Function, cache_dir: Path):
     return entries, kept, left_out, all(t.cached for t in trees)
 
 
-def _cloud_sdk_note(fn: Function, kept: list[Distribution]) -> str:
+def _cloud_sdk_note(fn: Function, imports: set[str], kept: list[Distribution]) -> str:
     """The cloud Lambda runtime ships boto3; a Greengrass device does not."""
-    missing = sorted(m for m in ("boto3", "botocore") if m in imported_modules(fn.source) and m not in {requirement_name(d.name) for d in kept})
+    missing = sorted(m for m in ("boto3", "botocore") if m in imports and m not in {requirement_name(d.name) for d in kept})
     if not missing:
         return ""
     return (f"{fn.name}: the code still imports {' and '.join(missing)}, which the cloud Lambda runtime provides but a "
