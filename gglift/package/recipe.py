@@ -11,7 +11,7 @@ import json
 
 from gglift.config.model import Function
 from gglift.package.render import render
-from gglift.package.requests import LAMBDA_DEPENDENCIES
+from gglift.package.requests import LAMBDA_DEPENDENCIES, platforms
 
 ARTIFACT_NAME = "lambda-artifact.zip"
 LAUNCHER = "{aws.greengrass.LambdaLauncher:artifacts:path}/lambda-launcher"
@@ -55,12 +55,6 @@ def exec_args(fn: Function) -> list[str]:
 def recipe_values(fn: Function, lambda_arn: str, digest: str) -> dict:
     """Every field of the recipe for ``fn`` imported from ``lambda_arn``; ``digest`` is the
     artifact's base64 SHA-256."""
-    platforms = []
-    for p in fn.component.platforms:
-        attributes = {"os": p.os}
-        if p.architecture:
-            attributes["architecture"] = p.architecture
-        platforms.append(attributes)
     return {
         "name": fn.component.name,
         "version": fn.component.version,
@@ -70,7 +64,7 @@ def recipe_values(fn: Function, lambda_arn: str, digest: str) -> dict:
             name: {"VersionRequirement": dep["versionRequirement"], "DependencyType": dep["dependencyType"]}
             for name, dep in LAMBDA_DEPENDENCIES.items()
         },
-        "platforms": platforms,
+        "platforms": [p["attributes"] for p in platforms(fn)],
         "artifact": {"uri": f"greengrass:{ARTIFACT_NAME}", "digest": digest},
         "startup": f"{LAUNCHER} start",
         "shutdown": f"{LAUNCHER} stop; {LAUNCHER} clean",
