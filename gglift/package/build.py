@@ -9,16 +9,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shlex
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from gglift.config.model import Function, Project
 from gglift.package import requests
-from gglift.package.artifact import write_zip
+from gglift.package.artifact import zip_bytes
+from gglift.package.atomic import write_bytes, write_text
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
@@ -119,8 +118,8 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
         entries, dists, left_out, cached = _python_entries(fn, imports, cache_dir)
         executables = set()
     artifact = fn_dir / ARTIFACT_NAME
-    write_zip(artifact, entries, executables)
-    data = artifact.read_bytes()
+    data = zip_bytes(entries, executables)
+    write_bytes(artifact, data)
     sha = hashlib.sha256(data).hexdigest()
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
@@ -228,23 +227,3 @@ def _cli_command(lambdas: list[FunctionOutput]) -> str:
 
 def _json(value) -> str:
     return json.dumps(value, indent=2) + "\n"
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file beside it, then rename)."""
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; an unchanged file is left alone (mtime kept)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_bytes() == data:
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
