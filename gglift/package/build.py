@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from gglift.config.model import Function, Project
+from gglift.config.model import Function, Project, Subscription
 from gglift.package import requests
 from gglift.package.artifact import zip_bytes
 from gglift.package.atomic import write_bytes, write_text
@@ -22,7 +22,7 @@ from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
 from gglift.package.vendor import Distribution, default_cache_dir, vendor
-from gglift.routes import Derived
+from gglift.routes import Derived, effective_subscriptions
 
 GREENGRASSSDK = "greengrasssdk==1.6.1"
 # Left out of the artifact when the ported code no longer imports them (the device has no use
@@ -68,6 +68,7 @@ class PackageResult:
     cloudformation: Path
     cli_command: str
     notes: list[str] = field(default_factory=list)
+    subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
 
 
 def package_project(
@@ -90,7 +91,7 @@ def package_project(
         derived = cached_derive(project, cache_dir)
     else:
         derived = derive_with(project)
-    subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
+    subscriptions = effective_subscriptions(project, derive_with=lambda _: derived)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
     target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
@@ -106,7 +107,7 @@ def package_project(
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
     notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
-    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes)
+    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:
