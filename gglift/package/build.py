@@ -169,16 +169,10 @@ def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
                 f"than for {fn.component.platforms[0].architecture} (binary wheels), and a Lambda component has "
                 "one artifact: package one component per architecture"
             )
-    kept, left_out = [], []
-    for dist in first.distributions:
-        if requirement_name(dist.name) in drop:
-            left_out.append(dist)
-            continue
-        kept.append(dist)
-    vendored = {}
+    left_out = [d for d in first.distributions if requirement_name(d.name) in drop]
+    kept = [d for d in first.distributions if d not in left_out]
     skipped_files = {f for d in left_out for f in d.files}
-    for rel_path in sorted({f for d in first.distributions for f in d.files} - skipped_files):
-        vendored[rel_path] = first.root / rel_path
+    vendored = {f: first.root / f for d in kept for f in d.files if f not in skipped_files}
     overlap = sorted(set(entries) & set(vendored))
     if overlap:
         raise PackageError(f"function {fn.name!r}: {overlap[0]} is both in the source folder and installed by a requirement")
