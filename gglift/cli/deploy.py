@@ -58,8 +58,9 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
 
         try:
             session = boto3.session.Session(region_name=region)
-            region = session.region_name or loaded.local.region
-            session = boto3.session.Session(region_name=region)
+            if not session.region_name:  # neither --region nor the AWS config names one
+                session = boto3.session.Session(region_name=loaded.local.region)
+            region = session.region_name
             account = session.client("sts").get_caller_identity()["Account"]
         except (BotoCoreError, ClientError) as exc:
             message, hint = describe(exc)

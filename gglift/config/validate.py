@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from gglift.config.errors import Problem
 from gglift.config.model import Function, Project
+from gglift.routes import CLOUD, COMPONENT_PREFIX
 
 # The launcher's minimums (facts §3), keyed by config path below the function.
 MINIMUMS = {
@@ -66,7 +67,7 @@ def validate(project: Project) -> list[Problem]:
         path = f"subscription[{index}]"
         for key in ("source", "target"):
             end = getattr(sub, key)
-            if end != "cloud" and not end.startswith("component:") and end not in names:
+            if end != CLOUD and not end.startswith(COMPONENT_PREFIX) and end not in names:
                 problems.append(Problem(project.config_path, None, f"{path}.{key}", f"{end!r} is not a function of this project, `cloud` or `component:<name>`",
                                         f"use one of: {', '.join(sorted(names))}, cloud, component:<name>"))
         for message in topic_filter_problems(sub.subject):
@@ -83,8 +84,7 @@ def validate(project: Project) -> list[Problem]:
 def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, str, str]]:
     from gglift.package.requests import create_component_version  # the request this function becomes
 
-    arn = fn.lambda_arn or f"arn:aws:lambda:{project.local.region}:{project.local.account}:function:{fn.name}:1"
-    for request_path, message in check_shape(create_component_version(fn, arn), _request_shape()):
+    for request_path, message in check_shape(create_component_version(fn, project.function_arn(fn)), _request_shape()):
         yield _config_path(request_path), message, "see the CreateComponentVersion API reference for the allowed values"
 
     if not FUNCTION_NAME.match(fn.name):

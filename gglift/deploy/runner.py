@@ -184,9 +184,8 @@ class Deployer:
                           [("greengrassv2", "create_component_version", body)], action)
 
     def deploy(self, versions: Mapping[str, str]) -> dict:
-        project, derived = self.result.project, self.result.derived
-        subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
-        components = requests.deployment_components(project, subscriptions, derived, self.target, versions)
+        project = self.result.project
+        components = requests.deployment_components(project, self.result.subscriptions, self.result.derived, self.target, versions)
         body = requests.create_deployment(project, self.target_arn, components)
         digest = _digest(body)
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from gglift import __version__
 from gglift.config.model import Project
-from gglift.package.build import write_text
+from gglift.package.atomic import write_text
 from gglift.routes import Derived, derive, python_files
 
 KINDS = ("publishes", "secrets", "invokes", "shadows")

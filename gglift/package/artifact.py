@@ -7,8 +7,8 @@ compression level, so the artifact's SHA-256 (the recipe's ``Digest`` and Lambda
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -18,27 +18,22 @@ FILE_MODE = 0o644
 EXEC_MODE = 0o755
 
 
-def write_zip(dest: Path, entries: Mapping[str, Path], executables: Iterable[str] = ()) -> None:
-    """Write ``entries`` (archive name -> file on disk) to ``dest`` atomically.
+def zip_bytes(entries: Mapping[str, Path], executables: Iterable[str] = ()) -> bytes:
+    """The zip of ``entries`` (archive name -> file on disk), built in memory so the caller
+    can hash it and write it atomically without reading it back.
 
     Names in ``executables`` get mode 755, every other entry 644.
     """
     executables = set(executables)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for name in sorted(entries):
-                info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # unix, so external_attr holds a mode
-                info.external_attr = ((EXEC_MODE if name in executables else FILE_MODE) | 0o100000) << 16
-                zf.writestr(info, entries[name].read_bytes(), compresslevel=6)
-        os.replace(tmp, dest)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so external_attr holds a mode
+            info.external_attr = ((EXEC_MODE if name in executables else FILE_MODE) | 0o100000) << 16
+            zf.writestr(info, entries[name].read_bytes(), compresslevel=6)
+    return buffer.getvalue()
 
 
 def collect(root: Path, prefix: str = "", skip_dirs: frozenset = frozenset(), skip=lambda rel: False) -> dict[str, Path]:

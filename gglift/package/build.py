@@ -9,21 +9,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shlex
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from gglift.config.model import Function, Project
+from gglift.config.model import Function, Project, Subscription
 from gglift.package import requests
-from gglift.package.artifact import write_zip
+from gglift.package.artifact import zip_bytes
+from gglift.package.atomic import write_bytes, write_text
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
 from gglift.package.vendor import Distribution, default_cache_dir, vendor
-from gglift.routes import Derived
+from gglift.routes import Derived, effective_subscriptions
 
 GREENGRASSSDK = "greengrasssdk==1.6.1"
 # Left out of the artifact when the ported code no longer imports them (the device has no use
@@ -69,6 +68,7 @@ class PackageResult:
     cloudformation: Path
     cli_command: str
     notes: list[str] = field(default_factory=list)
+    subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
 
 
 def package_project(
@@ -91,7 +91,7 @@ def package_project(
         derived = cached_derive(project, cache_dir)
     else:
         derived = derive_with(project)
-    subscriptions = project.subscriptions if project.subscriptions is not None else derived.subscriptions
+    subscriptions = effective_subscriptions(project, derive_with=lambda _: derived)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
     target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
@@ -107,7 +107,7 @@ def package_project(
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
     notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
-    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes)
+    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:
@@ -115,16 +115,17 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     if fn.is_executable:
         entries, executables, dists, left_out, cached = _executable_entries(fn), {fn.handler}, [], [], True
     else:
-        entries, dists, left_out, cached = _python_entries(fn, cache_dir)
+        imports = imported_modules(fn.source)
+        entries, dists, left_out, cached = _python_entries(fn, imports, cache_dir)
         executables = set()
     artifact = fn_dir / ARTIFACT_NAME
-    write_zip(artifact, entries, executables)
-    data = artifact.read_bytes()
+    data = zip_bytes(entries, executables)
+    write_bytes(artifact, data)
     sha = hashlib.sha256(data).hexdigest()
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
     if not fn.is_executable:
-        out.cloud_sdk_note = _cloud_sdk_note(fn, dists)
+        out.cloud_sdk_note = _cloud_sdk_note(fn, imports, dists)
     out.files["artifact"] = artifact
     req_dir = fn_dir / "requests"
     bodies = {
@@ -149,9 +150,9 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     return out
 
 
-def _python_entries(fn: Function, cache_dir: Path):
+def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
+    """``imports``: the top-level modules the function's code imports."""
     entries = source_entries(fn.source)
-    imports = imported_modules(fn.source)
     lines = requirement_lines(fn.requirements)
     if "greengrasssdk" in imports and "greengrasssdk" not in {requirement_name(line) for line in lines}:
         lines.append(GREENGRASSSDK)
@@ -168,16 +169,10 @@ def _python_entries(fn: Function, cache_dir: Path):
                 f"than for {fn.component.platforms[0].architecture} (binary wheels), and a Lambda component has "
                 "one artifact: package one component per architecture"
             )
-    kept, left_out = [], []
-    for dist in first.distributions:
-        if requirement_name(dist.name) in drop:
-            left_out.append(dist)
-            continue
-        kept.append(dist)
-    vendored = {}
+    left_out = [d for d in first.distributions if requirement_name(d.name) in drop]
+    kept = [d for d in first.distributions if d not in left_out]
     skipped_files = {f for d in left_out for f in d.files}
-    for rel_path in sorted({f for d in first.distributions for f in d.files} - skipped_files):
-        vendored[rel_path] = first.root / rel_path
+    vendored = {f: first.root / f for d in kept for f in d.files if f not in skipped_files}
     overlap = sorted(set(entries) & set(vendored))
     if overlap:
         raise PackageError(f"function {fn.name!r}: {overlap[0]} is both in the source folder and installed by a requirement")
@@ -185,9 +180,9 @@ def _python_entries(fn: Function, cache_dir: Path):
     return entries, kept, left_out, all(t.cached for t in trees)
 
 
-def _cloud_sdk_note(fn: Function, kept: list[Distribution]) -> str:
+def _cloud_sdk_note(fn: Function, imports: set[str], kept: list[Distribution]) -> str:
     """The cloud Lambda runtime ships boto3; a Greengrass device does not."""
-    missing = sorted(m for m in ("boto3", "botocore") if m in imported_modules(fn.source) and m not in {requirement_name(d.name) for d in kept})
+    missing = sorted(m for m in ("boto3", "botocore") if m in imports and m not in {requirement_name(d.name) for d in kept})
     if not missing:
         return ""
     return (f"{fn.name}: the code still imports {' and '.join(missing)}, which the cloud Lambda runtime provides but a "
@@ -227,23 +222,3 @@ def _cli_command(lambdas: list[FunctionOutput]) -> str:
 
 def _json(value) -> str:
     return json.dumps(value, indent=2) + "\n"
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file beside it, then rename)."""
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; an unchanged file is left alone (mtime kept)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_bytes() == data:
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

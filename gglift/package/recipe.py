@@ -11,40 +11,38 @@ import json
 
 from gglift.config.model import Function
 from gglift.package.render import render
-from gglift.package.requests import LAMBDA_DEPENDENCIES
+from gglift.package.requests import LAMBDA_DEPENDENCIES, lambda_parameters, platforms
 
 ARTIFACT_NAME = "lambda-artifact.zip"
 LAUNCHER = "{aws.greengrass.LambdaLauncher:artifacts:path}/lambda-launcher"
 
 
 def default_configuration(fn: Function) -> dict:
-    """``ComponentConfiguration.DefaultConfiguration``: the launcher's keys (facts §3)."""
-    cp = fn.linuxProcessParams.containerParams
+    """``ComponentConfiguration.DefaultConfiguration``: the launcher's keys (facts §3).
+
+    Greengrass generates it from the import request's ``componentLambdaParameters``, so it is
+    built from :func:`lambda_parameters` too: lists become maps keyed "0", "1", ...
+    """
+    params = lambda_parameters(fn)
+    linux = params["linuxProcessParams"]
+    cp = linux["containerParams"]
     return {
-        "lambdaExecutionParameters": {"EnvironmentVariables": fn.environment},
+        "lambdaExecutionParameters": {"EnvironmentVariables": params["environmentVariables"]},
         "containerParams": {
-            "memorySize": cp.memorySizeInKB,
-            "mountROSysfs": cp.mountROSysfs,
-            "volumes": {
-                str(i): {"sourcePath": v.sourcePath, "destinationPath": v.destinationPath,
-                         "permission": v.permission, "addGroupOwner": v.addGroupOwner}
-                for i, v in enumerate(cp.volumes)
-            },
-            "devices": {
-                str(i): {"path": d.path, "permission": d.permission, "addGroupOwner": d.addGroupOwner}
-                for i, d in enumerate(cp.devices)
-            },
+            "memorySize": cp["memorySizeInKB"],
+            "mountROSysfs": cp["mountROSysfs"],
+            "volumes": _indexed(cp["volumes"]),
+            "devices": _indexed(cp["devices"]),
         },
-        "containerMode": fn.linuxProcessParams.isolationMode,
-        "timeoutInSeconds": fn.timeoutInSeconds,
-        "maxInstancesCount": fn.maxInstancesCount,
-        "inputPayloadEncodingType": fn.inputPayloadEncodingType,
-        "maxQueueSize": fn.maxQueueSize,
-        "pinned": fn.pinned,
-        "maxIdleTimeInSeconds": fn.maxIdleTimeInSeconds,
-        "statusTimeoutInSeconds": fn.statusTimeoutInSeconds,
-        "pubsubTopics": {str(i): {"topic": s.topic, "type": s.type} for i, s in enumerate(fn.eventSources)},
+        "containerMode": linux["isolationMode"],
+        **{key: params[key] for key in ("timeoutInSeconds", "maxInstancesCount", "inputPayloadEncodingType", "maxQueueSize",
+                                        "pinned", "maxIdleTimeInSeconds", "statusTimeoutInSeconds")},
+        "pubsubTopics": _indexed(params["eventSources"]),
     }
+
+
+def _indexed(items: list) -> dict:
+    return {str(i): item for i, item in enumerate(items)}
 
 
 def exec_args(fn: Function) -> list[str]:
@@ -55,12 +53,6 @@ def exec_args(fn: Function) -> list[str]:
 def recipe_values(fn: Function, lambda_arn: str, digest: str) -> dict:
     """Every field of the recipe for ``fn`` imported from ``lambda_arn``; ``digest`` is the
     artifact's base64 SHA-256."""
-    platforms = []
-    for p in fn.component.platforms:
-        attributes = {"os": p.os}
-        if p.architecture:
-            attributes["architecture"] = p.architecture
-        platforms.append(attributes)
     return {
         "name": fn.component.name,
         "version": fn.component.version,
@@ -70,7 +62,7 @@ def recipe_values(fn: Function, lambda_arn: str, digest: str) -> dict:
             name: {"VersionRequirement": dep["versionRequirement"], "DependencyType": dep["dependencyType"]}
             for name, dep in LAMBDA_DEPENDENCIES.items()
         },
-        "platforms": platforms,
+        "platforms": [p["attributes"] for p in platforms(fn)],
         "artifact": {"uri": f"greengrass:{ARTIFACT_NAME}", "digest": digest},
         "startup": f"{LAUNCHER} start",
         "shutdown": f"{LAUNCHER} stop; {LAUNCHER} clean",

@@ -9,11 +9,11 @@ from gglift.package.build import PackageResult
 
 def size(n: int) -> str:
     """``1536`` -> ``1.5 KB``."""
-    for unit in ("B", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return ""  # unreachable: the loop returns at MB
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:

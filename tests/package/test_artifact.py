@@ -56,3 +56,15 @@ def test_a_change_in_the_code_changes_the_digest(write_project, tmp_path, no_der
     before = package_project(project, cache_dir=vendor_cache, derive_with=no_derive).functions[0].sha256
     (tmp_path / "src" / "lib" / "util.py").write_text("x = 2\n")
     assert package_project(project, cache_dir=vendor_cache, derive_with=no_derive).functions[0].sha256 != before
+
+
+def test_an_unchanged_rebuild_leaves_the_artifact_file_in_place(write_project, tmp_path, no_derive, vendor_cache):
+    project = write_project(CONFIG, FILES)
+    artifact = package_project(project, cache_dir=vendor_cache, derive_with=no_derive).functions[0].artifact
+    os.utime(artifact, (1_700_000_000, 1_700_000_000))
+    before = artifact.stat()
+    again = package_project(project, cache_dir=vendor_cache, derive_with=no_derive).functions[0]
+    after = again.artifact.stat()
+    assert (after.st_ino, after.st_mtime) == (before.st_ino, 1_700_000_000)
+    assert again.size == before.st_size
+    assert sorted(p.name for p in artifact.parent.iterdir() if p.name.startswith(".")) == []
