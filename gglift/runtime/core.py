@@ -39,6 +39,7 @@ log = logging.getLogger("gglift.runtime")
 TIME_SCALE_ENV = "GGLIFT_TEST_TIME_SCALE"
 LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL")
 
+_SECRETS = launch.SECRETS_ARN.rsplit(":", 1)[0]  # unqualified
 AUTO = "auto"  # mqtt: embedded broker when something uses IOT_CORE or the cloud
 
 
@@ -222,12 +223,11 @@ class Core:
         context = _decode_context(client_context)
         custom = context.get("custom") or {}
         invocation_id = new_invocation_id()
-        name = target.split(":")[6] if target.count(":") >= 6 else ""
         if target.startswith(launch.ROUTER_ARN):
             self._publish_from(caller, str(custom.get("subject") or ""), payload, str(custom.get("queueFullPolicy") or ""))
         elif target.startswith(launch.SHADOW_ARN):
             self._results[invocation_id] = self._done(self._shadow_call(str(custom.get("subject") or ""), payload))
-        elif name == "GGSecretManager" and target.startswith(launch.SECRETS_ARN.rsplit(":", 1)[0]):
+        elif target == _SECRETS or target.startswith(_SECRETS + ":"):  # any qualifier
             self._results[invocation_id] = self._done(self._secrets.handle(payload))
         else:
             fn = self._function_for(target)
