@@ -6,7 +6,6 @@ import asyncio
 import base64
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -67,7 +66,6 @@ class WorkItem:
     invocation_type: str = EVENT
     origin: str = "invoke"
     invocation_id: str = field(default_factory=new_invocation_id)
-    enqueued: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     future: Optional[asyncio.Future] = None
     encoded_context: Optional[str] = None
