@@ -9,9 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import functools
 import json
 import logging
 import os
@@ -30,7 +27,7 @@ from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
 from gglift.runtime.transport import HttpTransport
-from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, encode_context, new_invocation_id
+from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, decode_context, encode_context, new_invocation_id
 
 log = logging.getLogger("gglift.runtime")
 
@@ -220,7 +217,10 @@ class Core:
 
     async def post_work(self, caller: Worker, target: str, payload: bytes, client_context: str,
                         invocation_type: str) -> str:
-        context = _decode_context(client_context)
+        try:
+            context = decode_context(client_context)
+        except ValueError as exc:
+            raise IpcError(400, str(exc)) from None
         custom = context.get("custom") or {}
         invocation_id = new_invocation_id()
         if target.startswith(launch.ROUTER_ARN):
@@ -332,21 +332,3 @@ def _as_payload(payload: Any) -> bytes:
     if isinstance(payload, str):
         return payload.encode()
     return json.dumps(payload).encode()
-
-
-@functools.lru_cache(maxsize=256)
-def _decode_context(encoded: str) -> dict:
-    """The client context document of an ``X-Amz-Client-Context`` header.
-
-    Cached: a function publishing in a loop sends the same header each time. Callers must not
-    change the dict they get.
-    """
-    if not encoded:
-        return {}
-    try:
-        context = json.loads(base64.b64decode(encoded, validate=True) or b"{}")
-    except (binascii.Error, ValueError):
-        raise IpcError(400, "X-Amz-Client-Context must be base64-encoded JSON") from None
-    if not isinstance(context, dict):
-        raise IpcError(400, "X-Amz-Client-Context must encode a JSON object")
-    return context
