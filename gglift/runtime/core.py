@@ -23,7 +23,7 @@ from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
 from gglift.runtime.pool import STARTING, FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
 from gglift.routes import effective_subscriptions
-from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target
+from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
 from gglift.runtime.transport import HttpTransport
@@ -97,7 +97,7 @@ class Core:
     async def _start_mqtt(self) -> None:
         setting = self.mqtt_setting
         if setting == AUTO:
-            uses_cloud = self.router.cloud_filters() or any(s.target == "cloud" for s in self.router.subscriptions)
+            uses_cloud = self.router.cloud_filters() or any(s.target == CLOUD for s in self.router.subscriptions)
             setting = "embedded" if uses_cloud else None
         if not setting:
             return
@@ -298,7 +298,7 @@ class Core:
     def _shadow_call(self, subject: str, payload: bytes) -> Result:
         result, published = self._shadows.handle(subject, payload)
         for topic, body in published:
-            targets = [Target("function", n) for n in self.router.event_source_functions(PUB_SUB, topic)]
+            targets = self.router.inbound_targets(PUB_SUB, topic)  # the listeners on local pub/sub
             if targets:
                 self._emit(records.Publish("GGShadowService", topic, body, [str(t) for t in targets]))
                 self._deliver(targets, topic, body, "GGShadowService", launch.SHADOW_ARN)
