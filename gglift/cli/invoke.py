@@ -12,7 +12,7 @@ import click
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
-EXIT_OK, EXIT_HANDLED, EXIT_USAGE, EXIT_UNHANDLED = 0, 1, 2, 3
+EXIT_OK, EXIT_HANDLED, EXIT_UNHANDLED = 0, 1, 3  # 2, a usage error, comes from click
 
 
 @click.command()

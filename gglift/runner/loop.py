@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from gglift.runner import logs
-from gglift.runner.context import LambdaContext
+from gglift.runner.context import FunctionInfo, LambdaContext
 
 
 def main(argv):
@@ -40,14 +40,14 @@ def main(argv):
     ipc.put_initialized(MY_FUNCTION_ARN, True, "")
 
     binary = ENCODING_TYPE == "binary"
-    timeout_ms = int(os.getenv("GGLIFT_TIMEOUT_MS", "3000"))
-    memory_mb = int(os.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "16"))
+    function = FunctionInfo(MY_FUNCTION_ARN, int(os.getenv("GGLIFT_TIMEOUT_MS", "3000")),
+                            int(os.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "16")))
     while True:
         try:
             item = ipc.get_work(MY_FUNCTION_ARN)
         except IPCException:
             return 0  # the core stopped
-        context = LambdaContext(MY_FUNCTION_ARN, item.invocation_id, _client_context(item.client_context), timeout_ms, memory_mb)
+        context = LambdaContext(function, item.invocation_id, _client_context(item.client_context))
         try:
             event = item.payload if binary else json.loads(item.payload or b"{}")
             result = handler(event, context)

@@ -9,9 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import functools
 import json
 import logging
 import os
@@ -26,11 +23,11 @@ from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
 from gglift.runtime.pool import STARTING, FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
 from gglift.routes import effective_subscriptions
-from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target
+from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
 from gglift.runtime.transport import HttpTransport
-from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, encode_context, new_invocation_id
+from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, decode_context, encode_context, new_invocation_id
 
 log = logging.getLogger("gglift.runtime")
 
@@ -39,6 +36,7 @@ log = logging.getLogger("gglift.runtime")
 TIME_SCALE_ENV = "GGLIFT_TEST_TIME_SCALE"
 LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL")
 
+_SECRETS = launch.SECRETS_ARN.rsplit(":", 1)[0]  # unqualified
 AUTO = "auto"  # mqtt: embedded broker when something uses IOT_CORE or the cloud
 
 
@@ -99,7 +97,7 @@ class Core:
     async def _start_mqtt(self) -> None:
         setting = self.mqtt_setting
         if setting == AUTO:
-            uses_cloud = self.router.cloud_filters() or any(s.target == "cloud" for s in self.router.subscriptions)
+            uses_cloud = self.router.cloud_filters() or any(s.target == CLOUD for s in self.router.subscriptions)
             setting = "embedded" if uses_cloud else None
         if not setting:
             return
@@ -219,15 +217,17 @@ class Core:
 
     async def post_work(self, caller: Worker, target: str, payload: bytes, client_context: str,
                         invocation_type: str) -> str:
-        context = _decode_context(client_context)
+        try:
+            context = decode_context(client_context)
+        except ValueError as exc:
+            raise IpcError(400, str(exc)) from None
         custom = context.get("custom") or {}
         invocation_id = new_invocation_id()
-        name = target.split(":")[6] if target.count(":") >= 6 else ""
         if target.startswith(launch.ROUTER_ARN):
             self._publish_from(caller, str(custom.get("subject") or ""), payload, str(custom.get("queueFullPolicy") or ""))
         elif target.startswith(launch.SHADOW_ARN):
             self._results[invocation_id] = self._done(self._shadow_call(str(custom.get("subject") or ""), payload))
-        elif name == "GGSecretManager" and target.startswith(launch.SECRETS_ARN.rsplit(":", 1)[0]):
+        elif target == _SECRETS or target.startswith(_SECRETS + ":"):  # any qualifier
             self._results[invocation_id] = self._done(self._secrets.handle(payload))
         else:
             fn = self._function_for(target)
@@ -298,7 +298,7 @@ class Core:
     def _shadow_call(self, subject: str, payload: bytes) -> Result:
         result, published = self._shadows.handle(subject, payload)
         for topic, body in published:
-            targets = [Target("function", n) for n in self.router.event_source_functions(PUB_SUB, topic)]
+            targets = self.router.inbound_targets(PUB_SUB, topic)  # the listeners on local pub/sub
             if targets:
                 self._emit(records.Publish("GGShadowService", topic, body, [str(t) for t in targets]))
                 self._deliver(targets, topic, body, "GGShadowService", launch.SHADOW_ARN)
@@ -332,21 +332,3 @@ def _as_payload(payload: Any) -> bytes:
     if isinstance(payload, str):
         return payload.encode()
     return json.dumps(payload).encode()
-
-
-@functools.lru_cache(maxsize=256)
-def _decode_context(encoded: str) -> dict:
-    """The client context document of an ``X-Amz-Client-Context`` header.
-
-    Cached: a function publishing in a loop sends the same header each time. Callers must not
-    change the dict they get.
-    """
-    if not encoded:
-        return {}
-    try:
-        context = json.loads(base64.b64decode(encoded, validate=True) or b"{}")
-    except (binascii.Error, ValueError):
-        raise IpcError(400, "X-Amz-Client-Context must be base64-encoded JSON") from None
-    if not isinstance(context, dict):
-        raise IpcError(400, "X-Amz-Client-Context must encode a JSON object")
-    return context

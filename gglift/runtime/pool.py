@@ -131,11 +131,11 @@ class FunctionPool:
             self._assign(idle, self.pending.popleft())
         if not self.pending or self.stopping:
             return
-        starting = sum(1 for w in self.workers if w.state == STARTING)
         if self.fn.pinned:
             if not self.workers:
                 self._start_worker()
             return
+        starting = sum(1 for w in self.workers if w.state == STARTING)
         room = self.fn.maxInstancesCount - len([w for w in self.workers if w.state != STOPPING])
         for _ in range(min(len(self.pending) - starting, room)):
             self._start_worker()

@@ -57,7 +57,7 @@ class Observers:
 
 @dataclass
 class Record:
-    kind: str = field(init=False, default="")
+    kind: str = field(init=False, default="")  # each record type sets its own default
 
     def as_dict(self) -> dict:
         data = {}
@@ -69,6 +69,7 @@ class Record:
 
 @dataclass
 class Invocation(Record):
+    kind: str = field(init=False, default="invocation")
     function: str
     topic: Optional[str]
     payload: bytes
@@ -79,58 +80,45 @@ class Invocation(Record):
     error_type: str
     duration_ms: float
 
-    def __post_init__(self):
-        self.kind = "invocation"
-
 
 @dataclass
 class Publish(Record):
+    kind: str = field(init=False, default="publish")
     source: str  # a function name, "events" or "cloud"
     topic: str
     payload: bytes
     targets: list
 
-    def __post_init__(self):
-        self.kind = "publish"
-
 
 @dataclass
 class NoRoute(Record):
+    kind: str = field(init=False, default="no_route")
     source: str
     topic: str
     fix: str  # the [[subscription]] table that would route it
 
-    def __post_init__(self):
-        self.kind = "no_route"
-
 
 @dataclass
 class Dropped(Record):
+    kind: str = field(init=False, default="dropped")
     function: str
     topic: Optional[str]
     reason: str
     dropped_total: int
 
-    def __post_init__(self):
-        self.kind = "dropped"
-
 
 @dataclass
 class Worker(Record):
+    kind: str = field(init=False, default="worker")
     function: str
     pid: int
     event: str  # started, stopped, killed, failed
     reason: str = ""
 
-    def __post_init__(self):
-        self.kind = "worker"
-
 
 @dataclass
 class Log(Record):
+    kind: str = field(init=False, default="log")
     function: str
     level: str
     message: str
-
-    def __post_init__(self):
-        self.kind = "log"

@@ -50,12 +50,10 @@ def _error_message(payload: bytes) -> str:
 class Printer:
     """Writes each record to ``stream``: readable lines, or JSON lines with ``as_json``."""
 
-    def __init__(self, stream: IO[str], as_json: bool = False, logs: bool = True):
-        self.stream, self.as_json, self.logs = stream, as_json, logs
+    def __init__(self, stream: IO[str], as_json: bool = False):
+        self.stream, self.as_json = stream, as_json
 
     def __call__(self, record: records.Record) -> None:
-        if not self.logs and record.kind == "log":
-            return
         text = json.dumps(record.as_dict(), ensure_ascii=False) if self.as_json else line(record)
         self.stream.write(text + "\n")
         self.stream.flush()

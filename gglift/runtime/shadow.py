@@ -78,7 +78,7 @@ class ShadowStore:
         if doc is None:
             raise ShadowError(404, f"No shadow exists with name: '{thing}'")
         state = {k: v for k, v in doc["state"].items() if v}
-        delta = _delta(doc["state"].get("desired") or {}, doc["state"].get("reported") or {})
+        delta = _state_delta(doc["state"])
         if delta:
             state["delta"] = delta
         metadata = {k: v for k, v in doc["metadata"].items() if v}
@@ -115,7 +115,7 @@ class ShadowStore:
             "metadata": {s: _stamps(c, now) for s, c in request["state"].items() if isinstance(c, dict)},
             "version": version,
             "timestamp": now,
-            "_delta": _delta(doc["state"].get("desired") or {}, doc["state"].get("reported") or {}),
+            "_delta": _state_delta(doc["state"]),
         }
         if "clientToken" in request:
             answer["clientToken"] = request["clientToken"]
@@ -167,6 +167,11 @@ def _stamps(change: dict, now: int) -> dict:
         else:
             stamps[key] = None if value is None else {"timestamp": now}
     return stamps
+
+
+def _state_delta(state: dict) -> dict:
+    """The shadow's ``delta``: the ``desired`` values that ``reported`` lacks or differs on."""
+    return _delta(state.get("desired") or {}, state.get("reported") or {})
 
 
 def _delta(desired: dict, reported: dict) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -29,6 +29,24 @@ _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 def encode_context(context: dict) -> str:
     """The ``X-Amz-Client-Context`` header for a client context document (base64 JSON; ``""`` if empty)."""
     return base64.b64encode(json.dumps(context).encode()).decode() if context else ""
+
+
+@functools.lru_cache(maxsize=256)
+def decode_context(encoded: str) -> dict:
+    """The client context document of an ``X-Amz-Client-Context`` header; ValueError if it is not one.
+
+    Cached: a function publishing in a loop sends the same header each time. Callers must not
+    change the dict they get.
+    """
+    if not encoded:
+        return {}
+    try:
+        context = json.loads(base64.b64decode(encoded, validate=True) or b"{}")
+    except ValueError:  # binascii.Error and JSON errors alike
+        raise ValueError("X-Amz-Client-Context must be base64-encoded JSON") from None
+    if not isinstance(context, dict):
+        raise ValueError("X-Amz-Client-Context must encode a JSON object")
+    return context
 
 
 @dataclass
@@ -67,7 +85,6 @@ class WorkItem:
     invocation_type: str = EVENT
     origin: str = "invoke"
     invocation_id: str = field(default_factory=new_invocation_id)
-    enqueued: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     future: Optional[asyncio.Future] = None
     encoded_context: Optional[str] = None

@@ -150,6 +150,8 @@ def test_bytes_past_a_response_make_the_connection_be_replaced(serve):
 @pytest.mark.parametrize("target, headers, message", [
     ("/functions/my func", {}, "printable ASCII"),
     ("/functions/caf\u00e9", {}, "printable ASCII"),
+    ("/functions/a\tb", {}, "printable ASCII"),
+    ("/functions/a\x7fb", {}, "printable ASCII"),
     ("/x", {"X-Amz-Client-Context": "a\r\nInjected: 1"}, "must not contain a line break"),
     ("/x", {"X-Amz-Client-Context": "\u2603"}, "latin-1"),
 ])

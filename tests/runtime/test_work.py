@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 
-from gglift.runtime.work import new_invocation_id
+import pytest
+
+from gglift.runtime.work import decode_context, encode_context, new_invocation_id
 
 
 def test_invocation_ids_are_rfc4122_version_4_uuids_in_canonical_text():
@@ -16,3 +20,22 @@ def test_invocation_ids_are_rfc4122_version_4_uuids_in_canonical_text():
     assert len(set(ids)) == len(ids)
     # every variant digit occurs, so the variant nibble is not stuck on one value
     assert {text[19] for text in ids} == set("89ab")
+
+
+def test_client_context_header_decodes_to_the_document_it_was_encoded_from():
+    document = {"custom": {"subject": "test/input", "source": "cloud"}}
+    header = encode_context(document)
+    assert header == base64.b64encode(json.dumps(document).encode()).decode()
+    assert decode_context(header) == document
+    assert (encode_context({}), decode_context("")) == ("", {})
+
+
+@pytest.mark.parametrize("header, message", [
+    ("not base64!", "X-Amz-Client-Context must be base64-encoded JSON"),
+    (base64.b64encode(b"{not json").decode(), "X-Amz-Client-Context must be base64-encoded JSON"),
+    (base64.b64encode(b"[1, 2]").decode(), "X-Amz-Client-Context must encode a JSON object"),
+])
+def test_a_client_context_header_that_is_not_a_json_object_is_refused(header, message):
+    with pytest.raises(ValueError) as caught:
+        decode_context(header)
+    assert str(caught.value) == message
