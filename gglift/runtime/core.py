@@ -37,6 +37,11 @@ TIME_SCALE_ENV = "GGLIFT_TEST_TIME_SCALE"
 LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL")
 
 _SECRETS = launch.SECRETS_ARN.rsplit(":", 1)[0]  # unqualified
+
+
+def _names(target: str, unqualified_arn: str) -> bool:
+    """True when ``target`` is the service at ``unqualified_arn``, bare or with any qualifier."""
+    return target == unqualified_arn or target.startswith(unqualified_arn + ":")
 AUTO = "auto"  # mqtt: embedded broker when something uses IOT_CORE or the cloud
 
 
@@ -223,11 +228,11 @@ class Core:
             raise IpcError(400, str(exc)) from None
         custom = context.get("custom") or {}
         invocation_id = new_invocation_id()
-        if target.startswith(launch.ROUTER_ARN):
+        if _names(target, launch.ROUTER_ARN):
             self._publish_from(caller, str(custom.get("subject") or ""), payload, str(custom.get("queueFullPolicy") or ""))
-        elif target.startswith(launch.SHADOW_ARN):
+        elif _names(target, launch.SHADOW_ARN):
             self._results[invocation_id] = self._done(self._shadow_call(str(custom.get("subject") or ""), payload))
-        elif target == _SECRETS or target.startswith(_SECRETS + ":"):  # any qualifier
+        elif _names(target, _SECRETS):
             self._results[invocation_id] = self._done(self._secrets.handle(payload))
         else:
             fn = self._function_for(target)
