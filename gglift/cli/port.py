@@ -96,7 +96,7 @@ def port(
     if diff:
         for result in results:
             if result.changed:
-                click.echo(unified_diff(result, _original(result)), nl=False)
+                click.echo(unified_diff(result, _original(result, sources)), nl=False)
     elif not dry_run:
         results = [_write(result) for result in results]
     if cache is not None:
@@ -142,7 +142,10 @@ def _analyze(
     return [cached[path] if path in cached else next(done) for path in targets]
 
 
-def _original(result: FileResult) -> bytes:
+def _original(result: FileResult, sources: dict[Path, bytes]) -> bytes:
+    """The file's original bytes: those already read for the cache key, else read now."""
+    if result.path in sources:
+        return sources[result.path]
     return read_source(result.path)
 
 
