@@ -11,7 +11,6 @@ import click
 
 from gglift.port import concurrency, files, report
 from gglift.port.cache import Cache, read_for_cache
-from gglift.port.engine import failed
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
@@ -156,6 +155,8 @@ def _write(result: FileResult) -> FileResult:
     try:
         write_atomic(result.path, result.new_source)
     except OSError as exc:
+        from gglift.port.engine import failed  # loads libcst: failure path only
+
         reason = f"cannot write: {exc.strerror or exc}"
         # keep what the analysis found; the file itself stays as it was
         error = failed(result.path, reason).findings
