@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Sequence
 
 from gglift import __version__
-from gglift.port.model import FileResult
+from gglift.port.model import SEVERITIES, FileResult
 from gglift.port.rules import RULES
 
 RESOURCE_FIELDS = ("publishes", "secrets", "invokes", "shadows")
@@ -133,7 +133,7 @@ def to_text(results: Sequence[FileResult], *, check: bool) -> str:
     severities = Counter(f.severity for r in results for f in r.findings)
     changed = counts["changed"]
     verb = "would be ported" if check else "ported"
-    parts = [_plural(severities[s], s) for s in ("error", "warning", "info") if severities[s]]
+    parts = [_plural(severities[s], s) for s in SEVERITIES if severities[s]]
     found = f"{_plural(counts['findings'], 'finding')} ({', '.join(parts)})" if parts else "no findings"
     out.append(f"{_plural(changed, 'file')} {verb}, {counts['files'] - changed} unchanged; {found}")
     return "\n".join(out) + "\n"
