@@ -37,19 +37,26 @@ def exit_code(results: Sequence[FileResult], *, check: bool) -> int:
     return 1 if counts["errors"] or (check and counts["changed"]) else 0
 
 
+def findings_and_resources(result: FileResult) -> dict:
+    """A result's findings and resources as plain lists of dicts (JSON report and cache)."""
+    data: dict = {"findings": [asdict(f) for f in result.findings]}
+    for name in RESOURCE_FIELDS:
+        data[name] = [asdict(r) for r in getattr(result, name)]
+    return data
+
+
 def to_json(results: Sequence[FileResult]) -> str:
     """The JSON report: every file with its findings and resources, and a summary."""
     files = []
     for result in results:
-        entry = {
-            "path": result.path.as_posix(),
-            "changed": result.changed,
-            "error": result.error,
-            "findings": [asdict(f) for f in result.findings],
-        }
-        for name in RESOURCE_FIELDS:
-            entry[name] = [asdict(r) for r in getattr(result, name)]
-        files.append(entry)
+        files.append(
+            {
+                "path": result.path.as_posix(),
+                "changed": result.changed,
+                "error": result.error,
+                **findings_and_resources(result),
+            }
+        )
     return json.dumps({"files": files, "summary": summary(results)}, indent=2) + "\n"
 
 
