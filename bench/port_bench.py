@@ -32,6 +32,7 @@ from typing import Optional
 import libcst
 
 from gglift.port import analyze_path
+from gglift.port.concurrency import default_jobs
 
 LAMBDA_HEADERS = [
     "import boto3\n\niot = boto3.client('iot-data', region_name=REGION)\n",
@@ -237,7 +238,7 @@ def main() -> None:
 
         bare_cloud, port_cloud = timed_pair(bare, port, cloud_src)
         bare_other, port_other = timed_pair(bare, port, other_src, rounds=2)
-        jobs = os.cpu_count() or 1
+        jobs = default_jobs()  # what the command uses by default
         cli_1 = cli_seconds(root, 1)
         cli_n = cli_seconds(root, jobs)
         generate(clean_root, args.files, clean=True)

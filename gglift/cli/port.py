@@ -11,7 +11,6 @@ import click
 
 from gglift.port import concurrency, files, report
 from gglift.port.cache import Cache, read_for_cache
-from gglift.port.engine import failed
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
@@ -96,7 +95,7 @@ def port(
     if diff:
         for result in results:
             if result.changed:
-                click.echo(unified_diff(result, _original(result)), nl=False)
+                click.echo(unified_diff(result, _original(result, sources)), nl=False)
     elif not dry_run:
         results = [_write(result) for result in results]
     if cache is not None:
@@ -142,7 +141,10 @@ def _analyze(
     return [cached[path] if path in cached else next(done) for path in targets]
 
 
-def _original(result: FileResult) -> bytes:
+def _original(result: FileResult, sources: dict[Path, bytes]) -> bytes:
+    """The file's original bytes: those already read for the cache key, else read now."""
+    if result.path in sources:
+        return sources[result.path]
     return read_source(result.path)
 
 
@@ -153,6 +155,8 @@ def _write(result: FileResult) -> FileResult:
     try:
         write_atomic(result.path, result.new_source)
     except OSError as exc:
+        from gglift.port.engine import failed  # loads libcst: failure path only
+
         reason = f"cannot write: {exc.strerror or exc}"
         # keep what the analysis found; the file itself stays as it was
         error = failed(result.path, reason).findings

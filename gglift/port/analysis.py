@@ -128,14 +128,13 @@ def client_kind(service: str, sdk: str) -> Kind:
 class Scope:
     """A module, function or class body: names bound in it and where from."""
 
-    __slots__ = ("kind", "parent", "bindings", "globals", "function")
+    __slots__ = ("kind", "parent", "bindings", "globals")
 
-    def __init__(self, kind: str, parent: Optional[Scope], function: Optional[FunctionInfo] = None):
+    def __init__(self, kind: str, parent: Optional[Scope]):
         self.kind = kind
         self.parent = parent
         self.bindings: dict[str, list[tuple]] = {}
         self.globals: set[str] = set()
-        self.function = function
 
     def bind(self, name: str, source: tuple) -> None:
         self.bindings.setdefault(name, []).append(source)
@@ -189,7 +188,6 @@ class Handler:
 class ImportSite:
     node: Union[cst.Import, cst.ImportFrom]
     path: tuple
-    module_level: bool
 
 
 OTHER = ("other",)
@@ -324,7 +322,7 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_import(self, node: cst.Import) -> None:
-        self.imports.append(ImportSite(node, tuple(self._stack), self._scope is self.module_scope))
+        self.imports.append(ImportSite(node, tuple(self._stack)))
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
@@ -339,7 +337,7 @@ class Analysis:
             self._scope.bind(bound, ("kind", kind) if kind else OTHER)
 
     def _walk_import_from(self, node: cst.ImportFrom) -> None:
-        self.imports.append(ImportSite(node, tuple(self._stack), self._scope is self.module_scope))
+        self.imports.append(ImportSite(node, tuple(self._stack)))
         module = "" if node.relative else dotted_name(node.module) if node.module else ""
         if isinstance(node.names, cst.ImportStar):
             return
@@ -432,7 +430,6 @@ class Analysis:
         plain = in_class and not ({"staticmethod", "classmethod"} & decorators)
         scope = Scope("function", outer_scope)
         info = FunctionInfo(node.name.value, scope, cls, plain)
-        scope.function = info
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:

@@ -24,14 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
 import gglift
 from gglift.port.model import FileResult, Finding, Resource
-from gglift.port.report import RESOURCE_FIELDS
+from gglift.port.report import RESOURCE_FIELDS, findings_and_resources
 from gglift.port.source import SourceError, read_source, write_atomic
 
 FORMAT = 1  # bumped when the layout of the cache file changes
@@ -99,7 +98,7 @@ class Cache:
         """Store a clean result, or forget the file if it is not clean (any more)."""
         key = _key(result.path)
         if is_clean(result):
-            self.entries[key] = {"sha256": _digest(source), "result": _result_to_dict(result)}
+            self.entries[key] = {"sha256": _digest(source), "result": findings_and_resources(result)}
             self._dirty = True
         elif self.entries.pop(key, None) is not None:
             self._dirty = True
@@ -136,13 +135,6 @@ def _key(path: Path) -> str:
 
 def _digest(source: bytes) -> str:
     return hashlib.sha256(source).hexdigest()
-
-
-def _result_to_dict(result: FileResult) -> dict:
-    data: dict = {"findings": [asdict(f) for f in result.findings]}
-    for name in RESOURCE_FIELDS:
-        data[name] = [asdict(r) for r in getattr(result, name)]
-    return data
 
 
 def _result_from_dict(path: Path, data: dict) -> FileResult:

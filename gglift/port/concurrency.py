@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
-from gglift.port.engine import analyze_path
 from gglift.port.model import FileResult
 
 # Below this many files a pool costs more to start than it saves.
@@ -27,17 +26,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def analyze_all(
-    paths: Sequence[Path],
-    jobs: Optional[int] = None,
-    work: Callable[[Path], FileResult] = analyze_path,
-) -> Iterator[FileResult]:
-    """Yield ``work(path)`` for every path, in the order of ``paths``."""
+def analyze_all(paths: Sequence[Path], jobs: Optional[int] = None) -> Iterator[FileResult]:
+    """Yield ``analyze_path(path)`` for every path, in the order of ``paths``."""
+    if not paths:
+        return
+    # imported only when a file is to be parsed: it loads libcst, a large share of the
+    # start-up of a run that the cache answers entirely
+    from gglift.port.engine import analyze_path
+
     jobs = jobs or default_jobs()
     if jobs == 1 or len(paths) < _MIN_FILES_FOR_POOL:
-        yield from map(work, paths)
+        yield from map(analyze_path, paths)
         return
     # many small chunks keep both the pipe busy and the workers balanced
     chunksize = max(1, len(paths) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(work, paths, chunksize=chunksize)
+        yield from pool.map(analyze_path, paths, chunksize=chunksize)

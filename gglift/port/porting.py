@@ -43,6 +43,9 @@ SDK_EXCEPTIONS = {
 # arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>], '*' for unknown parts
 _ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Za-z0-9_*-]+(:[A-Za-z0-9_$*-]+)?$")
 
+# where a Lambda's log is on the core, instead of the cloud's LogType/LogResult
+_DEVICE_LOG_HINT = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+
 # codecs that decode base64 output unchanged: `.decode(<codec>)` of it is the same text
 _ASCII_CODECS = frozenset({"ascii", "utf-8", "utf8", "latin-1", "iso-8859-1"})
 
@@ -255,7 +258,7 @@ class _Planner:
     def _invoke_drops(self, kwargs: dict, drop: set) -> None:
         if "LogType" in kwargs:
             drop.add("LogType")
-            hint = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+            hint = _DEVICE_LOG_HINT
             self.plan.findings.append(FindingAt("GGL121", kwargs["LogType"], {"arg": "LogType", "hint": hint}))
         invocation_type = kwargs.get("InvocationType")
         if invocation_type is not None and literal_value(invocation_type.value) == "DryRun":
@@ -309,7 +312,7 @@ class _Planner:
     def _invoke_result_read(self, key: cst.BaseExpression) -> None:
         name = literal_value(key)
         if name == "LogResult":
-            hint = "read the function's log on the device (/greengrass/v2/logs/<component>.log)"
+            hint = _DEVICE_LOG_HINT
         else:
             hint = "check `FunctionError` instead: empty on success, 'Handled' or 'Unhandled' on failure"
         self.plan.findings.append(FindingAt("GGL124", key, {"key": name, "hint": hint}))

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Sequence
 
 from gglift import __version__
-from gglift.port.model import FileResult
+from gglift.port.model import SEVERITIES, FileResult
 from gglift.port.rules import RULES
 
 RESOURCE_FIELDS = ("publishes", "secrets", "invokes", "shadows")
@@ -37,19 +37,26 @@ def exit_code(results: Sequence[FileResult], *, check: bool) -> int:
     return 1 if counts["errors"] or (check and counts["changed"]) else 0
 
 
+def findings_and_resources(result: FileResult) -> dict:
+    """A result's findings and resources as plain lists of dicts (JSON report and cache)."""
+    data: dict = {"findings": [asdict(f) for f in result.findings]}
+    for name in RESOURCE_FIELDS:
+        data[name] = [asdict(r) for r in getattr(result, name)]
+    return data
+
+
 def to_json(results: Sequence[FileResult]) -> str:
     """The JSON report: every file with its findings and resources, and a summary."""
     files = []
     for result in results:
-        entry = {
-            "path": result.path.as_posix(),
-            "changed": result.changed,
-            "error": result.error,
-            "findings": [asdict(f) for f in result.findings],
-        }
-        for name in RESOURCE_FIELDS:
-            entry[name] = [asdict(r) for r in getattr(result, name)]
-        files.append(entry)
+        files.append(
+            {
+                "path": result.path.as_posix(),
+                "changed": result.changed,
+                "error": result.error,
+                **findings_and_resources(result),
+            }
+        )
     return json.dumps({"files": files, "summary": summary(results)}, indent=2) + "\n"
 
 
@@ -133,7 +140,7 @@ def to_text(results: Sequence[FileResult], *, check: bool) -> str:
     severities = Counter(f.severity for r in results for f in r.findings)
     changed = counts["changed"]
     verb = "would be ported" if check else "ported"
-    parts = [_plural(severities[s], s) for s in ("error", "warning", "info") if severities[s]]
+    parts = [_plural(severities[s], s) for s in SEVERITIES if severities[s]]
     found = f"{_plural(counts['findings'], 'finding')} ({', '.join(parts)})" if parts else "no findings"
     out.append(f"{_plural(changed, 'file')} {verb}, {counts['files'] - changed} unchanged; {found}")
     return "\n".join(out) + "\n"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import libcst
@@ -177,3 +179,29 @@ def test_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_dir() == tmp_path / "home" / ".cache" / "gglift"
+
+
+WARM_RUN = """\
+import sys
+from gglift.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exit:
+    print("exit", exit.code, "libcst loaded:", "libcst" in sys.modules)
+"""
+
+
+def test_a_run_the_cache_answers_does_not_load_the_parser(tmp_path: Path) -> None:
+    """Loading libcst is most of the start-up; a warm run (e.g. the pre-commit hook) skips it."""
+    (tmp_path / "app.py").write_text(PORTED)
+    (tmp_path / "util.py").write_text("x = 1\n")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", WARM_RUN, *args], capture_output=True, text=True, timeout=60, check=True
+        )
+        return done.stdout.splitlines()[-1]
+
+    assert run("port", "--check", str(tmp_path)) == "exit 0 libcst loaded: True"
+    assert run("port", "--check", str(tmp_path)) == "exit 0 libcst loaded: False"
+    assert run("port", "--explain", "GGL100") == "exit 0 libcst loaded: False"
