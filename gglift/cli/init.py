@@ -25,7 +25,7 @@ def init(directory: Path, name: str | None):
       gglift init
       gglift init my-function --name sensor
     """
-    from gglift.package.atomic import write_text
+    from gglift.storage import write_text
     from gglift.package.render import render
 
     name = name or re.sub(r"[^A-Za-z0-9_-]+", "-", directory.resolve().name).strip("-") or "function"

@@ -14,7 +14,8 @@ from gglift.port.cache import Cache, read_for_cache
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
-from gglift.port.source import read_source, write_atomic
+from gglift.port.source import read_source
+from gglift.storage import write_atomic
 
 EPILOG = """\b
 Examples:

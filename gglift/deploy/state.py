@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from gglift.package.atomic import write_text
+from gglift.storage import write_text
 
 STATE_NAME = "deploy-state.json"
 

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 from gglift import __version__
 from gglift.config.model import Project
-from gglift.package.atomic import write_text
 from gglift.routes import Derived, derive, python_files
+from gglift.storage import write_text
 
 KINDS = ("publishes", "secrets", "invokes", "shadows")
 

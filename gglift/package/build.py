@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from gglift import storage
 from gglift.config.model import Function, Project, Subscription
 from gglift.package import requests
 from gglift.package.artifact import zip_bytes
-from gglift.package.atomic import write_bytes, write_text
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
-from gglift.package.vendor import Distribution, default_cache_dir, vendor
+from gglift.package.vendor import Distribution, vendor
 from gglift.routes import Derived, effective_subscriptions
+from gglift.storage import write_bytes, write_text
 
 GREENGRASSSDK = "greengrasssdk==1.6.1"
 # Left out of the artifact when the ported code no longer imports them (the device has no use
@@ -83,7 +84,7 @@ def package_project(
     """Build every output of ``project`` under ``out_dir`` (default ``<root>/build``)."""
     out_dir = out_dir or project.root / "build"
     target = target or requests.Target.default(project)
-    cache_dir = cache_dir or default_cache_dir()
+    cache_dir = cache_dir or storage.cache_dir()
     outputs = [_package_function(project, fn, out_dir, target, cache_dir) for fn in project.functions]
     if derive_with is None:
         from gglift.package.analysis_cache import cached_derive

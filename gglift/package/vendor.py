@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from gglift import storage
 from gglift.config.model import Platform
 
 # Greengrass architecture names -> the wheel platform tag suffix.
@@ -48,14 +49,6 @@ class Vendored:
     root: Path  # the installed tree (inside the cache)
     cached: bool  # True when no pip run was needed
     distributions: tuple[Distribution, ...]
-
-
-def default_cache_dir() -> Path:
-    """``$GGLIFT_CACHE_DIR``, else ``$XDG_CACHE_HOME/gglift``, else ``~/.cache/gglift``."""
-    if os.environ.get("GGLIFT_CACHE_DIR"):
-        return Path(os.environ["GGLIFT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "gglift"
 
 
 def python_version(runtime: str) -> str:
@@ -92,7 +85,7 @@ def cache_key(requirements: Sequence[str], target: Platform, runtime: str) -> st
 
 def vendor(requirements: Sequence[str], target: Platform, runtime: str, cache_dir: Optional[Path] = None) -> Vendored:
     """Install ``requirements`` (requirement lines) for ``target``; reuse the cache when it can."""
-    cache_dir = cache_dir or default_cache_dir()
+    cache_dir = cache_dir or storage.cache_dir()
     tree = cache_dir / "vendor" / cache_key(requirements, target, runtime)
     cached = tree.is_dir()
     if not cached:

@@ -31,19 +31,10 @@ from typing import Optional
 import gglift
 from gglift.port.model import FileResult, Finding, Resource
 from gglift.port.report import RESOURCE_FIELDS, findings_and_resources
-from gglift.port.source import SourceError, read_source, write_atomic
+from gglift.port.source import SourceError, read_source
+from gglift.storage import cache_dir, write_atomic
 
 FORMAT = 1  # bumped when the layout of the cache file changes
-
-
-def cache_dir() -> Path:
-    """Where the cache files live (see the module docstring for the order)."""
-    explicit = os.environ.get("GGLIFT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "gglift"
 
 
 def is_clean(result: FileResult) -> bool:

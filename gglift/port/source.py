@@ -1,10 +1,9 @@
-"""Reading and writing Python source files without losing a byte.
+"""Reading Python source files and encoding the ported text back without losing a byte.
 
 Decoding follows PEP 263 (a BOM, or a ``coding:`` comment on line 1 or 2, else UTF-8);
-writing re-encodes with the same encoding and BOM, and newlines are kept by libcst itself.
-Files are replaced atomically: the new text goes to a temporary file beside the original,
-which is fsync'ed, given the original's permissions and renamed over it, so an interrupted
-run leaves either the old file or the new one, never half of each.
+encoding re-uses the same encoding and BOM, and newlines are kept by libcst itself. Files
+are replaced with :func:`gglift.storage.write_atomic`, so an interrupted run leaves either
+the old file or the new one, never half of each.
 """
 
 from __future__ import annotations
@@ -12,9 +11,6 @@ from __future__ import annotations
 import codecs
 import errno
 import io
-import os
-import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,29 +73,3 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace (or create) ``path`` with ``data`` atomically, keeping its permission bits.
-
-    Symlinks are followed, so the link keeps pointing at the (now ported) target. A new
-    file gets mode 0644.
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gglift-tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        # KeyboardInterrupt included: the original is untouched, the temporary file goes
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from gglift.port import analyze_path, analyze_source
-from gglift.port import source as source_module
-from gglift.port.source import write_atomic
+from gglift import storage
+from gglift.storage import write_atomic
 
 CLOUD = 'import boto3\niot = boto3.client("iot-data")\n'
 PORTED = 'import greengrasssdk\niot = greengrasssdk.client("iot-data")\n'
@@ -71,7 +71,7 @@ def test_failure_mid_write_leaves_the_original_intact(
         real_fsync(fd)
         raise failure  # the temporary file is written but not yet renamed
 
-    monkeypatch.setattr(source_module.os, "fsync", interrupted_fsync)
+    monkeypatch.setattr(storage.os, "fsync", interrupted_fsync)
     with pytest.raises(type(failure)):
         write_atomic(target, PORTED.encode())
     assert target.read_bytes() == CLOUD.encode()
