@@ -1,23 +1,24 @@
 """Port analysis results cached by file content, so an unchanged rebuild skips the parser.
 
 The analysis (libcst) costs most of a cached ``gglift package`` run; its result for a file
-depends only on the file's bytes and gglift's version, which make the cache key.
+depends only on the file's bytes and the gglift and libcst versions, which make the cache key.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from importlib import metadata
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
 
 from gglift import __version__
 from gglift.config.model import Project
+from gglift.port.model import RESOURCE_FIELDS
 from gglift.routes import Derived, derive, python_files
 from gglift.storage import write_text
-
-KINDS = ("publishes", "secrets", "invokes", "shadows")
 
 
 def cached_derive(project: Project, cache_dir: Path) -> Derived:
@@ -28,20 +29,26 @@ def cached_derive(project: Project, cache_dir: Path) -> Derived:
     return derive(project, results)
 
 
+@functools.lru_cache(maxsize=None)
+def _versions() -> bytes:
+    """What besides a file's bytes decides its analysis (looked up once per process)."""
+    return f"{__version__}\0{metadata.version('libcst')}\0".encode()
+
+
 def _analyze(path: Path, cache_dir: Path):
-    """The file's resources, shaped like ``FileResult``. A hit is a plain namespace: importing
-    ``gglift.port`` at all would load libcst, the cost this cache exists to avoid."""
+    """The file's resources, shaped like ``FileResult``. A hit is a plain namespace and never
+    loads libcst (the analysis does), the cost this cache exists to avoid."""
     data = path.read_bytes()
-    key = hashlib.sha256(__version__.encode() + b"\0" + data).hexdigest()
+    key = hashlib.sha256(_versions() + data).hexdigest()
     entry = cache_dir / "analysis" / key[:2] / f"{key}.json"
     if entry.is_file():
         try:
             stored = json.loads(entry.read_text())
-            return SimpleNamespace(path=path, **{kind: [SimpleNamespace(**r) for r in stored[kind]] for kind in KINDS})
+            return SimpleNamespace(path=path, **{kind: [SimpleNamespace(**r) for r in stored[kind]] for kind in RESOURCE_FIELDS})
         except (ValueError, KeyError, TypeError):
             pass  # a damaged entry is recomputed and rewritten
     from gglift.port import analyze_source  # imported only on a miss: it pulls in libcst
 
     result = analyze_source(data, path)
-    write_text(entry, json.dumps({kind: [asdict(r) for r in getattr(result, kind)] for kind in KINDS}))
+    write_text(entry, json.dumps({kind: [asdict(r) for r in getattr(result, kind)] for kind in RESOURCE_FIELDS}))
     return result

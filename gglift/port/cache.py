@@ -30,7 +30,8 @@ from typing import Optional
 
 import gglift
 from gglift.port.model import FileResult, Finding, Resource
-from gglift.port.report import RESOURCE_FIELDS, findings_and_resources
+from gglift.port.model import RESOURCE_FIELDS
+from gglift.port.report import findings_and_resources
 from gglift.port.source import SourceError, read_source
 from gglift.storage import cache_dir, write_atomic
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 SEVERITIES = ("error", "warning", "info")
+# The FileResult lists of what the code uses, in report order.
+RESOURCE_FIELDS = ("publishes", "secrets", "invokes", "shadows")
 
 
 @dataclass(frozen=True)

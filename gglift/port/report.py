@@ -12,10 +12,9 @@ from dataclasses import asdict
 from typing import Sequence
 
 from gglift import __version__
-from gglift.port.model import SEVERITIES, FileResult
+from gglift.port.model import RESOURCE_FIELDS, SEVERITIES, FileResult
 from gglift.port.rules import RULES
 
-RESOURCE_FIELDS = ("publishes", "secrets", "invokes", "shadows")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
