@@ -15,6 +15,10 @@ from typing import Optional
 # short ones. We keep the API's spelling internally.
 EVENT_SOURCE_TYPES = {"PUB_SUB": "PUB_SUB", "IOT_CORE": "IOT_CORE", "Pubsub": "PUB_SUB", "IotCore": "IOT_CORE"}
 
+# Architectures a componentPlatforms entry may name -> the machine name in wheel tags (what
+# pip vendors for such a device).
+ARCHITECTURES = {"aarch64": "aarch64", "amd64": "x86_64", "x86_64": "x86_64", "armv7l": "armv7l", "arm": "armv7l", "x86": "i686"}
+
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "000000000000"
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from gglift.config.errors import Problem
-from gglift.config.model import Function, Project
+from gglift.config.model import ARCHITECTURES, Function, Project
 from gglift.routes import CLOUD, COMPONENT_PREFIX
 
 # The launcher's minimums (facts §3), keyed by config path below the function.
@@ -44,7 +44,6 @@ PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
 # Lambda's own rules for a function name and an environment variable name.
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-ARCHITECTURES = ("aarch64", "amd64", "x86_64", "armv7l", "arm", "x86")
 
 # Request paths of create-component-version -> config key paths below function[i].
 _REQUEST_TO_CONFIG = (

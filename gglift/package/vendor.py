@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from gglift import storage
-from gglift.config.model import Platform
+from gglift.config.model import ARCHITECTURES, Platform
 
 # Greengrass architecture names -> the wheel platform tag suffix.
-WHEEL_ARCH = {"aarch64": "aarch64", "amd64": "x86_64", "x86_64": "x86_64", "armv7l": "armv7l", "arm": "armv7l", "x86": "i686"}
 # manylinux2014 is glibc 2.17: what pip accepts on the widest range of devices.
 MANYLINUX = "manylinux2014"
 
@@ -59,7 +58,7 @@ def python_version(runtime: str) -> str:
 def is_native(target: Platform, runtime: str) -> bool:
     """True when wheels for this machine's interpreter also fit the device."""
     arch = target.architecture
-    same_arch = arch is None or WHEEL_ARCH.get(arch) == WHEEL_ARCH.get(host.machine(), host.machine())
+    same_arch = arch is None or ARCHITECTURES.get(arch) == ARCHITECTURES.get(host.machine(), host.machine())
     return same_arch and python_version(runtime) == f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -67,7 +66,7 @@ def pip_arguments(target: Platform, runtime: str) -> list[str]:
     """The platform part of the ``pip install`` command line for ``target``."""
     if is_native(target, runtime):
         return []
-    arch = WHEEL_ARCH.get(target.architecture or host.machine(), target.architecture or host.machine())
+    arch = ARCHITECTURES.get(target.architecture or host.machine(), target.architecture or host.machine())
     return [
         "--only-binary=:all:",
         "--platform", f"{MANYLINUX}_{arch}",

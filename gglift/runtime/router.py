@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from gglift.config import Project, Subscription
-from gglift.routes import topic_matches
+from gglift.routes import CLOUD, topic_matches
 
-CLOUD = "cloud"
 PUB_SUB = "PUB_SUB"
 IOT_CORE = "IOT_CORE"
 
