@@ -36,6 +36,8 @@ typedef struct gg_buf {
 int gg_buf_append(gg_buf *b, const void *p, size_t n);
 int gg_buf_append_str(gg_buf *b, const char *s);
 void gg_buf_free(gg_buf *b);
+/* Copy up to cap bytes of b from *off into dst, advance *off; returns the count copied. */
+size_t gg_buf_read(const gg_buf *b, size_t *off, void *dst, size_t cap);
 
 /* ---- encode.c ------------------------------------------------------------------------- */
 

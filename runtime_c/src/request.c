@@ -53,20 +53,10 @@ GG_API gg_error gg_request_close(gg_request ggreq) {
 
 GG_API gg_error gg_request_read(gg_request ggreq, void *buffer, size_t buffer_size,
                                 size_t *amount_read) {
-    size_t n;
-
     if (ggreq == NULL || amount_read == NULL || (buffer == NULL && buffer_size > 0)) {
         return GGE_INVALID_PARAMETER;
     }
-    n = ggreq->body.len - ggreq->read_off;
-    if (n > buffer_size) {
-        n = buffer_size;
-    }
-    if (n > 0) {
-        memcpy(buffer, ggreq->body.data + ggreq->read_off, n);
-    }
-    ggreq->read_off += n;
-    *amount_read = n;
+    *amount_read = gg_buf_read(&ggreq->body, &ggreq->read_off, buffer, buffer_size);
     return GGE_SUCCESS;
 }
 

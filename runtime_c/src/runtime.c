@@ -162,7 +162,6 @@ static struct invocation *current_invocation(void) {
 
 GG_API gg_error gg_lambda_handler_read(void *buffer, size_t buffer_size, size_t *amount_read) {
     struct invocation *inv;
-    size_t n;
 
     if (amount_read == NULL || (buffer == NULL && buffer_size > 0)) {
         return GGE_INVALID_PARAMETER;
@@ -172,15 +171,7 @@ GG_API gg_error gg_lambda_handler_read(void *buffer, size_t buffer_size, size_t 
     if (inv == NULL) {
         return GGE_INVALID_STATE;
     }
-    n = inv->payload.len - inv->read_off;
-    if (n > buffer_size) {
-        n = buffer_size;
-    }
-    if (n > 0) {
-        memcpy(buffer, inv->payload.data + inv->read_off, n);
-    }
-    inv->read_off += n;
-    *amount_read = n;
+    *amount_read = gg_buf_read(&inv->payload, &inv->read_off, buffer, buffer_size);
     return GGE_SUCCESS;
 }
 
