@@ -200,6 +200,15 @@ static int hex_value(char c) {
     return -1;
 }
 
+/* A byte the chunked grammar fixes (CR or LF): it must be want, then the decoder goes on to next. */
+static int expect_byte(gg_chunked *c, char ch, char want, int next) {
+    if (ch != want) {
+        return -1;
+    }
+    c->state = next;
+    return 0;
+}
+
 int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf *out) {
     size_t i = 0;
 
@@ -223,7 +232,6 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             } else {
                 return -1;
             }
-            i++;
             break;
         case CH_EXT:
             if (ch == '\r') {
@@ -231,16 +239,14 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             } else if (ch == '\n') {
                 return -1;
             }
-            i++;
             break;
         case CH_SIZE_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', c->remaining == 0 ? CH_TRAILER : CH_DATA) != 0) {
                 return -1;
             }
-            c->state = c->remaining == 0 ? CH_TRAILER : CH_DATA;
-            i++;
             break;
         case CH_DATA: {
+            /* The only state that takes more than one byte at a time. */
             size_t take = n - i < c->remaining ? n - i : c->remaining;
             if (out->len + take > GG_MAX_BODY || gg_buf_append(out, p + i, take) != 0) {
                 return -1;
@@ -250,42 +256,35 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             if (c->remaining == 0) {
                 c->state = CH_DATA_CR;
             }
-            break;
+            continue;
         }
         case CH_DATA_CR:
-            if (ch != '\r') {
+            if (expect_byte(c, ch, '\r', CH_DATA_LF) != 0) {
                 return -1;
             }
-            c->state = CH_DATA_LF;
-            i++;
             break;
         case CH_DATA_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', CH_SIZE_FIRST) != 0) {
                 return -1;
             }
-            c->state = CH_SIZE_FIRST;
-            i++;
             break;
         case CH_TRAILER:
             c->state = ch == '\r' ? CH_END_LF : CH_TRAILER_LINE;
-            i++;
             break;
         case CH_TRAILER_LINE:
             if (ch == '\n') {
                 c->state = CH_TRAILER;
             }
-            i++;
             break;
         case CH_END_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', CH_DONE) != 0) {
                 return -1;
             }
-            c->state = CH_DONE;
-            i++;
             break;
         default:
             return -1;
         }
+        i++; /* every state but CH_DATA takes exactly one byte */
     }
     *used = i;
     return c->state == CH_DONE ? 1 : 0;
