@@ -208,9 +208,13 @@ GG_API gg_error gg_lambda_handler_write_error(const char *error_message) {
     return GGE_SUCCESS;
 }
 
-/* POST the handler's result (or error) for an invocation; not interrupted by SIGTERM. */
-static gg_error post_result(gg_conn *conn, const char *invocation_id, struct invocation *inv) {
-    gg_buf path = {NULL, 0, 0}, body = {NULL, 0, 0};
+/*
+ * POST the handler's result (or error) for an invocation to work_path (the function's /work,
+ * built once by work_loop); not interrupted by SIGTERM.
+ */
+static gg_error post_result(gg_conn *conn, const char *work_path, const char *invocation_id,
+                            struct invocation *inv) {
+    gg_buf body = {NULL, 0, 0};
     gg_header headers[3];
     gg_http_response resp;
     gg_error err = GGE_OUT_OF_MEMORY;
@@ -230,10 +234,7 @@ static gg_error post_result(gg_conn *conn, const char *invocation_id, struct inv
         }
         out = &body;
     }
-    if (gg_function_path(&path, g_config.function_arn, "/work") != 0) {
-        goto done;
-    }
-    err = gg_http_exchange(conn, g_config.port, -1, "POST", path.data, headers, 3, out->data,
+    err = gg_http_exchange(conn, g_config.port, -1, "POST", work_path, headers, 3, out->data,
                            out->len, &resp);
     if (err == GGE_SUCCESS && (resp.head.status < 200 || resp.head.status > 299)) {
         gg_log(GG_LOG_ERROR, "the core refused the result of invocation %s: HTTP %d %s",
@@ -241,13 +242,12 @@ static gg_error post_result(gg_conn *conn, const char *invocation_id, struct inv
     }
     gg_http_response_free(&resp);
 done:
-    gg_buf_free(&path);
     gg_buf_free(&body);
     return err;
 }
 
-/* Run the handler on one work item. */
-static gg_error run_invocation(gg_conn *conn, gg_http_response *work) {
+/* Run the handler on one work item and post its result to work_path. */
+static gg_error run_invocation(gg_conn *conn, const char *work_path, gg_http_response *work) {
     struct invocation inv;
     gg_lambda_context cxt;
     gg_buf id = {NULL, 0, 0}, encoded = {NULL, 0, 0}, client_context = {NULL, 0, 0};
@@ -286,7 +286,7 @@ static gg_error run_invocation(gg_conn *conn, gg_http_response *work) {
     if (inv.response.data == NULL && gg_buf_append(&inv.response, "", 0) != 0) {
         goto done;
     }
-    err = post_result(conn, id.data, &inv);
+    err = post_result(conn, work_path, id.data, &inv);
 done:
     gg_buf_free(&id);
     gg_buf_free(&encoded);
@@ -337,7 +337,7 @@ static gg_error work_loop(void) {
         if (err == GGE_SUCCESS && work.head.status >= 200 && work.head.status <= 299 &&
             work.head.invocation_id.len > 0) {
             failures = 0;
-            err = run_invocation(&conn, &work);
+            err = run_invocation(&conn, path.data, &work);
             if (err != GGE_SUCCESS) {
                 gg_log(GG_LOG_ERROR, "could not post an invocation result (error %d)", (int)err);
             }
