@@ -424,6 +424,32 @@ static long recv_some(int fd, char *chunk, size_t size, int cancel_fd) {
     }
 }
 
+/*
+ * Add n received bytes to resp's body, decoding them when the body is chunked; *done becomes
+ * 1 once a chunked body is complete. Bodies past GG_MAX_BODY are refused either way.
+ */
+static gg_error feed_body(gg_http_response *resp, gg_chunked *dechunk, const char *p, size_t n,
+                          int *done) {
+    size_t used;
+    int rc;
+
+    if (n == 0) {
+        return GGE_SUCCESS;
+    }
+    if (resp->head.chunked) {
+        rc = gg_chunked_feed(dechunk, p, n, &used, &resp->body);
+        if (rc < 0) {
+            return GGE_INTERNAL_FAILURE;
+        }
+        *done = rc == 1;
+        return GGE_SUCCESS;
+    }
+    if (resp->body.len + n > GG_MAX_BODY) {
+        return GGE_INTERNAL_FAILURE;
+    }
+    return gg_buf_append(&resp->body, p, n) == 0 ? GGE_SUCCESS : GGE_OUT_OF_MEMORY;
+}
+
 /* Read and decode the response from fd into resp; resp->raw.len > 0 afterwards, even on
    failure, says that a response had begun (so the request must not be sent again). */
 static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
@@ -431,6 +457,7 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     long head_len = 0, got;
     gg_chunked dechunk;
     int body_done = 0;
+    gg_error err;
 
     memset(&dechunk, 0, sizeof dechunk);
     /* The head, plus whatever part of the body came with it. */
@@ -454,19 +481,10 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     }
 
     /* Bytes of the body already read, then the rest. */
-    got = (long)(resp->raw.len - (size_t)head_len);
-    if (got > 0) {
-        const char *rest = resp->raw.data + head_len;
-        size_t used;
-        if (resp->head.chunked) {
-            int rc = gg_chunked_feed(&dechunk, rest, (size_t)got, &used, &resp->body);
-            if (rc < 0) {
-                return GGE_INTERNAL_FAILURE;
-            }
-            body_done = rc == 1;
-        } else if (gg_buf_append(&resp->body, rest, (size_t)got) != 0) {
-            return GGE_OUT_OF_MEMORY;
-        }
+    err = feed_body(resp, &dechunk, resp->raw.data + head_len, resp->raw.len - (size_t)head_len,
+                    &body_done);
+    if (err != GGE_SUCCESS) {
+        return err;
     }
     resp->raw.len = (size_t)head_len; /* keep only the head, which the slices refer to */
     resp->raw.data[head_len] = '\0';
@@ -487,17 +505,9 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
             }
             break;
         }
-        if (resp->head.chunked) {
-            size_t used;
-            int rc = gg_chunked_feed(&dechunk, chunk, (size_t)got, &used, &resp->body);
-            if (rc < 0) {
-                return GGE_INTERNAL_FAILURE;
-            }
-            body_done = rc == 1;
-        } else if (resp->body.len + (size_t)got > GG_MAX_BODY) {
-            return GGE_INTERNAL_FAILURE;
-        } else if (gg_buf_append(&resp->body, chunk, (size_t)got) != 0) {
-            return GGE_OUT_OF_MEMORY;
+        err = feed_body(resp, &dechunk, chunk, (size_t)got, &body_done);
+        if (err != GGE_SUCCESS) {
+            return err;
         }
     }
     if (resp->head.content_length >= 0) {
