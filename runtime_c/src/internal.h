@@ -131,11 +131,11 @@ int gg_http_header_copy(const gg_http_response *resp, gg_slice s, gg_buf *out);
 
 /* Configuration read from the environment by gg_global_init; immutable afterwards. */
 typedef struct gg_config {
-    const char *function_arn;
-    const char *auth_token;
-    const char *router_arn;
-    const char *shadow_arn;
-    const char *secrets_arn;
+    char *function_arn; /* each string is a malloc'd copy, owned by runtime.c */
+    char *auth_token;
+    char *router_arn;
+    char *shadow_arn;
+    char *secrets_arn;
     unsigned short port;
 } gg_config;
 

@@ -66,7 +66,7 @@ int gg_terminated(void) {
 }
 
 /* Copy an environment variable, or a default when it is unset or empty (NULL on OOM). */
-static const char *env_copy(const char *name, const char *fallback) {
+static char *env_copy(const char *name, const char *fallback) {
     const char *value = getenv(name);
     char *copy;
     if (value == NULL || value[0] == '\0') {
@@ -119,6 +119,13 @@ GG_API gg_error gg_global_init(uint32_t opt) {
     g_config.secrets_arn = env_copy("SECRETS_MANAGER_FUNCTION_ARN", DEFAULT_SECRETS_ARN);
     if (!g_config.auth_token || !g_config.router_arn || !g_config.shadow_arn ||
         !g_config.secrets_arn) {
+        /* Give back the copies that were made, so a later gg_global_init starts clean. */
+        free(g_config.function_arn);
+        free(g_config.auth_token);
+        free(g_config.router_arn);
+        free(g_config.shadow_arn);
+        free(g_config.secrets_arn);
+        memset(&g_config, 0, sizeof g_config);
         return GGE_OUT_OF_MEMORY;
     }
     g_initialized = 1;
