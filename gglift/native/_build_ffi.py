@@ -21,7 +21,8 @@ from cffi import FFI
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "runtime_c"
-SOURCES = ["buf.c", "encode.c", "http.c", "log.c", "runtime.c", "request.c"]
+# Every .c file under src/ is the runtime, as runtime_c/Makefile takes them: one list, the folder.
+SOURCES = sorted(path.name for path in (RUNTIME / "src").glob("*.c"))
 LIB_NAME = "libaws-greengrass-core-sdk-c.so"
 
 HEADER = RUNTIME / "include" / "greengrasssdk.h"

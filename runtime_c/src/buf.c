@@ -41,3 +41,15 @@ void gg_buf_free(gg_buf *b) {
     b->len = 0;
     b->cap = 0;
 }
+
+size_t gg_buf_read(const gg_buf *b, size_t *off, void *dst, size_t cap) {
+    size_t n = b->len - *off;
+    if (n > cap) {
+        n = cap;
+    }
+    if (n > 0) {
+        memcpy(dst, b->data + *off, n);
+    }
+    *off += n;
+    return n;
+}

@@ -200,6 +200,15 @@ static int hex_value(char c) {
     return -1;
 }
 
+/* A byte the chunked grammar fixes (CR or LF): it must be want, then the decoder goes on to next. */
+static int expect_byte(gg_chunked *c, char ch, char want, int next) {
+    if (ch != want) {
+        return -1;
+    }
+    c->state = next;
+    return 0;
+}
+
 int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf *out) {
     size_t i = 0;
 
@@ -223,7 +232,6 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             } else {
                 return -1;
             }
-            i++;
             break;
         case CH_EXT:
             if (ch == '\r') {
@@ -231,16 +239,14 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             } else if (ch == '\n') {
                 return -1;
             }
-            i++;
             break;
         case CH_SIZE_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', c->remaining == 0 ? CH_TRAILER : CH_DATA) != 0) {
                 return -1;
             }
-            c->state = c->remaining == 0 ? CH_TRAILER : CH_DATA;
-            i++;
             break;
         case CH_DATA: {
+            /* The only state that takes more than one byte at a time. */
             size_t take = n - i < c->remaining ? n - i : c->remaining;
             if (out->len + take > GG_MAX_BODY || gg_buf_append(out, p + i, take) != 0) {
                 return -1;
@@ -250,42 +256,35 @@ int gg_chunked_feed(gg_chunked *c, const char *p, size_t n, size_t *used, gg_buf
             if (c->remaining == 0) {
                 c->state = CH_DATA_CR;
             }
-            break;
+            continue;
         }
         case CH_DATA_CR:
-            if (ch != '\r') {
+            if (expect_byte(c, ch, '\r', CH_DATA_LF) != 0) {
                 return -1;
             }
-            c->state = CH_DATA_LF;
-            i++;
             break;
         case CH_DATA_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', CH_SIZE_FIRST) != 0) {
                 return -1;
             }
-            c->state = CH_SIZE_FIRST;
-            i++;
             break;
         case CH_TRAILER:
             c->state = ch == '\r' ? CH_END_LF : CH_TRAILER_LINE;
-            i++;
             break;
         case CH_TRAILER_LINE:
             if (ch == '\n') {
                 c->state = CH_TRAILER;
             }
-            i++;
             break;
         case CH_END_LF:
-            if (ch != '\n') {
+            if (expect_byte(c, ch, '\n', CH_DONE) != 0) {
                 return -1;
             }
-            c->state = CH_DONE;
-            i++;
             break;
         default:
             return -1;
         }
+        i++; /* every state but CH_DATA takes exactly one byte */
     }
     *used = i;
     return c->state == CH_DONE ? 1 : 0;
@@ -425,6 +424,32 @@ static long recv_some(int fd, char *chunk, size_t size, int cancel_fd) {
     }
 }
 
+/*
+ * Add n received bytes to resp's body, decoding them when the body is chunked; *done becomes
+ * 1 once a chunked body is complete. Bodies past GG_MAX_BODY are refused either way.
+ */
+static gg_error feed_body(gg_http_response *resp, gg_chunked *dechunk, const char *p, size_t n,
+                          int *done) {
+    size_t used;
+    int rc;
+
+    if (n == 0) {
+        return GGE_SUCCESS;
+    }
+    if (resp->head.chunked) {
+        rc = gg_chunked_feed(dechunk, p, n, &used, &resp->body);
+        if (rc < 0) {
+            return GGE_INTERNAL_FAILURE;
+        }
+        *done = rc == 1;
+        return GGE_SUCCESS;
+    }
+    if (resp->body.len + n > GG_MAX_BODY) {
+        return GGE_INTERNAL_FAILURE;
+    }
+    return gg_buf_append(&resp->body, p, n) == 0 ? GGE_SUCCESS : GGE_OUT_OF_MEMORY;
+}
+
 /* Read and decode the response from fd into resp; resp->raw.len > 0 afterwards, even on
    failure, says that a response had begun (so the request must not be sent again). */
 static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
@@ -432,6 +457,7 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     long head_len = 0, got;
     gg_chunked dechunk;
     int body_done = 0;
+    gg_error err;
 
     memset(&dechunk, 0, sizeof dechunk);
     /* The head, plus whatever part of the body came with it. */
@@ -455,19 +481,10 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
     }
 
     /* Bytes of the body already read, then the rest. */
-    got = (long)(resp->raw.len - (size_t)head_len);
-    if (got > 0) {
-        const char *rest = resp->raw.data + head_len;
-        size_t used;
-        if (resp->head.chunked) {
-            int rc = gg_chunked_feed(&dechunk, rest, (size_t)got, &used, &resp->body);
-            if (rc < 0) {
-                return GGE_INTERNAL_FAILURE;
-            }
-            body_done = rc == 1;
-        } else if (gg_buf_append(&resp->body, rest, (size_t)got) != 0) {
-            return GGE_OUT_OF_MEMORY;
-        }
+    err = feed_body(resp, &dechunk, resp->raw.data + head_len, resp->raw.len - (size_t)head_len,
+                    &body_done);
+    if (err != GGE_SUCCESS) {
+        return err;
     }
     resp->raw.len = (size_t)head_len; /* keep only the head, which the slices refer to */
     resp->raw.data[head_len] = '\0';
@@ -488,17 +505,9 @@ static gg_error read_response(int fd, int cancel_fd, gg_http_response *resp) {
             }
             break;
         }
-        if (resp->head.chunked) {
-            size_t used;
-            int rc = gg_chunked_feed(&dechunk, chunk, (size_t)got, &used, &resp->body);
-            if (rc < 0) {
-                return GGE_INTERNAL_FAILURE;
-            }
-            body_done = rc == 1;
-        } else if (resp->body.len + (size_t)got > GG_MAX_BODY) {
-            return GGE_INTERNAL_FAILURE;
-        } else if (gg_buf_append(&resp->body, chunk, (size_t)got) != 0) {
-            return GGE_OUT_OF_MEMORY;
+        err = feed_body(resp, &dechunk, chunk, (size_t)got, &body_done);
+        if (err != GGE_SUCCESS) {
+            return err;
         }
     }
     if (resp->head.content_length >= 0) {

@@ -36,6 +36,8 @@ typedef struct gg_buf {
 int gg_buf_append(gg_buf *b, const void *p, size_t n);
 int gg_buf_append_str(gg_buf *b, const char *s);
 void gg_buf_free(gg_buf *b);
+/* Copy up to cap bytes of b from *off into dst, advance *off; returns the count copied. */
+size_t gg_buf_read(const gg_buf *b, size_t *off, void *dst, size_t cap);
 
 /* ---- encode.c ------------------------------------------------------------------------- */
 
@@ -129,11 +131,11 @@ int gg_http_header_copy(const gg_http_response *resp, gg_slice s, gg_buf *out);
 
 /* Configuration read from the environment by gg_global_init; immutable afterwards. */
 typedef struct gg_config {
-    const char *function_arn;
-    const char *auth_token;
-    const char *router_arn;
-    const char *shadow_arn;
-    const char *secrets_arn;
+    char *function_arn; /* each string is a malloc'd copy, owned by runtime.c */
+    char *auth_token;
+    char *router_arn;
+    char *shadow_arn;
+    char *secrets_arn;
     unsigned short port;
 } gg_config;
 

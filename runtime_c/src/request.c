@@ -53,20 +53,10 @@ GG_API gg_error gg_request_close(gg_request ggreq) {
 
 GG_API gg_error gg_request_read(gg_request ggreq, void *buffer, size_t buffer_size,
                                 size_t *amount_read) {
-    size_t n;
-
     if (ggreq == NULL || amount_read == NULL || (buffer == NULL && buffer_size > 0)) {
         return GGE_INVALID_PARAMETER;
     }
-    n = ggreq->body.len - ggreq->read_off;
-    if (n > buffer_size) {
-        n = buffer_size;
-    }
-    if (n > 0) {
-        memcpy(buffer, ggreq->body.data + ggreq->read_off, n);
-    }
-    ggreq->read_off += n;
-    *amount_read = n;
+    *amount_read = gg_buf_read(&ggreq->body, &ggreq->read_off, buffer, buffer_size);
     return GGE_SUCCESS;
 }
 
@@ -290,6 +280,19 @@ GG_API gg_error gg_publish(gg_request ggreq, const char *topic, const void *payl
     return gg_publish_with_options(ggreq, topic, payload, payload_size, NULL, result);
 }
 
+/*
+ * A system service (shadow, secrets) can report a failure in a successful answer's body, as an
+ * error document: when that body has both keys at its top, the call counts as a handled error.
+ */
+static void mark_service_error(gg_request ggreq, gg_error err, gg_request_result *result,
+                               const char *key, const char *other_key) {
+    if (err == GGE_SUCCESS && result->request_status == GG_REQUEST_SUCCESS &&
+        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, key) &&
+        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, other_key)) {
+        result->request_status = GG_REQUEST_HANDLED;
+    }
+}
+
 /* A shadow operation: RequestResponse to the shadow service with the topic as subject. */
 static gg_error shadow_call(gg_request ggreq, const char *thing_name, const char *op,
                             const char *document, gg_request_result *result) {
@@ -317,11 +320,7 @@ static gg_error shadow_call(gg_request ggreq, const char *thing_name, const char
                         context.data, document, strlen(document), result);
     }
     /* The shadow service answers errors as a JSON body with "code" and "message". */
-    if (err == GGE_SUCCESS && result->request_status == GG_REQUEST_SUCCESS &&
-        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, "code") &&
-        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, "message")) {
-        result->request_status = GG_REQUEST_HANDLED;
-    }
+    mark_service_error(ggreq, err, result, "code", "message");
     gg_buf_free(&subject);
     gg_buf_free(&context);
     return err;
@@ -374,11 +373,7 @@ GG_API gg_error gg_get_secret_value(gg_request ggreq, const char *secret_id,
     err = call_core(ggreq, gg_config_get()->secrets_arn, GG_INVOKE_REQUEST_RESPONSE, NULL,
                     body.data, body.len, result);
     /* The secrets service answers errors as a JSON body with "Status" and "Message". */
-    if (err == GGE_SUCCESS && result->request_status == GG_REQUEST_SUCCESS &&
-        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, "Status") &&
-        gg_json_has_top_key(ggreq->body.data, ggreq->body.len, "Message")) {
-        result->request_status = GG_REQUEST_HANDLED;
-    }
+    mark_service_error(ggreq, err, result, "Status", "Message");
     gg_buf_free(&body);
     return err;
 }

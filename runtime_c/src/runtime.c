@@ -66,7 +66,7 @@ int gg_terminated(void) {
 }
 
 /* Copy an environment variable, or a default when it is unset or empty (NULL on OOM). */
-static const char *env_copy(const char *name, const char *fallback) {
+static char *env_copy(const char *name, const char *fallback) {
     const char *value = getenv(name);
     char *copy;
     if (value == NULL || value[0] == '\0') {
@@ -119,6 +119,13 @@ GG_API gg_error gg_global_init(uint32_t opt) {
     g_config.secrets_arn = env_copy("SECRETS_MANAGER_FUNCTION_ARN", DEFAULT_SECRETS_ARN);
     if (!g_config.auth_token || !g_config.router_arn || !g_config.shadow_arn ||
         !g_config.secrets_arn) {
+        /* Give back the copies that were made, so a later gg_global_init starts clean. */
+        free(g_config.function_arn);
+        free(g_config.auth_token);
+        free(g_config.router_arn);
+        free(g_config.shadow_arn);
+        free(g_config.secrets_arn);
+        memset(&g_config, 0, sizeof g_config);
         return GGE_OUT_OF_MEMORY;
     }
     g_initialized = 1;
@@ -136,16 +143,14 @@ static void on_sigterm(int sig) {
     errno = saved;
 }
 
-/* Sleep up to ms milliseconds; returns nonzero if SIGTERM arrived meanwhile. */
-static int nap(int ms) {
+/* Sleep up to ms milliseconds, or until SIGTERM arrives. */
+static void nap(int ms) {
     struct pollfd p;
     p.fd = g_pipe[0];
     p.events = POLLIN;
     p.revents = 0;
-    if (poll(&p, 1, ms) < 0 && errno != EINTR) {
-        return gg_terminated();
-    }
-    return gg_terminated();
+    /* An error or EINTR only ends the nap early: the work loop checks the flag itself. */
+    (void)poll(&p, 1, ms);
 }
 
 /* The calling thread's invocation, or NULL outside a handler. */
@@ -162,7 +167,6 @@ static struct invocation *current_invocation(void) {
 
 GG_API gg_error gg_lambda_handler_read(void *buffer, size_t buffer_size, size_t *amount_read) {
     struct invocation *inv;
-    size_t n;
 
     if (amount_read == NULL || (buffer == NULL && buffer_size > 0)) {
         return GGE_INVALID_PARAMETER;
@@ -172,15 +176,7 @@ GG_API gg_error gg_lambda_handler_read(void *buffer, size_t buffer_size, size_t 
     if (inv == NULL) {
         return GGE_INVALID_STATE;
     }
-    n = inv->payload.len - inv->read_off;
-    if (n > buffer_size) {
-        n = buffer_size;
-    }
-    if (n > 0) {
-        memcpy(buffer, inv->payload.data + inv->read_off, n);
-    }
-    inv->read_off += n;
-    *amount_read = n;
+    *amount_read = gg_buf_read(&inv->payload, &inv->read_off, buffer, buffer_size);
     return GGE_SUCCESS;
 }
 
@@ -217,9 +213,13 @@ GG_API gg_error gg_lambda_handler_write_error(const char *error_message) {
     return GGE_SUCCESS;
 }
 
-/* POST the handler's result (or error) for an invocation; not interrupted by SIGTERM. */
-static gg_error post_result(gg_conn *conn, const char *invocation_id, struct invocation *inv) {
-    gg_buf path = {NULL, 0, 0}, body = {NULL, 0, 0};
+/*
+ * POST the handler's result (or error) for an invocation to work_path (the function's /work,
+ * built once by work_loop); not interrupted by SIGTERM.
+ */
+static gg_error post_result(gg_conn *conn, const char *work_path, const char *invocation_id,
+                            struct invocation *inv) {
+    gg_buf body = {NULL, 0, 0};
     gg_header headers[3];
     gg_http_response resp;
     gg_error err = GGE_OUT_OF_MEMORY;
@@ -239,10 +239,7 @@ static gg_error post_result(gg_conn *conn, const char *invocation_id, struct inv
         }
         out = &body;
     }
-    if (gg_function_path(&path, g_config.function_arn, "/work") != 0) {
-        goto done;
-    }
-    err = gg_http_exchange(conn, g_config.port, -1, "POST", path.data, headers, 3, out->data,
+    err = gg_http_exchange(conn, g_config.port, -1, "POST", work_path, headers, 3, out->data,
                            out->len, &resp);
     if (err == GGE_SUCCESS && (resp.head.status < 200 || resp.head.status > 299)) {
         gg_log(GG_LOG_ERROR, "the core refused the result of invocation %s: HTTP %d %s",
@@ -250,13 +247,12 @@ static gg_error post_result(gg_conn *conn, const char *invocation_id, struct inv
     }
     gg_http_response_free(&resp);
 done:
-    gg_buf_free(&path);
     gg_buf_free(&body);
     return err;
 }
 
-/* Run the handler on one work item. */
-static gg_error run_invocation(gg_conn *conn, gg_http_response *work) {
+/* Run the handler on one work item and post its result to work_path. */
+static gg_error run_invocation(gg_conn *conn, const char *work_path, gg_http_response *work) {
     struct invocation inv;
     gg_lambda_context cxt;
     gg_buf id = {NULL, 0, 0}, encoded = {NULL, 0, 0}, client_context = {NULL, 0, 0};
@@ -295,7 +291,7 @@ static gg_error run_invocation(gg_conn *conn, gg_http_response *work) {
     if (inv.response.data == NULL && gg_buf_append(&inv.response, "", 0) != 0) {
         goto done;
     }
-    err = post_result(conn, id.data, &inv);
+    err = post_result(conn, work_path, id.data, &inv);
 done:
     gg_buf_free(&id);
     gg_buf_free(&encoded);
@@ -346,7 +342,7 @@ static gg_error work_loop(void) {
         if (err == GGE_SUCCESS && work.head.status >= 200 && work.head.status <= 299 &&
             work.head.invocation_id.len > 0) {
             failures = 0;
-            err = run_invocation(&conn, &work);
+            err = run_invocation(&conn, path.data, &work);
             if (err != GGE_SUCCESS) {
                 gg_log(GG_LOG_ERROR, "could not post an invocation result (error %d)", (int)err);
             }
