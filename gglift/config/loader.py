@@ -129,7 +129,12 @@ class _Reader:
 
     # -- tables ----------------------------------------------------------------------------
     def project(self, data: dict) -> model.Project:
-        data = self.table(data, "", {"function", "subscription", "local"})
+        data = self.table(data, "", {"target", "function", "subscription", "local"})
+        target = self.value(data, "target", "", str, default=model.DEFAULT_TARGET)
+        if target not in model.TARGETS:
+            self.problem("target", f"must be one of {', '.join(map(repr, model.TARGETS))}, not {target!r}",
+                         'use "component" for a generic component running gglift\'s host, "lambda" for a Lambda component')
+            target = model.DEFAULT_TARGET
         functions_raw = data.get("function", [])
         if not isinstance(functions_raw, list) or not functions_raw:
             self.problem("function", "at least one [[function]] table is required", "see `gglift init` for an example")
@@ -155,6 +160,7 @@ class _Reader:
             functions=tuple(functions),
             subscriptions=subscriptions,
             local=local,
+            target=target,
         )
 
     def function(self, raw: Any, path: str) -> Optional[model.Function]:

@@ -19,6 +19,12 @@ EVENT_SOURCE_TYPES = {"PUB_SUB": "PUB_SUB", "IOT_CORE": "IOT_CORE", "Pubsub": "P
 # pip vendors for such a device).
 ARCHITECTURES = {"aarch64": "aarch64", "amd64": "x86_64", "x86_64": "x86_64", "armv7l": "armv7l", "arm": "armv7l", "x86": "i686"}
 
+# What `gglift package` builds: "lambda" (a Lambda component, run by the nucleus's Lambda
+# launcher) or "component" (a generic component running gglift's host, for the nucleus and
+# nucleus lite). A config without the key keeps the Lambda components it was written for.
+TARGETS = ("lambda", "component")
+DEFAULT_TARGET = "lambda"
+
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "000000000000"
 
@@ -148,6 +154,7 @@ class Project:
     functions: tuple[Function, ...]
     subscriptions: Optional[tuple[Subscription, ...]] = None  # None: derive them from the code
     local: LocalSettings = field(default_factory=LocalSettings)
+    target: str = DEFAULT_TARGET  # one of TARGETS
 
     def function(self, name: str) -> Function:
         for fn in self.functions:

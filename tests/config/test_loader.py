@@ -57,3 +57,19 @@ def test_bad_toml_names_the_file(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_project(tmp_path)
     assert str(exc.value).startswith(f"{Path(tmp_path) / 'gglift.toml'}: not valid TOML")
+
+
+def test_target_defaults_to_lambda_and_takes_component(tmp_path):
+    config = tmp_path / "gglift.toml"
+    config.write_text('[[function]]\nname = "fn"\nhandler = "app.handler"\n')
+    assert load_project(tmp_path).target == "lambda"
+    config.write_text('target = "component"\n[[function]]\nname = "fn"\nhandler = "app.handler"\n')
+    assert load_project(tmp_path).target == "component"
+
+
+def test_an_unknown_target_is_a_problem_with_a_fix(tmp_path):
+    (tmp_path / "gglift.toml").write_text('target = "device"\n[[function]]\nname = "fn"\nhandler = "app.handler"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_project(tmp_path)
+    assert "target: must be one of 'lambda', 'component', not 'device'" in str(exc.value)
+    assert '"component" for a generic component' in str(exc.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gglift.config import Function, LocalSettings, load_project
+from gglift.config import Function, LocalSettings, Project, load_project
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -29,6 +29,7 @@ def test_the_defaults_the_readme_states_are_the_models() -> None:
     stated = {key: default.rstrip(",;:").strip('"') for key, default in re.findall(r"^(\w+) = \S+ +# default (\S+)", readme_config(), flags=re.M)}
     defaults = {name: f.default for name, f in Function.__dataclass_fields__.items()}
     defaults.update({name: f.default for name, f in LocalSettings.__dataclass_fields__.items()})
+    defaults["target"] = Project.__dataclass_fields__["target"].default
     checked = 0
     for key, default in stated.items():
         if key in defaults and not isinstance(defaults[key], tuple):
