@@ -51,9 +51,17 @@ def to_json(report: Report) -> str:
         "functions": report.functions,
         "lambda_components": report.lambda_components,
         "summary": {severity: report.count(severity) for severity in SEVERITY_ORDER},
-        "items": [_item_json(item) for item in report.items],
+        "items": [_item_json(item) for item in grouped(report)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def grouped(report: Report) -> list[Item]:
+    """The items, each element's together, elements in the order they were first reported."""
+    order: dict[str, int] = {}
+    for item in report.items:
+        order.setdefault(item.element, len(order))
+    return sorted(report.items, key=lambda item: order[item.element])  # stable: keeps each element's order
 
 
 def _item_json(item: Item) -> dict:
@@ -68,20 +76,16 @@ def _item_json(item: Item) -> dict:
 def to_text(report: Report) -> str:
     """The report for people: items grouped by element, in the order they were found."""
     lines = [f"gglift migrate {report.source}"]
-    seen: list[str] = []
-    for item in report.items:
-        if item.element not in seen:
-            seen.append(item.element)
-    for element in seen:
-        lines.append("")
-        lines.append(element)
-        for item in report.items:
-            if item.element == element:
-                lines.append(f"  {item.code} {item.severity:<7} {item.message}")
-                if item.hint:
-                    lines.append(f"          fix: {item.hint}")
-                for finding in (item.detail or {}).get("findings", []):
-                    lines.append(f"          {finding['file']}:{finding['line']}: {finding['code']} {finding['message']}")
+    element = None
+    for item in grouped(report):
+        if item.element != element:
+            element = item.element
+            lines += ["", element]
+        lines.append(f"  {item.code} {item.severity:<7} {item.message}")
+        if item.hint:
+            lines.append(f"          fix: {item.hint}")
+        for finding in (item.detail or {}).get("findings", []):
+            lines.append(f"          {finding['file']}:{finding['line']}: {finding['code']} {finding['message']}")
     lines.append("")
     lambda_note = ", ".join(report.lambda_components) or "none"
     lines.append(f"target = \"{report.target}\"; would also work as Lambda components: {lambda_note}")
