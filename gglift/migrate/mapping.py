@@ -110,6 +110,8 @@ def _function(group, index, entry, resources, used_resources, files, report, fet
         return None
     conf = entry.get("FunctionConfiguration", {})
     env = conf.get("Environment", {})
+    if _cannot_run(conf.get("FunctionRuntimeOverride") or group.lambdas.get(name, LambdaConfig()).runtime, element, report):
+        return None  # known before any code is read or fetched
     files_of, config = _code(group, name, arn, element, report, fetch_code, download)
     runtime = conf.get("FunctionRuntimeOverride") or config.runtime
     handler = config.handler
@@ -123,9 +125,7 @@ def _function(group, index, entry, resources, used_resources, files, report, fet
         handler, runtime = handler or guess.handler, runtime or guess.runtime
         report.add("GGM109", element, f"handler = {handler!r}, runtime = {runtime!r} chosen from the code",
                    "check them against the Lambda function's configuration (or migrate with --fetch-code)")
-    if runtime.startswith(("nodejs", "java", "dotnet", "go", "ruby", "provided")):
-        report.add("GGM104", element, f"runtime {runtime!r} cannot run on V2 as a Lambda component nor under gglift; not migrated",
-                   "rewrite the function in Python or as a generic component")
+    if _cannot_run(runtime, element, report):
         return None
     if runtime == "python2.7":
         runtime = codes_of.ASSUMED_PYTHON
@@ -186,6 +186,15 @@ def _function(group, index, entry, resources, used_resources, files, report, fet
                    f"run gglift port {FUNCTIONS_DIR}/{name} and read each GGL code with gglift port --explain",
                    {"findings": findings})
     return fn
+
+
+def _cannot_run(runtime: Optional[str], element: str, report: Report) -> bool:
+    """True (and reported, GGM104) for a runtime neither V2's Lambda components nor gglift run."""
+    if runtime is None or not runtime.startswith(("nodejs", "java", "dotnet", "go", "ruby", "provided")):
+        return False
+    report.add("GGM104", element, f"runtime {runtime!r} cannot run on V2 as a Lambda component nor under gglift; not migrated",
+               "rewrite the function in Python or as a generic component")
+    return True
 
 
 def _code(group, name, arn, element, report, fetch_code, download):
@@ -313,8 +322,7 @@ def _subscriptions(group: Group, functions: dict, connectors: dict, report: Repo
         if "gone" in kinds:
             gone = source[1] if source[0] == "gone" else target[1]
             report.add("GGM205", element, f"{route}: {gone} is not migrated; dropped")
-        elif "connector" in kinds and None in (source[1] if source[0] == "connector" else None,
-                                              target[1] if target[0] == "connector" else None):
+        elif any(end[0] == "connector" and end[1] is None for end in (source, target)):
             report.add("GGM207", element, f"{route}: the connector has no V2 component; dropped")
         elif "device" in kinds:
             tables.extend(_device_route(source, target, subject, route, element, report))
