@@ -181,7 +181,9 @@ define; nothing is written rather than migrating the group without it."""),
 The template declares no `AWS::Greengrass::*` definitions (or the folder holds no export), so
 there is nothing to migrate."""),
     Code("GGM905", "error", "output folder exists", """\
-`--out` exists and `--force` was not given; nothing is overwritten."""),
+`--out` exists and `--force` was not given, so nothing is written: a migration never replaces
+a folder (perhaps an earlier migration you have since edited) unless asked to. With `--force`
+the new project is written beside it and renamed into place before the old one is removed."""),
 ]
 
 _CODES.sort(key=lambda entry: entry.code)
