@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import gglift
 
 TEMPLATE = Path(__file__).resolve().parent / "plant.yaml"
@@ -49,38 +51,34 @@ def test_a_definition_the_script_does_not_export_is_reported_not_fatal(export, t
     assert items.count(("GGM304", "function sensor")) == 2 and ("GGM304", "function thermostat") in items
 
 
-def test_an_unknown_resource_type_in_an_export(export, tmp_path):
-    resources = export / "saved-resources.json"
-    resources.write_text(resources.read_text().replace("LocalDeviceResourceData", "LocalPipeResourceData"))
-    assert _refused(export, tmp_path / "out") == (
-        "error: saved-resources.json: $.Definition.Resources[1].ResourceDataContainer.LocalPipeResourceData: "
-        "unknown resource type 'LocalPipeResourceData' [GGM903]\n"
-        "  hint: use one of: LocalDeviceResourceData, LocalVolumeResourceData, S3MachineLearningModelResourceData, "
-        "SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData\n")
+RESOURCE_TYPES = ("LocalDeviceResourceData, LocalVolumeResourceData, S3MachineLearningModelResourceData, "
+                  "SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData")
 
 
-def test_an_unknown_resource_type_in_a_template(tmp_path):
-    template = tmp_path / "plant.yaml"
-    template.write_text(TEMPLATE.read_text().replace("AWS::Greengrass::ResourceDefinition", "AWS::Greengrass::PipeDefinition"))
-    assert _refused(template, tmp_path / "out") == (
-        "error: plant.yaml: $.Resources.ResourceDefinition.Type: unknown resource type 'AWS::Greengrass::PipeDefinition' [GGM903]\n"
-        "  hint: Greengrass V1 types: AWS::Greengrass::Group, AWS::Greengrass::<Kind>Definition(Version)\n")
-
-
-def test_a_template_without_a_group(tmp_path):
-    template = tmp_path / "bucket.yaml"
-    template.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
-    assert _refused(template, tmp_path / "out") == (
-        "error: bucket.yaml: $.Resources: the template declares no Greengrass V1 group or definition [GGM904]\n"
-        "  hint: give a template with AWS::Greengrass::Group and its definitions\n")
-
-
-def test_a_wrong_type_is_named_by_its_path(export, tmp_path):
-    functions = export / "functions.json"
-    functions.write_text(functions.read_text().replace('"Timeout": 10', '"Timeout": "ten"'))
-    assert _refused(export, tmp_path / "out") == (
-        "error: functions.json: $.Definition.Functions[1].FunctionConfiguration.Timeout: must be an integer [GGM901]\n"
-        "  hint: compare with the AWS CLI's output for this call\n")
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("saved-resources.json", "LocalDeviceResourceData", "LocalPipeResourceData",
+     "error: saved-resources.json: $.Definition.Resources[1].ResourceDataContainer.LocalPipeResourceData: "
+     f"unknown resource type 'LocalPipeResourceData' [GGM903]\n  hint: use one of: {RESOURCE_TYPES}\n"),
+    ("plant.yaml", "AWS::Greengrass::ResourceDefinition", "AWS::Greengrass::PipeDefinition",
+     "error: plant.yaml: $.Resources.ResourceDefinition.Type: unknown resource type 'AWS::Greengrass::PipeDefinition' [GGM903]\n"
+     "  hint: Greengrass V1 types: AWS::Greengrass::Group, AWS::Greengrass::<Kind>Definition(Version)\n"),
+    ("functions.json", '"Timeout": 10', '"Timeout": "ten"',
+     "error: functions.json: $.Definition.Functions[1].FunctionConfiguration.Timeout: must be an integer [GGM901]\n"
+     "  hint: compare with the AWS CLI's output for this call\n"),
+    ("bucket.yaml", None, "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+     "error: bucket.yaml: $.Resources: the template declares no Greengrass V1 group or definition [GGM904]\n"
+     "  hint: give a template with AWS::Greengrass::Group and its definitions\n"),
+], ids=["unknown-resource-type-in-export", "unknown-resource-type-in-template", "wrong-type", "template-without-group"])
+def test_bad_content_is_named_by_file_and_path(export, tmp_path, file, old, new, expected):
+    """Exports are damaged in the folder; templates are written beside it and given as SOURCE."""
+    path = export / file
+    if file.endswith(".yaml"):
+        path.write_text(new if old is None else TEMPLATE.read_text().replace(old, new))
+        source = path
+    else:
+        path.write_text(path.read_text().replace(old, new))
+        source = export
+    assert _refused(source, tmp_path / "out") == expected
 
 
 def test_broken_yaml(tmp_path):
