@@ -54,7 +54,7 @@ def migrate(source: Optional[Path], out: Optional[Path], force: bool, fetch_code
     from gglift.migrate.output import refuse_existing, write_project
     from gglift.migrate.report import to_json, to_text
 
-    out = out or source.absolute().parent / f"{source.stem}-gglift"
+    out = out or source.resolve().parent / f"{source.resolve().stem}-gglift"
     try:
         refuse_existing(out, force)  # before any work
         plan = plan_migration(source, fetch_code=fetch_code, region=region or DEFAULT_REGION, account=account or DEFAULT_ACCOUNT)

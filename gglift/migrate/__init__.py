@@ -42,7 +42,8 @@ def plan_migration(source: Path, *, fetch_code: bool = False, region: str = DEFA
         group = cloudformation.read_template(source, region, account)
     else:
         raise MigrateError("GGM901", str(source), "", "no such file or folder")
-    plan = mapping.build(group, source.name, fetch_code=fetch_code, download=download)
+    label = source.resolve().name  # a name, not a path: the report stays the same wherever SOURCE is
+    plan = mapping.build(group, label, fetch_code=fetch_code, download=download)
     # The header names no input file: an export and a template of one group give the same file.
     header = [
         "Migrated from a Greengrass V1 group by `gglift migrate`.",

@@ -34,7 +34,7 @@ def is_template(document: Any) -> bool:
 def read_template(path: Path, region: str, account: str) -> Group:
     """Read the group a template declares; raises :class:`MigrateError` naming file and path."""
     label = path.name
-    document = read_json(path, label) if path.suffix == ".json" else _read_yaml(path, label)
+    document = read_json(path, label) if path.suffix == ".json" else read_yaml(path, label)
     if not is_template(document):
         raise MigrateError("GGM904", label, "$", "not a CloudFormation template (no Resources)")
     resources = document["Resources"]
@@ -210,7 +210,8 @@ class _Resolver:
         return f"arn:aws:lambda:{self.pseudo['AWS::Region']}:{self.pseudo['AWS::AccountId']}:function:{name}"
 
 
-def _read_yaml(path: Path, label: str) -> Any:
+def read_yaml(path: Path, label: str) -> Any:
+    """A YAML template with its short-form intrinsic functions in their long (JSON) form."""
     import yaml  # PyYAML: a dependency of libcst, which gglift already requires
 
     class Loader(yaml.SafeLoader):

@@ -12,7 +12,7 @@ from cfnlint.api import ManualArgs, lint
 
 import v1group
 from conftest import gglift
-from gglift.migrate.cloudformation import _read_yaml
+from gglift.migrate.cloudformation import read_yaml
 from test_exports import EXPECTED_TOML
 
 TEMPLATE = Path(__file__).resolve().parent / "plant.yaml"
@@ -40,7 +40,7 @@ def test_the_template_gives_the_same_project_as_the_export(form, pristine_export
         template = Path(shutil.copy(TEMPLATE, folder / "plant.yaml"))
     else:  # the same template in JSON, intrinsic functions in their long form
         template = folder / "plant.json"
-        template.write_text(json.dumps(_read_yaml(TEMPLATE, TEMPLATE.name), indent=2))
+        template.write_text(json.dumps(read_yaml(TEMPLATE, TEMPLATE.name), indent=2))
         assert _lint(template.read_text()) == []
     result = gglift("migrate", template, "--out", tmp_path / "plant", "--region", v1group.REGION,
                     "--account", v1group.ACCOUNT, "--format", "json")
@@ -53,7 +53,7 @@ def test_the_template_gives_the_same_project_as_the_export(form, pristine_export
 
 
 def test_handlers_and_runtimes_come_from_the_template_lambda_functions(tmp_path):
-    template = yaml.safe_load(json.dumps(_read_yaml(TEMPLATE, TEMPLATE.name)))
+    template = yaml.safe_load(json.dumps(read_yaml(TEMPLATE, TEMPLATE.name)))
     template["Resources"]["SensorFunction"] = {"Type": "AWS::Lambda::Function", "Properties": {
         "FunctionName": "sensor", "Handler": "app.function_handler", "Runtime": "python3.11",
         "Role": f"arn:aws:iam::{v1group.ACCOUNT}:role/gg", "Code": {"ZipFile": "def function_handler(e, c): pass"}}}
