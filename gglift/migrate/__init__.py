@@ -12,6 +12,7 @@ for templates) gives a :class:`~gglift.migrate.group.Group` in the ``greengrass`
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -22,8 +23,9 @@ from gglift.migrate.report import Report
 
 CONFIG = "gglift.toml"
 REPORT = "migration-report.json"
+COMPONENTS = "components.json"  # configuration of the V2 components replacing connectors and V1 device support
 
-__all__ = ["CONFIG", "REPORT", "MigrateError", "Plan", "Report", "plan_migration"]
+__all__ = ["COMPONENTS", "CONFIG", "REPORT", "MigrateError", "Plan", "Report", "plan_migration"]
 
 
 def plan_migration(source: Path, *, fetch_code: bool = False, region: str = DEFAULT_REGION,
@@ -32,7 +34,8 @@ def plan_migration(source: Path, *, fetch_code: bool = False, region: str = DEFA
 
     ``region`` and ``account`` resolve a template's pseudo parameters; ``download`` fetches a
     ``Code.Location`` URL (default: HTTPS with the standard library). The plan's ``files``
-    hold ``gglift.toml``, ``migration-report.json`` and the functions' code.
+    hold ``gglift.toml``, ``migration-report.json``, the functions' code and, when the group
+    had connectors or client devices, ``components.json``.
     """
     from gglift.migrate import cloudformation, exports, mapping, report, toml_writer
 
@@ -51,4 +54,7 @@ def plan_migration(source: Path, *, fetch_code: bool = False, region: str = DEFA
     ]
     plan.files[CONFIG] = (toml_writer.render(plan.project, header).encode("utf-8"), 0o644)
     plan.files[REPORT] = (report.to_json(plan.report).encode("utf-8"), 0o644)
+    if plan.components:
+        text = json.dumps(plan.components, indent=2, ensure_ascii=False) + "\n"
+        plan.files[COMPONENTS] = (text.encode("utf-8"), 0o644)
     return plan

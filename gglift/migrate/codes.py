@@ -105,8 +105,10 @@ written; the function is marked as using the local shadow (GGM102)."""),
     Code("GGM204", "error", "subscription with a client device", """\
 A subscription to or from a device (a thing ARN) needs, on V2, the MQTT bridge
 (`aws.greengrass.clientdevices.mqtt.Bridge`, topic mapping between local MQTT and pub/sub) and
-client device auth (`aws.greengrass.clientdevices.Auth`). The report gives the bridge's
-`mqttTopicMapping` entry for the subscription; gglift does not run client devices locally."""),
+client device auth (`aws.greengrass.clientdevices.Auth`). `components.json` gets the bridge's
+`mqttTopicMapping` entry for the subscription and the devices' group for client device auth; a
+function's publish to a device is routed to `component:aws.greengrass.clientdevices.mqtt.Bridge`.
+gglift does not run client devices locally."""),
     Code("GGM205", "warning", "subscription to or from a function not migrated", """\
 The subscription names a function that is not in the group's function definition or that was
 left out (GGM104); it is dropped."""),
@@ -142,8 +144,8 @@ resource the export does not have is dropped."""),
 CloudWatch metrics, Device Defender, Kinesis Firehose, Modbus-RTU and SNS connectors have V2
 replacement components (`aws.greengrass.Cloudwatch`, `aws.greengrass.DeviceDefender`,
 `aws.greengrass.KinesisFirehose`, `aws.greengrass.Modbus`, `aws.greengrass.SNS`). Deploy the
-component with the configuration the report gives (the connector's parameters, renamed where
-V2 renamed them is up to you: check the component's documentation)."""),
+component with its configuration from `components.json`: the connector's parameters as they
+were (where V2 renamed a parameter, the component's documentation says so)."""),
     Code("GGM401", "error", "connector without a V2 component", """\
 The connector has no V2 replacement component; its work must be done by a function or a
 component of your own."""),
@@ -156,7 +158,9 @@ The core's thing becomes `[local] thing_name` (and the region and account of its
 becomes the shadow manager's `synchronize` configuration on V2."""),
     Code("GGM502", "warning", "client devices", """\
 V1 devices become client devices on V2: associate their things with the core device and deploy
-client device auth, the MQTT bridge and the IP detector."""),
+client device auth, the MQTT bridge and the IP detector. `components.json` has a client device
+auth group selecting the devices' things, with a policy that lets them connect, publish and
+subscribe to any topic as V1 did: narrow it to the topics they use."""),
     Code("GGM503", "info", "group default configuration", """\
 `DefaultConfig.Execution` (isolation mode, RunAs) applied to every function that does not set
 its own."""),

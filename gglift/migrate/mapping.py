@@ -24,6 +24,8 @@ FUNCTIONS_DIR = "functions"
 SHADOW = "GGShadowService"
 EXECUTABLE_RUNTIME = "arn:aws:greengrass:::runtime/function/executable"  # a V1 Lambda executable's runtime
 BRIDGE = "aws.greengrass.clientdevices.mqtt.Bridge"
+AUTH = "aws.greengrass.clientdevices.Auth"
+DEVICE_GROUP = "MigratedV1Devices"
 # V1 connectors with a V2 replacement component (facts §9, issue 13).
 CONNECTORS = {
     "CloudWatchMetrics": "aws.greengrass.Cloudwatch",
@@ -48,6 +50,7 @@ class Plan:
     project: dict
     files: dict  # relative path -> (bytes, mode)
     report: Report
+    components: dict = field(default_factory=dict)  # V2 component -> configuration to merge (components.json)
 
 
 @dataclass
@@ -67,19 +70,20 @@ def build(group: Group, source_label: str, fetch_code: bool = False,
     report.items.extend(group.notes)
     files: dict = {}
     resources = {r.get("Id"): r for r in group.items("resource", "Resources")}
-    connectors = _connectors(group, report)
+    components: dict = {}
+    connectors = _connectors(group, report, components)
     functions: dict[str, Optional[_Fn]] = {}  # V1 function ARN -> migrated function (None: left out)
     used_resources: set = set()
     for index, entry in enumerate(group.items("function", "Functions")):
         arn = entry.get("FunctionArn", "")
         functions[arn] = _function(group, index, entry, resources, used_resources, files, report, fetch_code, download)
     migrated = [fn for fn in functions.values() if fn is not None]
-    subscriptions = _subscriptions(group, functions, connectors, report)
+    subscriptions = _subscriptions(group, functions, connectors, report, components)
     _unused_resources(resources, used_resources, report)
     for fn in migrated:
         _finish(fn, report)
     local = _local(group, migrated, report)
-    _loggers_and_devices(group, report)
+    _loggers_and_devices(group, report, components)
     if not migrated:
         definition = group.definitions.get("function")
         raise MigrateError("GGM904", definition.file if definition else source_label, "$.Definition.Functions",
@@ -91,7 +95,7 @@ def build(group: Group, source_label: str, fetch_code: bool = False,
     if subscriptions:
         project["subscription"] = subscriptions
     report.functions = [fn.name for fn in migrated]
-    return Plan(project, files, report)
+    return Plan(project, files, report, components)
 
 
 # -- functions ----------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def _endpoint(value: str, functions: dict, connectors: dict) -> tuple:
     return ("unknown", value)
 
 
-def _subscriptions(group: Group, functions: dict, connectors: dict, report: Report) -> list:
+def _subscriptions(group: Group, functions: dict, connectors: dict, report: Report, components: dict) -> list:
     tables = []
     for entry in group.items("subscription", "Subscriptions"):
         element = f"subscription {entry.get('Id')}"
@@ -325,7 +329,7 @@ def _subscriptions(group: Group, functions: dict, connectors: dict, report: Repo
         elif any(end[0] == "connector" and end[1] is None for end in (source, target)):
             report.add("GGM207", element, f"{route}: the connector has no V2 component; dropped")
         elif "device" in kinds:
-            tables.extend(_device_route(source, target, subject, route, element, report))
+            tables.extend(_device_route(source, target, entry, route, element, report, components))
         elif source[0] == "function" and target[0] in ("function", "cloud", "connector"):
             end = target[1].name if target[0] == "function" else CLOUD if target[0] == "cloud" else COMPONENT_PREFIX + target[1]
             tables.append({"source": source[1].name, "subject": subject, "target": end})
@@ -346,19 +350,40 @@ def _subscriptions(group: Group, functions: dict, connectors: dict, report: Repo
     return tables
 
 
-def _device_route(source, target, subject, route, element, report) -> list:
+def _device_route(source, target, entry, route, element, report, components) -> list:
     """A client device subscription: the MQTT bridge mapping it needs, and the route to the bridge."""
     side = {"device": "LocalMqtt", "cloud": "IotCore", "function": "Pubsub", "shadow": "Pubsub", "connector": "Pubsub"}
+    subject = entry.get("Subject", "")
     mapping = {"topic": subject, "source": side[source[0]], "target": side[target[0]]}
+    bridge = components.setdefault(BRIDGE, {"mqttTopicMapping": {}})
+    bridge["mqttTopicMapping"][f"V1Subscription{entry.get('Id')}"] = mapping
+    for end in (source, target):
+        if end[0] == "device":
+            _add_device(components, end[1])
     tables = []
     if source[0] == "function":
         tables.append({"source": source[1].name, "subject": subject, "target": COMPONENT_PREFIX + BRIDGE})
     if target[0] == "function":
         _add_event_source(target[1], subject, "PUB_SUB")
     report.add("GGM204", element, f"{route}: needs the MQTT bridge and client device auth",
-               f"deploy {BRIDGE} with this mqttTopicMapping entry and aws.greengrass.clientdevices.Auth",
+               f"deploy {BRIDGE} and {AUTH} with their configuration in components.json",
                {"mqttTopicMapping": mapping})
     return tables
+
+
+def _add_device(components: dict, thing: str) -> None:
+    """Client device auth for the migrated devices: one device group, allowed to connect, publish
+    and subscribe to any topic (narrow the policy to the topics the devices use)."""
+    if AUTH not in components:
+        allow = {op: {"statementDescription": f"V1 devices could {op.split(':')[1]}", "operations": [op], "resources": ["*"]}
+                 for op in ("mqtt:connect", "mqtt:publish", "mqtt:subscribe")}
+        components[AUTH] = {"deviceGroups": {"formatVersion": "2021-03-05", "definitions": {
+            DEVICE_GROUP: {"selectionRule": "", "policyName": f"{DEVICE_GROUP}Policy"}},
+            "policies": {f"{DEVICE_GROUP}Policy": {f"Allow{op.split(':')[1].capitalize()}": s for op, s in allow.items()}}}}
+    group = components[AUTH]["deviceGroups"]["definitions"][DEVICE_GROUP]
+    rules = [rule for rule in group["selectionRule"].split(" OR ") if rule]
+    if f"thingName: {thing}" not in rules:
+        group["selectionRule"] = " OR ".join(rules + [f"thingName: {thing}"])
 
 
 def _add_event_source(fn: _Fn, topic: str, kind: str) -> None:
@@ -368,7 +393,7 @@ def _add_event_source(fn: _Fn, topic: str, kind: str) -> None:
 
 
 # -- other group elements ----------------------------------------------------------------------
-def _connectors(group: Group, report: Report) -> dict:
+def _connectors(group: Group, report: Report, components: dict) -> dict:
     """Connector ARN -> V2 component name (None when there is none); reports each connector."""
     found = {}
     for entry in group.items("connector", "Connectors"):
@@ -379,8 +404,10 @@ def _connectors(group: Group, report: Report) -> dict:
         found[arn] = component
         element = f"connector {entry.get('Id')}"
         if component:
-            report.add("GGM400", element, f"{short} -> {component}", f"deploy {component} with the configuration in this item",
-                       {"component": component, "configuration": dict(entry.get("Parameters", {}))})
+            configuration = dict(entry.get("Parameters", {}))
+            components[component] = configuration
+            report.add("GGM400", element, f"{short} -> {component}", f"deploy {component} with its configuration in components.json",
+                       {"component": component, "configuration": configuration})
         else:
             report.add("GGM401", element, f"{short} has no V2 component", "do its work in a function or a component of your own")
     return found
@@ -411,14 +438,17 @@ def _local(group: Group, functions: list, report: Report) -> dict:
     return local
 
 
-def _loggers_and_devices(group: Group, report: Report) -> None:
+def _loggers_and_devices(group: Group, report: Report, components: dict) -> None:
     loggers = group.items("logger", "Loggers")
     if loggers:
         described = ", ".join(f"{l.get('Component')} {l.get('Type')} {l.get('Level')}" for l in loggers)
         report.add("GGM500", "group", f"loggers ({described}) -> nucleus logging and aws.greengrass.LogManager",
                    "configure aws.greengrass.LogManager for CloudWatch uploads", {"loggers": loggers})
     devices = [m.group(3) for m in (_THING_ARN.match(d.get("ThingArn", "")) for d in group.items("device", "Devices")) if m]
+    for thing in devices:
+        _add_device(components, thing)
     if devices:
         report.add("GGM502", "group", f"client devices: {', '.join(devices)}",
-                   "associate them with the core device and deploy client device auth, the MQTT bridge and the IP detector")
+                   f"associate them with the core device; deploy {AUTH} (configuration in components.json), "
+                   "the MQTT bridge and the IP detector")
 

@@ -127,5 +127,17 @@ target = "component:aws.greengrass.clientdevices.mqtt.Bridge"
 """)
     assert 'name = "dashboard"' not in text and "GGIPDetector" not in text
     assert '[local]\nregion = "eu-west-1"\naccount = "210987654321"\n' in text
+    # the V2 components that replace the connector and V1's device support, configured
+    policy = {f"Allow{op.capitalize()}": {"statementDescription": f"V1 devices could {op}", "operations": [f"mqtt:{op}"], "resources": ["*"]}
+              for op in ("connect", "publish", "subscribe")}
+    assert json.loads((tmp_path / "p" / "components.json").read_text()) == {
+        "aws.greengrass.Cloudwatch": {"PublishInterval": "10", "PublishRegion": REGION},
+        "aws.greengrass.clientdevices.mqtt.Bridge": {"mqttTopicMapping": {
+            "V1Subscriptions1": {"topic": "door/open", "source": "LocalMqtt", "target": "Pubsub"},
+            "V1Subscriptions5": {"topic": "door/ack", "source": "Pubsub", "target": "LocalMqtt"}}},
+        "aws.greengrass.clientdevices.Auth": {"deviceGroups": {"formatVersion": "2021-03-05", "definitions": {
+            "MigratedV1Devices": {"selectionRule": "thingName: door-sensor", "policyName": "MigratedV1DevicesPolicy"}},
+            "policies": {"MigratedV1DevicesPolicy": policy}}},
+    }
     check = gglift("package", "--check", tmp_path / "p")
     assert check.returncode == 0, check.stderr
