@@ -19,6 +19,7 @@ from gglift.migrate.errors import MigrateError
 from gglift.migrate.exports import CODE_DIR
 from gglift.migrate.group import Definition, Group, LambdaConfig
 from gglift.migrate.reading import read_json, read_text
+from gglift.migrate.report import Item
 
 PREFIX = "AWS::Greengrass::"
 # AWS::Greengrass::<Kind>Definition(Version) -> kind
@@ -36,6 +37,9 @@ def read_template(path: Path, region: str, account: str) -> Group:
     label = path.name
     document = read_json(path, label) if path.suffix == ".json" else read_yaml(path, label)
     if not is_template(document):
+        if shapes.recognise(document):
+            raise MigrateError("GGM904", label, "$", "an AWS CLI export, not a template",
+                               "give the folder that holds it with the group's other exports")
         raise MigrateError("GGM904", label, "$", "not a CloudFormation template (no Resources)")
     resources = document["Resources"]
     resolver = _Resolver(resources, label, region, account)
@@ -61,6 +65,9 @@ def read_template(path: Path, region: str, account: str) -> Group:
         props = resources[logical].get("Properties", {})
         group.name = resolver.resolve(props.get("Name", logical), f"$.Resources.{logical}.Properties.Name")
         version = props.get("InitialVersion", {})
+        for unknown in sorted(set(version) - set(shapes.GROUP_MEMBERS.values())):
+            group.notes.append(Item("GGM120", f"file {label}", f"$.Resources.{logical}.Properties.InitialVersion.{unknown} "
+                                    f"{shapes.UNKNOWN_KEY}; it is not migrated"))
         for kind, member in shapes.GROUP_MEMBERS.items():
             if member in version:
                 where = f"$.Resources.{logical}.Properties.InitialVersion.{member}"

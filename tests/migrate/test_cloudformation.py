@@ -71,3 +71,16 @@ def test_handlers_and_runtimes_come_from_the_template_lambda_functions(tmp_path)
     assert "GGM109" not in [code for code, _ in sensor]
     text = (tmp_path / "p" / "gglift.toml").read_text()
     assert 'handler = "app.function_handler"\nruntime = "python3.11"\nsource = "functions/sensor"\npinned = true\n' in text
+
+
+def test_a_group_member_the_api_does_not_know_is_reported(pristine_export, tmp_path):
+    template = tmp_path / "plant.yaml"
+    template.write_text(TEMPLATE.read_text().replace(
+        "        SubscriptionDefinitionVersionArn: !Ref Subscriptions\n",
+        "        SubscriptionDefinitionVersionArn: !Ref Subscriptions\n        StreamDefinitionVersionArn: streams\n"))
+    shutil.copytree(pristine_export / "lambda-code", tmp_path / "lambda-code")
+    result = gglift("migrate", template, "--out", tmp_path / "p", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["items"][0] == {
+        "code": "GGM120", "severity": "warning", "element": "file plant.yaml",
+        "message": "$.Resources.Group.Properties.InitialVersion.StreamDefinitionVersionArn is not a key the API knows; it is not migrated"}

@@ -68,11 +68,15 @@ RESOURCE_TYPES = ("LocalDeviceResourceData, LocalVolumeResourceData, S3MachineLe
     ("bucket.yaml", None, "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
      "error: bucket.yaml: $.Resources: the template declares no Greengrass V1 group or definition [GGM904]\n"
      "  hint: give a template with AWS::Greengrass::Group and its definitions\n"),
-], ids=["unknown-resource-type-in-export", "unknown-resource-type-in-template", "wrong-type", "template-without-group"])
+    ("one-file.json", None, '{"Arn": "a", "Definition": {"Functions": []}}',
+     "error: one-file.json: $: an AWS CLI export, not a template [GGM904]\n"
+     "  hint: give the folder that holds it with the group's other exports\n"),
+], ids=["unknown-resource-type-in-export", "unknown-resource-type-in-template", "wrong-type", "template-without-group",
+        "single-export-file"])
 def test_bad_content_is_named_by_file_and_path(export, tmp_path, file, old, new, expected):
-    """Exports are damaged in the folder; templates are written beside it and given as SOURCE."""
+    """Exports are damaged in the folder; templates and single files are written beside it and given as SOURCE."""
     path = export / file
-    if file.endswith(".yaml"):
+    if old is None or file.endswith(".yaml"):  # a file given as SOURCE itself
         path.write_text(new if old is None else TEMPLATE.read_text().replace(old, new))
         source = path
     else:
