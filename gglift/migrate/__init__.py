@@ -2,7 +2,9 @@
 
 Reading (:mod:`~gglift.migrate.exports` for AWS CLI exports, :mod:`~gglift.migrate.cloudformation`
 for templates) gives a :class:`~gglift.migrate.group.Group` in the ``greengrass`` API's shapes;
-:mod:`~gglift.migrate.mapping` turns it into the project's data, code files and report;
+:mod:`~gglift.migrate.mapping` turns it into the project's data, code files and report
+(:mod:`~gglift.migrate.functions`, :mod:`~gglift.migrate.subscriptions`,
+:mod:`~gglift.migrate.elements`; codes in :mod:`~gglift.migrate.codes`);
 :mod:`~gglift.migrate.toml_writer` and :mod:`~gglift.migrate.output` write it.
 
 >>> plan = plan_migration(Path("v1-export"))  # doctest: +SKIP
