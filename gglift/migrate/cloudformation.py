@@ -43,7 +43,7 @@ def read_template(path: Path, region: str, account: str) -> Group:
         raise MigrateError("GGM904", label, "$", "not a CloudFormation template (no Resources)")
     resources = document["Resources"]
     resolver = _Resolver(resources, label, region, account)
-    group = Group(name=path.stem, code_dir=path.parent / CODE_DIR)
+    group = Group(code_dir=path.parent / CODE_DIR)
     groups = []
     for logical, resource in resources.items():
         kind = resource.get("Type", "") if isinstance(resource, dict) else ""
@@ -63,7 +63,6 @@ def read_template(path: Path, region: str, account: str) -> Group:
     if groups:
         logical = groups[0]
         props = resources[logical].get("Properties", {})
-        group.name = resolver.resolve(props.get("Name", logical), f"$.Resources.{logical}.Properties.Name")
         version = props.get("InitialVersion", {})
         for unknown in sorted(set(version) - set(shapes.GROUP_MEMBERS.values())):
             group.notes.append(Item("GGM120", f"file {label}", f"$.Resources.{logical}.Properties.InitialVersion.{unknown} "

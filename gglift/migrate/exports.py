@@ -24,7 +24,7 @@ REQUIRED = ("function", "subscription")
 def read_exports(folder: Path) -> Group:
     """Read the exports in ``folder`` into a :class:`Group`; raises :class:`MigrateError`."""
     found: dict[str, list[tuple[str, dict]]] = {}
-    group = Group(name=folder.resolve().name, code_dir=folder / CODE_DIR)
+    group = Group(code_dir=folder / CODE_DIR)
     for path in sorted(folder.glob("*.json")):
         label = path.name
         document = read_json(path, label)
@@ -48,7 +48,6 @@ def read_exports(folder: Path) -> Group:
                            "keep one group's export per folder")
     if groups:
         label, document = groups[0]
-        group.name = document.get("Id") or group.name
         _select_by_group(group, label, document["Definition"], found)
     else:
         _select_alone(group, found)

@@ -36,7 +36,6 @@ class LambdaConfig:
 
 @dataclass
 class Group:
-    name: str  # the group's name or id, for the project's header
     definitions: dict[str, Definition] = field(default_factory=dict)  # kind -> definition
     lambdas: dict[str, LambdaConfig] = field(default_factory=dict)  # function name -> configuration
     code_dir: Optional[Path] = None  # the folder holding lambda-code/<name>/
