@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import v1group
+from . import v1group
 
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": v1group.REGION}
 

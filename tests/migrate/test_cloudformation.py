@@ -10,10 +10,11 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-import v1group
-from conftest import gglift
 from gglift.migrate.cloudformation import read_yaml
-from test_exports import EXPECTED_TOML
+
+from . import v1group
+from .conftest import gglift
+from .test_exports import EXPECTED_TOML
 
 TEMPLATE = Path(__file__).resolve().parent / "plant.yaml"
 SUNSETTING = "W3696"  # cfn-lint's warning that the V1 resource types are being shut down

@@ -8,10 +8,11 @@ import shutil
 import boto3
 from moto import mock_aws
 
-import v1group
-from conftest import gglift
 from gglift.migrate import plan_migration
-from test_exports import EXPECTED_TOML
+
+from . import v1group
+from .conftest import gglift
+from .test_exports import EXPECTED_TOML
 
 
 def test_fetch_code_downloads_each_function_from_its_lambda_version(pristine_export, filter_binary, tmp_path):

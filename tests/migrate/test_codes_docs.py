@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from gglift.cli import main
 from gglift.migrate.codes import CODES, explain, render_codes_markdown
-from test_exports import EXPECTED_TOML
+from .test_exports import EXPECTED_TOML
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "migrate.md"

@@ -12,7 +12,7 @@ else:  # pragma: no cover
 
 import pytest
 
-from conftest import gglift
+from .conftest import gglift
 
 EXPECTED_TOML = """\
 # Migrated from a Greengrass V1 group by `gglift migrate`.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import gglift
+from .conftest import gglift
 
 REGION, ACCOUNT = "eu-west-1", "210987654321"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gglift
+from .conftest import gglift
 
 TEMPLATE = Path(__file__).resolve().parent / "plant.yaml"
 
