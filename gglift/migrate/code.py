@@ -49,6 +49,14 @@ def unzip(data: bytes) -> CodeFiles:
     return files
 
 
+def unzip_file(path: Path) -> Optional[CodeFiles]:
+    """:func:`unzip` of a deployment package on disk; None for a broken one (reported as no code)."""
+    try:
+        return unzip(path.read_bytes())
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
 def download_url(url: str) -> bytes:
     """GET a presigned code URL (``lambda get-function``'s ``Code.Location``)."""
     import urllib.request

@@ -150,7 +150,11 @@ def _code(ctx: Context, name: str, arn: str, element: str):
     group, report = ctx.group, ctx.report
     folder = group.code_dir / name if group.code_dir else None
     config = group.lambdas.get(name, LambdaConfig())
-    files = codes_of.read_folder(folder) if folder is not None and folder.is_dir() else None
+    files = None
+    if folder is not None and folder.is_dir():
+        files = codes_of.read_folder(folder)
+    elif folder is not None and folder.with_name(f"{name}.zip").is_file():  # the script's download, not unzipped
+        files = codes_of.unzip_file(folder.with_name(f"{name}.zip"))
     if ctx.fetch_code and (files is None or config.handler is None or config.runtime is None):
         try:
             fetched, cloud = codes_of.fetch(arn, ctx.download or codes_of.download_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 
 import boto3
 from moto import mock_aws
@@ -64,3 +65,13 @@ def test_port_findings_are_part_of_the_report(export, tmp_path):
     assert [(f["file"], f["line"], f["code"]) for f in item["detail"]["findings"]] == [("app.py", 1, "port"), ("app.py", 4, "GGL100")]
     # the code is copied as it was: porting it is the user's next step
     assert (tmp_path / "p" / "functions/sensor/app.py").read_bytes() == (export / "lambda-code/sensor/app.py").read_bytes()
+
+
+def test_a_code_zip_the_script_did_not_unzip_is_read(export, tmp_path):
+    shutil.rmtree(export / "lambda-code" / "sensor")
+    with zipfile.ZipFile(export / "lambda-code" / "sensor.zip", "w") as archive:
+        archive.write(v1group.CODE / "sensor" / "app.py", "app.py")
+    result = gglift("migrate", export, "--out", tmp_path / "p")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "p/functions/sensor/app.py").read_bytes() == (v1group.CODE / "sensor" / "app.py").read_bytes()
+    assert (tmp_path / "p/gglift.toml").read_text() == EXPECTED_TOML
