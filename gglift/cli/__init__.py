@@ -21,6 +21,7 @@ COMMANDS = {
     "run": "gglift.cli.run:run",
     "invoke": "gglift.cli.invoke:invoke",
     "native": "gglift.cli.native:native",
+    "migrate": "gglift.cli.migrate:migrate",
 }
 
 
