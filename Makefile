@@ -15,7 +15,7 @@ PYTEST_JOBS ?= 2
 .PHONY: demo test test-venv venv system-deps clean check-c cross
 
 # The C runtime is compiled at install time, so a change to its sources reinstalls.
-$(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map gglift/native/_build_ffi.py)
+$(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map runtime_c/cmake/*.cmake gglift/native/_build_ffi.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

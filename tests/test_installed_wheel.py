@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -36,6 +37,37 @@ def test_record_lists_shims_templates_and_the_c_runtime(wheel):
         "gglift/native/lib/cmake/aws-greengrass-core-sdk-c/aws-greengrass-core-sdk-cConfig.cmake",
     } <= listed
     assert any(name.startswith("gglift/_native.") and name.endswith(".so") for name in listed)
+
+
+@pytest.fixture(scope="module")
+def sdist(wheel, tmp_path_factory) -> Path:
+    """The sdist `make test` built the wheel from (beside it), else one built from this checkout now."""
+    beside = sorted(wheel.parent.glob("gglift-*.tar.gz"))
+    if beside:
+        return beside[-1]
+    out = tmp_path_factory.mktemp("sdist")
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    [path] = out.glob("gglift-*.tar.gz")
+    return path
+
+
+def test_sdist_carries_what_a_wheel_is_built_from(sdist):
+    with tarfile.open(sdist) as tf:
+        names = {name.split("/", 1)[1] for name in tf.getnames() if "/" in name}
+    assert {
+        "setup.py", "pyproject.toml", "MANIFEST.in",
+        "gglift/runner/shims/__init__.py",
+        "gglift/runner/shims/greengrass_common/__init__.py",
+        "gglift/runner/shims/greengrass_ipc_python_sdk/ipc_client.py",
+        "templates/recipe.yaml.j2",
+        "templates/init/src/app.py.j2",
+        "runtime_c/include/greengrasssdk.h",
+        "runtime_c/exports.map",
+        "runtime_c/src/runtime.c",
+        "runtime_c/cmake/aws-greengrass-core-sdk-cConfig.cmake",
+    } <= names
+    assert not any(name.startswith("runtime_c/build/") for name in names)
 
 
 @pytest.fixture(scope="module")
