@@ -20,6 +20,8 @@ import pytest
 
 import gglift
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _site_packages() -> list[Path]:
     return [Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib")]
@@ -58,13 +60,21 @@ def installed_gglift_problem() -> str | None:
     return None
 
 
+def folders_without_init() -> list[str]:
+    """Test folders that are not packages. Under --import-mode=append their same-named modules
+    (every folder's conftest.py) would resolve to the first such folder on sys.path."""
+    tests = ROOT / "tests"
+    folders = {path.parent for pattern in ("test_*.py", "conftest.py") for path in tests.rglob(pattern)}
+    return sorted(str(folder.relative_to(ROOT)) for folder in folders if not (folder / "__init__.py").exists())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     problem = installed_gglift_problem()
     if problem:
         pytest.exit(f"not testing the installed gglift: {problem}", returncode=4)
-
-
-ROOT = Path(__file__).resolve().parents[1]
+    missing = folders_without_init()
+    if missing:
+        pytest.exit(f"add an empty __init__.py to each test folder: {', '.join(missing)}", returncode=4)
 
 
 @pytest.fixture(scope="session")
