@@ -45,6 +45,8 @@ def test_native_flags():
     assert run("--cflags").stdout == f"-I{include_dir()}\n"
     assert run("--libs").stdout == f"-L{library_dir()} -laws-greengrass-core-sdk-c -lpthread\n"
     assert run("--lib-dir").stdout == f"{library_dir()}\n"
+    assert run("--prefix").stdout == f"{library_dir().parent}\n"
+    assert (library_dir() / "cmake/aws-greengrass-core-sdk-c/aws-greengrass-core-sdk-cConfig.cmake").is_file()
     assert run("--cflags", "--libs").stdout.split() == [f"-I{include_dir()}", f"-L{library_dir()}",
                                                          "-laws-greengrass-core-sdk-c", "-lpthread"]
     usage = run()
