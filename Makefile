@@ -5,13 +5,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test` tests what users install: the wheel built (through the sdist) from this checkout,
+# installed non-editable in a fresh environment of its own.
+TEST_VENV ?= .venv-test
+TEST_BIN := $(abspath $(TEST_VENV))/bin
 # Two workers match the CI machine; override with `make test PYTEST_JOBS=auto`.
 PYTEST_JOBS ?= 2
 
-.PHONY: demo test venv system-deps clean check-c cross
+.PHONY: demo test test-venv venv system-deps clean check-c cross
 
 # The C runtime is compiled at install time, so a change to its sources reinstalls.
-$(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map gglift/native/_build_ffi.py)
+$(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map runtime_c/cmake/*.cmake gglift/native/_build_ffi.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -25,12 +29,25 @@ system-deps:
 demo: $(STAMP)
 	bash examples/demo.sh $(BIN)
 
-test: system-deps $(STAMP)
+# The test environment: a fresh venv, the sdist and wheel built from the checkout (`python -m
+# build` makes the wheel from the unpacked sdist, so both must carry everything gglift needs at
+# run time), the wheel installed non-editable with the test extras.
+test-venv:
+	rm -rf $(TEST_VENV) dist
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_BIN)/python -m pip install -q --upgrade pip build
+	$(TEST_BIN)/python -m build -q --outdir dist .
+	$(TEST_BIN)/python -m pip install -q "$$(ls dist/gglift-*.whl)[test]"
+
+# pytest runs outside the checkout, so neither it nor the subprocesses of the tests can import
+# gglift from the source tree (tests/conftest.py checks that the wheel is what they import).
+test: system-deps test-venv
 	$(MAKE) check-c
-	$(BIN)/python -m pytest -n $(PYTEST_JOBS) -q
+	cd $(TEST_VENV) && GGLIFT_TEST_VENV=$(abspath $(TEST_VENV)) GGLIFT_TEST_WHEEL=$$(ls $(CURDIR)/dist/gglift-*.whl) \
+	  $(TEST_BIN)/pytest -c $(CURDIR)/pyproject.toml --rootdir $(CURDIR) -n $(PYTEST_JOBS) -q $(CURDIR)/tests
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache examples/*/build
+	rm -rf $(VENV) $(TEST_VENV) build dist *.egg-info .pytest_cache examples/*/build
 
 # ---- C runtime (runtime_c/) ------------------------------------------------------------------
 # check-c: header as C89/C99/C++, strict library builds, C tests under ASan+UBSan and valgrind,

@@ -48,7 +48,8 @@ class BuildExtWithRuntime(build_ext):
 
 
 setup(
-    packages=find_packages(include=["gglift", "gglift.*"]) + ["gglift.templates"],
+    packages=find_packages(include=["gglift", "gglift.*"])
+    + ["gglift.templates", "gglift.templates.init", "gglift.templates.init.src"],
     package_dir={"gglift.templates": "templates"},
     cffi_modules=["gglift/native/_build_ffi.py:ffibuilder"],
     cmdclass={"build_ext": BuildExtWithRuntime},

@@ -36,8 +36,10 @@ def libs() -> list[str]:
 @click.option("--cflags", "want_cflags", is_flag=True, help="Print the compiler flags (-I...).")
 @click.option("--libs", "want_libs", is_flag=True, help="Print the linker flags (-L... -l...).")
 @click.option("--lib-dir", "want_lib_dir", is_flag=True, help="Print the folder of libaws-greengrass-core-sdk-c.so.")
+@click.option("--prefix", "want_prefix", is_flag=True,
+              help="Print the install prefix (for CMake: -DCMAKE_PREFIX_PATH=... then find_package(aws-greengrass-core-sdk-c)).")
 @click.pass_context
-def native(ctx: click.Context, want_cflags: bool, want_libs: bool, want_lib_dir: bool) -> None:
+def native(ctx: click.Context, want_cflags: bool, want_libs: bool, want_lib_dir: bool, want_prefix: bool) -> None:
     """Build C Lambda executables against gglift's Greengrass Core SDK for C runtime.
 
     \b
@@ -45,10 +47,11 @@ def native(ctx: click.Context, want_cflags: bool, want_libs: bool, want_lib_dir:
       cc handler.c -o handler $(gglift native --cflags --libs)
       LD_LIBRARY_PATH=$(gglift native --lib-dir) ./handler
       gglift native build handler.c -o handler
+      cmake -S . -B build -DCMAKE_PREFIX_PATH=$(gglift native --prefix)
     """
     if ctx.invoked_subcommand is not None:
         return
-    if not (want_cflags or want_libs or want_lib_dir):
+    if not (want_cflags or want_libs or want_lib_dir or want_prefix):
         click.echo(ctx.get_help())
         ctx.exit(2)
     words: list[str] = []
@@ -58,6 +61,8 @@ def native(ctx: click.Context, want_cflags: bool, want_libs: bool, want_lib_dir:
         words += libs()
     if want_lib_dir:
         words.append(str(_paths()[1]))
+    if want_prefix:  # the library's folder is <prefix>/lib, as in an installed tree
+        words.append(str(_paths()[1].parent))
     click.echo(" ".join(shlex.quote(w) for w in words))
 
 

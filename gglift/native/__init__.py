@@ -2,8 +2,9 @@
 
 The shared library ``libaws-greengrass-core-sdk-c.so`` (SONAME and symbol versions as AWS's
 SDK) and its header ``greengrasssdk.h`` are built when gglift is installed (``pip install``,
-``pip install -e .``, or a wheel). C Lambda executables link against them and the local core
-puts :func:`library_dir` first on their ``LD_LIBRARY_PATH``.
+``pip install -e .``, or a wheel), laid out as an installed prefix (``lib/``, ``include/`` and
+``lib/cmake/aws-greengrass-core-sdk-c/``, the CMake package config). C Lambda executables link
+against them and the local core puts :func:`library_dir` first on their ``LD_LIBRARY_PATH``.
 
 >>> from gglift.native import library_path
 >>> library_path().name

@@ -26,6 +26,10 @@ SOURCES = sorted(path.name for path in (RUNTIME / "src").glob("*.c"))
 LIB_NAME = "libaws-greengrass-core-sdk-c.so"
 
 HEADER = RUNTIME / "include" / "greengrasssdk.h"
+# Where find_package(aws-greengrass-core-sdk-c) looks under a prefix; the config finds the
+# library and header three folders up, in the wheel as after `make -C runtime_c install`.
+CMAKE_CONFIG = RUNTIME / "cmake" / "aws-greengrass-core-sdk-cConfig.cmake"
+CMAKE_CONFIG_DIR = Path("lib", "cmake", "aws-greengrass-core-sdk-c")
 
 
 def header_cdef(header: str) -> str:
@@ -57,20 +61,23 @@ ffibuilder.set_source(
 
 
 def build_library(package_dir: Path) -> Path:
-    """Compile the shared library into ``package_dir/lib`` and copy the header to
-    ``package_dir/include``; returns the library's path. ``CC`` picks the compiler."""
-    lib_dir, include_dir = package_dir / "lib", package_dir / "include"
-    lib_dir.mkdir(parents=True, exist_ok=True)
-    include_dir.mkdir(parents=True, exist_ok=True)
+    """Compile the shared library into ``package_dir/lib``, copy the header to
+    ``package_dir/include`` and the CMake package config beside the library, as an installed
+    prefix has them; returns the library's path. ``CC`` picks the compiler."""
+    lib_dir, include_dir, cmake_dir = package_dir / "lib", package_dir / "include", package_dir / CMAKE_CONFIG_DIR
+    for folder in (lib_dir, include_dir, cmake_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     out = lib_dir / LIB_NAME
     tmp = lib_dir / (LIB_NAME + ".tmp")
     command = [
         *shlex.split(os.environ.get("CC", "cc")), "-std=c89", "-O2", "-g", "-fPIC", "-fvisibility=hidden",
-        "-D_POSIX_C_SOURCE=200809L", f"-I{RUNTIME / 'include'}", "-shared",
+        "-D_POSIX_C_SOURCE=200809L",
+        "-DGREENGRASSSDK_CHECK_LOG_FORMAT", f"-I{RUNTIME / 'include'}", "-shared",
         f"-Wl,-soname,{LIB_NAME}", f"-Wl,--version-script={RUNTIME / 'exports.map'}", "-Wl,-z,defs",
         "-o", str(tmp), *[str(RUNTIME / "src" / name) for name in SOURCES], "-lpthread",
     ]
     subprocess.run(command, check=True)
     os.replace(tmp, out)  # a half-written library is never left where executables load it
     shutil.copyfile(HEADER, include_dir / "greengrasssdk.h")
+    shutil.copyfile(CMAKE_CONFIG, cmake_dir / CMAKE_CONFIG.name)
     return out

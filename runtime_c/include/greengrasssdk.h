@@ -6,12 +6,18 @@
  * written (or already built) for AWS IoT Greengrass V1 builds and runs unchanged.
  *
  * The header is valid C89, C99 and C++. Every function returns a gg_error.
+ * Define GREENGRASSSDK_CHECK_LOG_FORMAT before including it to have GCC and Clang check
+ * gg_log's arguments against its format string.
  */
-#ifndef GREENGRASSSDK_H
-#define GREENGRASSSDK_H
+#ifndef _GREENGRASS_SDK_H_
+#define _GREENGRASS_SDK_H_
 
+/* What AWS's header includes: programs written for it use size_t, ssize_t, malloc and
+ * EXIT_SUCCESS with only greengrasssdk.h included. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h> /* uint32_t; glibc provides it in C89 mode too */
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,8 +103,9 @@ typedef struct gg_invoke_options {
 
 typedef void (*gg_lambda_handler)(const gg_lambda_context *cxt);
 
-/* Lets GCC and Clang check gg_log's format string against its arguments. */
-#if defined(__GNUC__)
+/* Opt-in: AWS's header has no format attribute, and its own examples pass a size_t to %d, which
+ * -Wall -Werror would then reject. Our sources and examples build with the check on. */
+#if defined(GREENGRASSSDK_CHECK_LOG_FORMAT) && defined(__GNUC__)
 #define GG_PRINTF_FORMAT(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define GG_PRINTF_FORMAT(fmt, args)
@@ -149,4 +156,4 @@ gg_error gg_get_secret_value(gg_request ggreq, const char *secret_id, const char
 }
 #endif
 
-#endif /* GREENGRASSSDK_H */
+#endif /* _GREENGRASS_SDK_H_ */

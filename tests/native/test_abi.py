@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -69,3 +70,38 @@ def test_stub_linked_binaries_run_on_the_core_with_gglifts_library(stub_built):
     assert hello.payload == b"hello world"
     assert logs(records, "secret") == ["secret,read secret foo"]
     assert not any("Loaded stub" in r.message for r in records if r.kind == "log")
+
+
+@needs_cc
+@pytest.mark.skipif(shutil.which("chrpath") is None, reason="chrpath is not installed")
+def test_a_dt_rpath_to_the_stub_beats_ld_library_path_until_converted_to_runpath(stub_built, tmp_path):
+    from gglift.config import load_project
+    from gglift.native import library_dir
+
+    folder, stub_dir = stub_built
+    binary = tmp_path / "rpath" / "invokee"
+    binary.parent.mkdir()
+    # As some toolchains link by default: the stub's folder recorded as DT_RPATH.
+    subprocess.run(["cc", f"-I{include_dir()}", str(EXAMPLES / "invokee.c"), "-o", str(binary), f"-L{stub_dir}",
+                    "-laws-greengrass-core-sdk-c", "-Wl,--disable-new-dtags", f"-Wl,-rpath,{stub_dir}"], check=True)
+    assert _dynamic_paths(binary) == [("RPATH", str(stub_dir))]
+    stubbed = subprocess.run([str(binary)], env={**os.environ, "LD_LIBRARY_PATH": str(library_dir())},
+                             capture_output=True, text=True, timeout=30)
+    assert stubbed.stderr == "Loaded stub instead of implementation library!\n"
+
+    # What docs/c-runtime.md says to do: the same path as DT_RUNPATH, which LD_LIBRARY_PATH beats.
+    subprocess.run(["chrpath", "-c", str(binary)], check=True, capture_output=True)
+    assert _dynamic_paths(binary) == [("RUNPATH", str(stub_dir))]
+    (binary.parent / "gglift.toml").write_text(executable("invokee"))
+
+    async def body(core, seen):
+        return await core.invoke("invokee", b"hello")
+
+    hello, records = run_core(load_project(binary.parent), body)
+    assert hello.payload == b"hello world"
+    assert not any("Loaded stub" in r.message for r in records if r.kind == "log")
+
+
+def _dynamic_paths(binary) -> list[tuple[str, str]]:
+    out = subprocess.run(["readelf", "-d", str(binary)], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"\((RPATH|RUNPATH)\)\s+Library r(?:un)?path: \[(.*)\]", out)

@@ -16,10 +16,7 @@ from tests.native.conftest import EXAMPLES, GGLIFT, ROOT, needs_cc
 
 
 @pytest.mark.slow
-def test_wheel_carries_the_library_header_and_module(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
-    [wheel] = tmp_path.glob("gglift-*.whl")
+def test_wheel_carries_the_library_header_and_module(wheel, tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
@@ -36,7 +33,7 @@ def test_wheel_carries_the_library_header_and_module(tmp_path):
     assert abi.returncode == 0, abi.stdout
 
 
-def test_editable_install_resolves_library_and_header():
+def test_the_installed_package_resolves_library_and_header():
     assert library_path() == library_dir() / "libaws-greengrass-core-sdk-c.so"
     assert (include_dir() / "greengrasssdk.h").read_text() == (ROOT / "runtime_c/include/greengrasssdk.h").read_text()
 
@@ -48,6 +45,8 @@ def test_native_flags():
     assert run("--cflags").stdout == f"-I{include_dir()}\n"
     assert run("--libs").stdout == f"-L{library_dir()} -laws-greengrass-core-sdk-c -lpthread\n"
     assert run("--lib-dir").stdout == f"{library_dir()}\n"
+    assert run("--prefix").stdout == f"{library_dir().parent}\n"
+    assert (library_dir() / "cmake/aws-greengrass-core-sdk-c/aws-greengrass-core-sdk-cConfig.cmake").is_file()
     assert run("--cflags", "--libs").stdout.split() == [f"-I{include_dir()}", f"-L{library_dir()}",
                                                          "-laws-greengrass-core-sdk-c", "-lpthread"]
     usage = run()

@@ -79,18 +79,24 @@ def test_symlink_loop(tmp_path: Path) -> None:
 
 
 def _error_seen_by_an_unprivileged_user(path: Path) -> tuple[str, list[str]]:
-    """analyze_path's error and codes for ``path``, as a user without root's read-everything right."""
+    """analyze_path's error and codes for ``path``, as a user without root's read-everything right.
+
+    Run as root, the check runs as the owner of this checkout (root itself in CI) with every
+    capability dropped: that user reaches the checkout, its venv and the interpreter wherever they
+    are (a private temp folder, /root), and is refused an unreadable file like anyone else."""
     if os.geteuid() != 0:
         result = analyze_path(path)
         return result.error, [f.code for f in result.findings]
     if not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv (util-linux) to drop to another user")
+        pytest.skip("running as root without setpriv (util-linux) to drop root's rights")
+    owner = Path(__file__).stat()
     script = (
         "import json, sys; from pathlib import Path; from gglift.port import analyze_path; "
         "r = analyze_path(Path(sys.argv[1])); print(json.dumps([r.error, [f.code for f in r.findings]]))"
     )
     done = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", script, str(path)],
+        ["setpriv", f"--reuid={owner.st_uid}", f"--regid={owner.st_gid}", "--clear-groups", "--inh-caps=-all",
+         "--bounding-set=-all", sys.executable, "-c", script, str(path)],
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
@@ -99,7 +105,7 @@ def _error_seen_by_an_unprivileged_user(path: Path) -> tuple[str, list[str]]:
 
 
 def test_permission_denied() -> None:
-    # Outside pytest's private tmp folder, so the other user can reach the file itself.
+    # Outside pytest's private tmp folder, so a checkout owner other than root reaches the file itself.
     folder = Path(tempfile.mkdtemp(prefix="gglift-perm-"))
     try:
         folder.chmod(0o755)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -285,4 +286,5 @@ def test_progress_bar_on_stderr_when_it_is_a_terminal(project: Path) -> None:
     # the report stays on stdout, clean for pipes; the bar runs to the end on the terminal
     report = done.stdout.decode()
     assert report.startswith(QOS_LINES.format(path="app.py")) and "porting" not in report
-    assert b"porting  [" in shown and shown.rstrip().endswith(b"100%\x1b[?25h")
+    # on a slow machine the bar shows an ETA, which its last render blanks with spaces
+    assert b"porting  [" in shown and re.search(rb"100%\s*\x1b\[\?25h$", shown.rstrip())
