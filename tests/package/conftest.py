@@ -43,7 +43,13 @@ def no_derive():
     return lambda project: derive(project, {})
 
 
-def make_wheel(folder, name: str, version: str, files: dict, record_rows=()):
+@pytest.fixture
+def make_wheel():
+    """A function building a wheel by hand, see :func:`build_wheel`."""
+    return build_wheel
+
+
+def build_wheel(folder, name: str, version: str, files: dict, record_rows=()):
     """Build ``<name>-<version>-py3-none-any.whl`` in ``folder`` by hand (no network, no build
     backend): ``files`` maps archive names to text; ``record_rows`` are extra RECORD paths."""
     import zipfile

@@ -9,8 +9,6 @@ import sys
 import textwrap
 import zipfile
 
-from conftest import make_wheel
-
 from gglift.package.artifact import unsafe_name
 
 HOST_SECRET = "aws_secret_access_key = HOST-FILE-CONTENT-1234\n"
@@ -38,7 +36,7 @@ def project(root, requirements: str, files: dict):
         (root / name).write_text(text)
 
 
-def test_hostile_record_rows_put_no_host_file_into_the_artifact(tmp_path):
+def test_hostile_record_rows_put_no_host_file_into_the_artifact(tmp_path, make_wheel):
     secret = tmp_path / "host-secret.txt"
     secret.write_text(HOST_SECRET)
     root, cache = tmp_path / "proj", tmp_path / "cache"
@@ -91,7 +89,7 @@ def test_unsafe_archive_names():
     assert unsafe_name("pkg/mod.py") is None
 
 
-def test_a_relative_r_resolves_against_the_requirements_file_and_is_part_of_the_cache_key(tmp_path):
+def test_a_relative_r_resolves_against_the_requirements_file_and_is_part_of_the_cache_key(tmp_path, make_wheel):
     root, cache = tmp_path / "proj", tmp_path / "cache"
     make_wheel(root / "wheels", "hostile", "1.0", {"hostile/__init__.py": "VERSION = 1\n"})
     make_wheel(root / "wheels", "hostile", "2.0", {"hostile/__init__.py": "VERSION = 2\n"})
