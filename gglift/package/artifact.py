@@ -15,12 +15,12 @@ import hashlib
 import os
 import posixpath
 import shutil
-import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
+from gglift.port.source import special_kind
 from gglift.storage import CHUNK, atomic_file
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
@@ -100,17 +100,13 @@ def write_zip(path: Path, entries: Mapping[str, Path], executables: Iterable[str
 
 
 def special_file(path: Path) -> Optional[str]:
-    """What ``path`` is when it is not a regular file or a directory (None otherwise): such a
-    file (a FIFO, a socket, a device) would hang or fail a build, so it is skipped."""
+    """Why ``path`` cannot go into an artifact when it is a FIFO, a socket or a device (which
+    would hang or fail a build), else None."""
     try:
-        mode = os.lstat(path).st_mode
+        kind = special_kind(os.lstat(path).st_mode)
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
-    for test, what in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
-        if test(mode):
-            return f"{what}, not a regular file"
-    return None
+    return f"{kind}, not a regular file" if kind else None
 
 
 def collect(root: Path, prefix: str = "", skip_dirs: frozenset = frozenset(), skip=lambda rel: False
