@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import platform as host
+import shlex
 import shutil
 import subprocess
 import sys
@@ -118,7 +119,7 @@ def _install(requirements: Requirements, target: Platform, runtime: str, tree: P
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:
         req_file = work / "requirements.txt"
-        included = [f"-r {requirements.file}"] if requirements.file else []
+        included = [f"-r {shlex.quote(str(requirements.file))}"] if requirements.file else []
         req_file.write_text("\n".join(included + list(requirements.extra)) + "\n")
         cmd = [sys.executable, "-m", "pip", "install", "--target", str(work / "site"), "--no-compile",
                "--disable-pip-version-check", "--no-input", "--quiet", *pip_arguments(target, runtime), "-r", str(req_file)]

@@ -142,13 +142,21 @@ def with_deep_stack(function: Callable[..., T], *args) -> T:
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
+    try:
+        previous = threading.stack_size(PORT_STACK_BYTES)
+    except ValueError:  # a platform that refuses the size: this thread, its usual limit
+        return function(*args)
     limit = sys.getrecursionlimit()
-    previous = threading.stack_size(PORT_STACK_BYTES)
     try:
         worker = threading.Thread(target=run, name="gglift-port")
         sys.setrecursionlimit(max(limit, PORT_RECURSION_LIMIT))
-        worker.start()
-        worker.join()
+        try:
+            worker.start()
+        except RuntimeError:  # no thread to be had (address space limits): port here, on
+            sys.setrecursionlimit(limit)  # this thread's stack and its usual limit
+            run()
+        else:
+            worker.join()
     finally:
         threading.stack_size(previous)
         sys.setrecursionlimit(limit)
