@@ -39,6 +39,9 @@ def imported_modules(source: Path) -> set[str]:
             tree = ast.parse(path.read_bytes(), filename=str(path))
         except SyntaxError as exc:
             raise SourceError(f"{path}:{exc.lineno}: cannot parse: {exc.msg}") from None
+        except (RecursionError, MemoryError, ValueError) as exc:  # nesting CPython refuses, NUL bytes
+            reason = "nested too deeply for Python to compile" if isinstance(exc, RecursionError) else str(exc) or "out of memory"
+            raise SourceError(f"{path}: cannot parse: {reason}") from None
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)

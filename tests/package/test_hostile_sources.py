@@ -81,3 +81,12 @@ def test_large_files_are_streamed_into_the_artifact(tmp_path):
         assert zf.testzip() is None
     copy = big / "build" / "greengrass-cli" / "artifacts" / "fn" / "1.0.0" / "lambda-artifact.zip"
     assert copy.read_bytes() == (big / "build" / "fn" / "lambda-artifact.zip").read_bytes()
+
+
+def test_code_nested_deeper_than_python_compiles_is_a_clear_error(tmp_path):
+    src = project(tmp_path / "proj") / "src"
+    (src / "deep.py").write_text("x = a" + ".b" * 100_000 + "\n")
+    code, out, err, _ = gglift_package(tmp_path / "proj", tmp_path / "cache")
+    assert (code, out) == (1, "")
+    assert err == f"error: {src / 'deep.py'}: cannot parse: nested too deeply for Python to compile\n"
+    assert not (tmp_path / "proj" / "build" / "fn" / "lambda-artifact.zip").exists()
