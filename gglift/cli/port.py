@@ -96,7 +96,7 @@ def port(
             if result.changed:
                 click.echo(unified_diff(result, read[result.path].data), nl=False)
     elif not dry_run:
-        results = [_write(result) for result in results]
+        results = [_write(result, read.get(result.path)) for result in results]
     if cache is not None:
         for result in results:
             if result.path in read:
@@ -151,17 +151,27 @@ def _analyze(targets: list[Path], jobs: Optional[int], cache: Optional[Cache]) -
     return [cached[path] if path in cached else next(done) for path in targets], read
 
 
-def _write(result: FileResult) -> FileResult:
-    """Write a changed file in place; a failure becomes GGL900 and the file stays as it was."""
+def _write(result: FileResult, analysed: Optional[Read]) -> FileResult:
+    """Write a changed file in place; a failure becomes GGL900 and the file stays as it was.
+
+    A file whose content is no longer the one analysed (edited during the run) is not
+    overwritten: the edit is kept and the file reported.
+    """
     if not result.changed or result.new_source is None:
         return result
+    now = Read.of(result.path)
+    if analysed is not None and (now is None or now.digest != analysed.digest):
+        return _not_written(result, "the file changed while it was being ported; run again")
     try:
         write_atomic(result.path, result.new_source)
     except OSError as exc:
-        from gglift.port.engine import failed  # loads libcst: failure path only
-
-        reason = f"cannot write: {exc.strerror or exc}"
-        # keep what the analysis found; the file itself stays as it was
-        error = failed(result.path, reason).findings
-        return replace(result, changed=False, new_source=None, error=reason, findings=error + result.findings)
+        return _not_written(result, f"cannot write: {exc.strerror or exc}")
     return result
+
+
+def _not_written(result: FileResult, reason: str) -> FileResult:
+    """``result`` with a GGL900 for ``reason`` first, keeping what the analysis found."""
+    from gglift.port.engine import failed  # loads libcst: failure path only
+
+    error = failed(result.path, reason).findings
+    return replace(result, changed=False, new_source=None, error=reason, findings=error + result.findings)

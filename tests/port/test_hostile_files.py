@@ -167,3 +167,29 @@ def test_a_file_over_the_size_limit_is_reported_in_bounded_memory(tmp_path: Path
     )
     assert rss < 300_000  # KB; porting it whole took about 10 GB
     assert (tmp_path / "big_cloud.py").stat().st_size == size
+
+
+def test_a_file_edited_after_its_analysis_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(CLOUD)
+    edit = CLOUD + "EDITED = True\n"
+    real = concurrency.analyze_all
+
+    def edited_after(items, jobs=None):
+        results = list(real(items, jobs))
+        app.write_text(edit)  # the user saves the file just after gglift analysed it
+        return iter(results)
+
+    monkeypatch.setattr(concurrency, "analyze_all", edited_after)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(port, ["--jobs", "1", "."])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert result.output == (
+        "app.py:1:1: GGL900 error: cannot port this file: the file changed while it was being ported; run again\n" + HINT
+        + "0 files ported, 1 unchanged; 1 finding (1 error)\n"
+    )
+    assert app.read_text() == edit
