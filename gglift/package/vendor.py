@@ -99,7 +99,10 @@ def pip_arguments(target: Platform, runtime: str) -> list[str]:
 
 def cache_key(requirements: Requirements, target: Platform, runtime: str) -> str:
     """A key that changes whenever what pip would install could change."""
-    data = {"requirements": [list(t) for t in requirements.texts], "extra": list(requirements.extra),
+    # paths relative to the requirements file, so two checkouts of a project share a tree
+    base = requirements.file.parent if requirements.file else Path(".")
+    texts = [[os.path.relpath(path, base), text] for path, text in requirements.texts]
+    data = {"requirements": texts, "extra": list(requirements.extra),
             "pip": pip_arguments(target, runtime), "runtime": runtime, "arch": target.architecture or host.machine()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 

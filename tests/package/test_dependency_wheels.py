@@ -120,3 +120,20 @@ def test_a_missing_r_file_is_a_clear_error(tmp_path):
     assert result.stderr == (f"error: cannot read the requirements file {root / 'nowhere.txt'} "
                              f"(named in {root / 'requirements.txt'}): No such file or directory\n")
     assert not (root / "build" / "fn" / "lambda-artifact.zip").exists()
+
+
+def test_the_vendoring_key_is_the_same_for_two_checkouts_and_changes_with_an_included_file(tmp_path):
+    from gglift.config.model import Platform
+    from gglift.package.sources import read_requirements
+    from gglift.package.vendor import cache_key
+
+    keys = []
+    for checkout in ("a", "b"):
+        folder = tmp_path / checkout
+        folder.mkdir()
+        (folder / "requirements.txt").write_text("-r base.txt\n")
+        (folder / "base.txt").write_text("six==1.16.0\n")
+        keys.append(cache_key(read_requirements(folder / "requirements.txt"), Platform(), "python3.11"))
+    (tmp_path / "b" / "base.txt").write_text("six==1.17.0\n")
+    keys.append(cache_key(read_requirements(tmp_path / "b" / "requirements.txt"), Platform(), "python3.11"))
+    assert keys[0] == keys[1] != keys[2]
