@@ -7,10 +7,16 @@ it, so an interrupted run never leaves a half-written file that looks complete.
 
 from __future__ import annotations
 
+import filecmp
 import os
+import shutil
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
+
+CHUNK = 1 << 20  # bytes read or written at a time when streaming a file
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -19,6 +25,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     Symlinks are followed, so the link keeps pointing at the (now ported) target. A new
     file gets mode 0644.
     """
+    with atomic_file(path) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path, keep_identical: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write ``path``'s new content to, put in place atomically when the
+    block ends (as :func:`write_atomic` does), so large outputs can be streamed to disk.
+
+    With ``keep_identical``, a target whose content is already the same is left in place
+    (its mtime kept) and the new copy is dropped.
+    """
     target = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
@@ -26,9 +44,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gglift-tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
             handle.flush()
+            if keep_identical and target.is_file() and filecmp.cmp(tmp, target, shallow=False):
+                os.unlink(tmp)
+                return
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -48,6 +69,14 @@ def write_bytes(path: Path, data: bytes) -> None:
     if path.is_file() and path.read_bytes() == data:
         return
     write_atomic(path, data)
+
+
+def copy_file(source: Path, path: Path) -> None:
+    """Copy ``source`` to ``path`` as :func:`write_bytes` writes, streaming rather than
+    holding the file in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as src, atomic_file(path, keep_identical=True) as dest:
+        shutil.copyfileobj(src, dest, CHUNK)
 
 
 def write_text(path: Path, text: str) -> None:

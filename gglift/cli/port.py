@@ -10,11 +10,10 @@ from typing import Optional
 import click
 
 from gglift.port import concurrency, files, report
-from gglift.port.cache import Cache, read_for_cache
+from gglift.port.cache import Cache, Read
 from gglift.port.model import FileResult
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
-from gglift.port.source import read_source
 from gglift.storage import write_atomic
 
 EPILOG = """\b
@@ -90,19 +89,18 @@ def port(
 
     targets = files.discover(paths, exclude)
     cache = None if no_cache else Cache.load()
-    sources: dict[Path, bytes] = {}
-    results = _analyze(targets, jobs, cache, sources)
+    results, read = _analyze(targets, jobs, cache)
     dry_run = check or diff
     if diff:
         for result in results:
             if result.changed:
-                click.echo(unified_diff(result, _original(result, sources)), nl=False)
+                click.echo(unified_diff(result, read[result.path].data), nl=False)
     elif not dry_run:
-        results = [_write(result) for result in results]
+        results = [_write(result, read.get(result.path)) for result in results]
     if cache is not None:
         for result in results:
-            if result.path in sources:
-                cache.update(result, sources[result.path])
+            if result.path in read:
+                cache.update(result, read[result.path].digest)
         cache.save()
 
     if fmt == "json":
@@ -115,51 +113,65 @@ def port(
     sys.exit(report.exit_code(results, check=dry_run))
 
 
-def _analyze(
-    targets: list[Path], jobs: Optional[int], cache: Optional[Cache], sources: dict[Path, bytes]
-) -> list[FileResult]:
+def _analyze(targets: list[Path], jobs: Optional[int], cache: Optional[Cache]) -> tuple[list[FileResult], dict[Path, Read]]:
     """Results in the order of ``targets``: from the cache where it has them, else fresh.
 
-    ``sources`` receives the bytes each file's cache key was computed from.
+    Each file is read once: the cache key, the analysis and the diff all come from the same
+    bytes, so a file edited during the run is never cached under a content it was not
+    checked with. Also returns what was read, by path (files that could not be read are
+    left to the analysis, which reports why).
     """
+    read: dict[Path, Read] = {}
     cached: dict[Path, FileResult] = {}
-    if cache is not None:
-        for path in targets:
-            data = read_for_cache(path)
-            if data is not None:
-                sources[path] = data
-                hit = cache.get(path, data)
-                if hit is not None:
-                    cached[path] = hit
-    todo = [path for path in targets if path not in cached]
+    hits = 0
+    todo: list[tuple[Path, Optional[bytes]]] = []
+    for path in targets:
+        got = Read.of(path)
+        if got is None:
+            todo.append((path, None))
+            continue
+        hit = cache.get(path, got.digest) if cache is not None else None
+        if hit is not None:
+            cached[path] = hit
+            hits += 1
+            continue
+        if not got.worth_parsing:
+            cached[path] = FileResult(path=path)  # nothing to port: no parse, no bytes kept
+            read[path] = replace(got, data=b"")
+            continue
+        read[path] = got
+        todo.append((path, got.data))
     fresh = concurrency.analyze_all(todo, jobs)
-    if sys.stderr.isatty() and len(todo) >= 2:
+    if sys.stderr.isatty() and todo and len(targets) - hits >= 2:
         with click.progressbar(fresh, length=len(todo), label="porting", file=sys.stderr) as bar:
             analyzed = list(bar)
     else:
         analyzed = list(fresh)
     done = iter(analyzed)
-    return [cached[path] if path in cached else next(done) for path in targets]
+    return [cached[path] if path in cached else next(done) for path in targets], read
 
 
-def _original(result: FileResult, sources: dict[Path, bytes]) -> bytes:
-    """The file's original bytes: those already read for the cache key, else read now."""
-    if result.path in sources:
-        return sources[result.path]
-    return read_source(result.path)
+def _write(result: FileResult, analysed: Optional[Read]) -> FileResult:
+    """Write a changed file in place; a failure becomes GGL900 and the file stays as it was.
 
-
-def _write(result: FileResult) -> FileResult:
-    """Write a changed file in place; a failure becomes GGL900 and the file stays as it was."""
+    A file whose content is no longer the one analysed (edited during the run) is not
+    overwritten: the edit is kept and the file reported.
+    """
     if not result.changed or result.new_source is None:
         return result
+    now = Read.of(result.path)
+    if analysed is not None and (now is None or now.digest != analysed.digest):
+        return _not_written(result, "the file changed while it was being ported; run again")
     try:
         write_atomic(result.path, result.new_source)
     except OSError as exc:
-        from gglift.port.engine import failed  # loads libcst: failure path only
-
-        reason = f"cannot write: {exc.strerror or exc}"
-        # keep what the analysis found; the file itself stays as it was
-        error = failed(result.path, reason).findings
-        return replace(result, changed=False, new_source=None, error=reason, findings=error + result.findings)
+        return _not_written(result, f"cannot write: {exc.strerror or exc}")
     return result
+
+
+def _not_written(result: FileResult, reason: str) -> FileResult:
+    """``result`` with a GGL900 for ``reason`` first, keeping what the analysis found."""
+    from gglift.port.engine import failed  # loads libcst: failure path only
+
+    error = failed(result.path, reason).findings
+    return replace(result, changed=False, new_source=None, error=reason, findings=error + result.findings)

@@ -15,8 +15,10 @@ Every problem names the config file, the function, the key path, what is wrong a
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator
 
 from gglift.config.errors import Problem
@@ -43,6 +45,9 @@ LAMBDA_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[
 PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
 # Lambda's own rules for a function name and an environment variable name.
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Greengrass's rule for a component name (its length comes from the service model); gglift
+# also names output folders after it, so it must never be a path.
+COMPONENT_NAME = re.compile(r"^[A-Za-z0-9._-]*$")
 ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 # Request paths of create-component-version -> config key paths below function[i].
@@ -88,6 +93,12 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
 
     if not FUNCTION_NAME.match(fn.name):
         yield "name", f"{fn.name!r} is not a valid Lambda function name", "use 1 to 64 letters, digits, - and _"
+    # (the default component name is the function's, whose own problem is reported above)
+    named = fn.component.name != fn.name or FUNCTION_NAME.match(fn.name)
+    if named and (not COMPONENT_NAME.match(fn.component.name) or fn.component.name in (".", "..")):
+        yield ("component.name", f"{fn.component.name!r} is not a valid component name",
+               "use 1 to 128 letters, digits, '.', '-' and '_', e.g. \"com.example.SensorGateway\"")
+    yield from _path_problems(project, fn)
     for key in sorted(k for k, _ in fn.environmentVariables if not ENV_NAME.match(k)):
         yield f"environmentVariables.{key}", f"{key!r} is not a valid environment variable name", "start with a letter; use letters, digits and _"
     if not (fn.is_executable or PYTHON_RUNTIME.match(fn.runtime)):
@@ -122,6 +133,25 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
     for i, device in enumerate(cp.devices):
         if not _under(device.path, "/dev") or device.path.rstrip("/") == "/dev":
             yield f"{cp_path}.devices[{i}].path", f"{device.path!r} is not a device under /dev", 'give the device file, e.g. "/dev/ttyUSB0"; mount folders as volumes'
+
+
+def _path_problems(project: Project, fn: Function) -> Iterator[tuple[str, str, str]]:
+    """``source`` inside the project, an executable ``handler`` inside ``source``: gglift reads
+    from these paths and puts what it finds into artifacts that leave the machine."""
+    from gglift.package.artifact import unsafe_name  # the handler is also the executable's archive name
+
+    root = Path(os.path.realpath(project.root))
+    source = Path(os.path.realpath(fn.source))
+    if source != root and root not in source.parents:
+        yield ("source", f"the source folder {fn.source} is outside the project folder {project.root} (symlinks count where they point)",
+               "keep the function's code inside the project folder and point source at it")
+    if fn.is_executable:
+        why = unsafe_name(fn.handler)
+        if not why and os.path.realpath(source / fn.handler) != os.path.join(source, fn.handler):
+            why = "it leads through a symlink"
+        if why:
+            yield ("handler", f"the executable {fn.handler!r} is not a plain path inside the source folder: {why}",
+                   "name the executable's file relative to source, e.g. \"build/my_lambda\", without '..' or symlinks")
 
 
 def _arn_problems(arn: str) -> Iterator[tuple[str, str, str]]:

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from gglift import __version__
 from gglift.config.model import Project
 from gglift.port.model import RESOURCE_FIELDS
+from gglift.port.source import SourceError, read_source
 from gglift.routes import Derived, derive, python_files
 from gglift.storage import write_text
 
@@ -37,8 +38,13 @@ def _versions() -> bytes:
 
 def _analyze(path: Path, cache_dir: Path):
     """The file's resources, shaped like ``FileResult``. A hit is a plain namespace and never
-    loads libcst (the analysis does), the cost this cache exists to avoid."""
-    data = path.read_bytes()
+    loads libcst (the analysis does), the cost this cache exists to avoid. A file that cannot
+    be read (a FIFO, a device, over the size limit) yields nothing; the artifact's report
+    names the files it skipped."""
+    try:
+        data = read_source(path)
+    except SourceError:
+        return SimpleNamespace(path=path, **{kind: [] for kind in RESOURCE_FIELDS})
     key = hashlib.sha256(_versions() + data).hexdigest()
     entry = cache_dir / "analysis" / key[:2] / f"{key}.json"
     if entry.is_file():

@@ -7,7 +7,6 @@ never leaves a half-written file that looks complete.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shlex
 from dataclasses import dataclass, field
@@ -17,13 +16,13 @@ from typing import Callable, Optional
 from gglift import storage
 from gglift.config.model import Function, Project, Subscription
 from gglift.package import requests
-from gglift.package.artifact import zip_bytes
+from gglift.package.artifact import Skipped, UnsafeEntry, write_zip
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
-from gglift.package.sources import imported_modules, requirement_lines, requirement_name, source_entries
+from gglift.package.sources import Requirements, imported_modules, read_requirements, requirement_name, source_entries
 from gglift.package.vendor import Distribution, vendor
 from gglift.routes import Derived, effective_subscriptions
-from gglift.storage import write_bytes, write_text
+from gglift.storage import copy_file, write_text
 
 GREENGRASSSDK = "greengrasssdk==1.6.1"
 # Left out of the artifact when the ported code no longer imports them (the device has no use
@@ -52,6 +51,7 @@ class FunctionOutput:
     cached: bool = True
     files: dict[str, Path] = field(default_factory=dict)  # outputs by kind
     cloud_sdk_note: str = ""  # set when the code still imports boto3 without requiring it
+    skipped: list[Skipped] = field(default_factory=list)  # source files left out, with the reason
 
     @property
     def digest(self) -> str:
@@ -108,23 +108,29 @@ def package_project(
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
     notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
+    notes.extend(f"{o.function.name}: skipped {s.path}: {s.reason}" for o in outputs for s in o.skipped)
+    notes.extend(note for o in outputs for d in o.distributions + o.left_out for note in [d.refusal_note()] if note)
     return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:
     fn_dir = out_dir / fn.name
+    skipped: list[Skipped] = []
     if fn.is_executable:
         entries, executables, dists, left_out, cached = _executable_entries(fn), {fn.handler}, [], [], True
     else:
         imports = imported_modules(fn.source)
-        entries, dists, left_out, cached = _python_entries(fn, imports, cache_dir)
+        entries, skipped, dists, left_out, cached = _python_entries(fn, imports, cache_dir)
         executables = set()
     artifact = fn_dir / ARTIFACT_NAME
-    data = zip_bytes(entries, executables)
-    write_bytes(artifact, data)
-    sha = hashlib.sha256(data).hexdigest()
+    try:
+        written = write_zip(artifact, entries, executables)
+    except UnsafeEntry as exc:
+        raise PackageError(f"function {fn.name!r}: {exc}") from None
+    sha = written.sha256
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
-    out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
+    out = FunctionOutput(fn, artifact, sha, written.size, f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out,
+                         cached, skipped=skipped)
     if not fn.is_executable:
         out.cloud_sdk_note = _cloud_sdk_note(fn, imports, dists)
     out.files["artifact"] = artifact
@@ -144,7 +150,7 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
         local = out_dir / "greengrass-cli"
         name, version = fn.component.name, fn.component.version
         write_text(local / "recipes" / f"{name}-{version}.yaml", recipe_yaml)
-        write_bytes(local / "artifacts" / name / version / ARTIFACT_NAME, data)
+        copy_file(artifact, local / "artifacts" / name / version / ARTIFACT_NAME)
     for kind, body in bodies.items():
         write_text(req_dir / f"{kind}.json", _json(body))
         out.files[kind] = req_dir / f"{kind}.json"
@@ -153,15 +159,15 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
 
 def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
     """``imports``: the top-level modules the function's code imports."""
-    entries = source_entries(fn.source)
-    lines = requirement_lines(fn.requirements)
-    if "greengrasssdk" in imports and "greengrasssdk" not in {requirement_name(line) for line in lines}:
-        lines.append(GREENGRASSSDK)
-    if not lines:
-        return entries, [], [], True
+    entries, skipped = source_entries(fn.source)
+    wanted: Requirements = read_requirements(fn.requirements)
+    if "greengrasssdk" in imports and "greengrasssdk" not in wanted.names():
+        wanted = wanted.adding(GREENGRASSSDK)
+    if not wanted:
+        return entries, skipped, [], [], True
     # Skip packages the code does not import any more (boto3 after the port).
     drop = {pkg for module, pkgs in CLOUD_SDK.items() if module not in imports and "botocore" not in imports for pkg in pkgs}
-    trees = [vendor(lines, platform, fn.runtime, cache_dir) for platform in fn.component.platforms]
+    trees = [vendor(wanted, platform, fn.runtime, cache_dir) for platform in fn.component.platforms]
     first = trees[0]
     for platform, other in zip(fn.component.platforms[1:], trees[1:]):
         if {d.files for d in other.distributions} != {d.files for d in first.distributions}:
@@ -178,7 +184,7 @@ def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
     if overlap:
         raise PackageError(f"function {fn.name!r}: {overlap[0]} is both in the source folder and installed by a requirement")
     entries.update(vendored)
-    return entries, kept, left_out, all(t.cached for t in trees)
+    return entries, skipped, kept, left_out, all(t.cached for t in trees)
 
 
 def _cloud_sdk_note(fn: Function, imports: set[str], kept: list[Distribution]) -> str:

@@ -3,16 +3,27 @@
 For this machine's platform and Python, ``pip install --target`` is used as is (sdists
 allowed). For another architecture or Python version, pip is asked for manylinux wheels of
 that platform only (``--platform ... --only-binary=:all:``), since nothing can be compiled
-for the device here. The installed tree is cached under a key made of the requirements, the
-platform and the Python version, so a rebuild with unchanged requirements runs no pip at all.
+for the device here. The installed tree is cached under a key made of the requirements (the text of
+every requirements file read), the platform and the Python version, so a rebuild with
+unchanged requirements runs no pip at all.
+
+pip runs in the requirements file's folder and is given that file itself, so its relative
+``-r``, ``-c``, ``--find-links`` and wheel paths mean what they mean when the user runs pip.
+
+What goes into the artifact comes from each installed package's ``RECORD``, but a wheel's
+``RECORD`` is not trusted: a row that is absolute, holds ``..``, leads through a symlink or
+names anything but a regular file inside the installed tree is refused and reported, so a
+hostile wheel cannot put a host file into the artifact.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
 import platform as host
+import shlex
 import shutil
 import subprocess
 import sys
@@ -23,6 +34,8 @@ from typing import Optional, Sequence
 
 from gglift import storage
 from gglift.config.model import ARCHITECTURES, Platform
+from gglift.package.artifact import special_file, unsafe_name
+from gglift.package.sources import Requirements
 
 # Greengrass architecture names -> the wheel platform tag suffix.
 # manylinux2014 is glibc 2.17: what pip accepts on the widest range of devices.
@@ -41,6 +54,15 @@ class Distribution:
     version: str
     files: tuple[str, ...]
     size: int  # bytes, uncompressed
+    refused: tuple[tuple[str, str], ...] = ()  # RECORD rows not taken: (path, why)
+
+    def refusal_note(self) -> str:
+        """The report line for refused ``RECORD`` rows ("" when there are none)."""
+        if not self.refused:
+            return ""
+        rows = "; ".join(f"{path!r} ({why})" for path, why in self.refused)
+        return (f"dependency wheel {self.name} {self.version}: its RECORD lists files outside its package folder, "
+                f"which were refused and are not in the artifact: {rows}")
 
 
 @dataclass(frozen=True)
@@ -75,15 +97,18 @@ def pip_arguments(target: Platform, runtime: str) -> list[str]:
     ]
 
 
-def cache_key(requirements: Sequence[str], target: Platform, runtime: str) -> str:
+def cache_key(requirements: Requirements, target: Platform, runtime: str) -> str:
     """A key that changes whenever what pip would install could change."""
-    data = {"requirements": list(requirements), "pip": pip_arguments(target, runtime), "runtime": runtime,
-            "arch": target.architecture or host.machine()}
+    # paths relative to the requirements file, so two checkouts of a project share a tree
+    base = requirements.file.parent if requirements.file else Path(".")
+    texts = [[os.path.relpath(path, base), text] for path, text in requirements.texts]
+    data = {"requirements": texts, "extra": list(requirements.extra),
+            "pip": pip_arguments(target, runtime), "runtime": runtime, "arch": target.architecture or host.machine()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def vendor(requirements: Sequence[str], target: Platform, runtime: str, cache_dir: Optional[Path] = None) -> Vendored:
-    """Install ``requirements`` (requirement lines) for ``target``; reuse the cache when it can."""
+def vendor(requirements: Requirements, target: Platform, runtime: str, cache_dir: Optional[Path] = None) -> Vendored:
+    """Install ``requirements`` for ``target``; reuse the cache when it can."""
     cache_dir = cache_dir or storage.cache_dir()
     tree = cache_dir / "vendor" / cache_key(requirements, target, runtime)
     cached = tree.is_dir()
@@ -92,15 +117,17 @@ def vendor(requirements: Sequence[str], target: Platform, runtime: str, cache_di
     return Vendored(root=tree, cached=cached, distributions=distributions(tree))
 
 
-def _install(requirements: Sequence[str], target: Platform, runtime: str, tree: Path) -> None:
+def _install(requirements: Requirements, target: Platform, runtime: str, tree: Path) -> None:
     tree.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:
         req_file = work / "requirements.txt"
-        req_file.write_text("\n".join(requirements) + "\n")
+        included = [f"-r {shlex.quote(str(requirements.file))}"] if requirements.file else []
+        req_file.write_text("\n".join(included + list(requirements.extra)) + "\n")
         cmd = [sys.executable, "-m", "pip", "install", "--target", str(work / "site"), "--no-compile",
                "--disable-pip-version-check", "--no-input", "--quiet", *pip_arguments(target, runtime), "-r", str(req_file)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        folder = requirements.file.parent if requirements.file else None
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=folder)
         if proc.returncode != 0:
             raise VendorError(proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}")
         # Console scripts carry this machine's interpreter path: useless on the device.
@@ -124,14 +151,42 @@ def distributions(tree: Path) -> tuple[Distribution, ...]:
                 break
             key, _, value = line.partition(": ")
             meta.setdefault(key, value)
-        files, size = [], 0
+        files, size, refused = [], 0, []
         record = info / "RECORD"
-        for line in record.read_text(encoding="utf-8").splitlines() if record.exists() else []:
-            rel = line.rsplit(",", 2)[0]
-            path = tree / rel
-            if rel.startswith("..") or not path.is_file() or rel.endswith((".pyc", ".pyo")):
+        for rel in _record_paths(record):
+            if rel.endswith((".pyc", ".pyo")):
+                continue
+            why = _outside(tree, rel)
+            if why == "missing":  # e.g. console scripts, which pip puts outside --target
+                continue
+            if why:
+                refused.append((rel, why))
                 continue
             files.append(rel)
-            size += path.stat().st_size
-        found.append(Distribution(meta.get("Name", info.name), meta.get("Version", ""), tuple(sorted(files)), size))
+            size += (tree / rel).stat().st_size
+        found.append(Distribution(meta.get("Name", info.name), meta.get("Version", ""), tuple(sorted(files)), size,
+                                  tuple(refused)))
     return tuple(found)
+
+
+def _record_paths(record: Path) -> list[str]:
+    """The paths of a ``RECORD`` file (CSV: path, hash, size)."""
+    if not record.is_file():
+        return []
+    with open(record, newline="", encoding="utf-8", errors="replace") as handle:
+        return [row[0] for row in csv.reader(handle) if row]
+
+
+def _outside(tree: Path, rel: str) -> Optional[str]:
+    """Why the ``RECORD`` path ``rel`` cannot be taken from ``tree`` ("missing" when it is not
+    there at all), or None when it names a regular file inside the tree, reached without a
+    symlink."""
+    path = tree / rel
+    if not os.path.lexists(path):  # nothing there, nothing to take
+        return "missing"
+    why = unsafe_name(rel)
+    if why:
+        return why
+    if os.path.realpath(path) != os.path.join(os.path.realpath(tree), rel):
+        return "a symlink"
+    return special_file(path) or (None if path.is_file() else "not a file")

@@ -7,6 +7,8 @@ gglift or libcst changes, so its result is stored and reused without parsing.
 - The key of an entry is the SHA-256 of the file's bytes, under its absolute path. Hashing
   means reading the file, which costs a fraction of a percent of parsing it, and unlike size
   and modification time it cannot be fooled by an edit within the clock's granularity.
+  The bytes hashed are the bytes analysed (:class:`Read`): a file edited during a run is
+  never stored as clean under a content that was not checked.
 - One cache file per gglift and libcst version (the versions are in its name and in it), so
   an upgrade starts from an empty cache. No command-line option changes what the port of a
   file finds (``--check``/``--diff``/``--format`` only change what is done with it), so none
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Optional
@@ -32,7 +35,7 @@ import gglift
 from gglift.port.model import FileResult, Finding, Resource
 from gglift.port.model import RESOURCE_FIELDS
 from gglift.port.report import findings_and_resources
-from gglift.port.source import SourceError, read_source
+from gglift.port.source import MARKERS, SourceError, read_source
 from gglift.storage import cache_dir, write_atomic
 
 FORMAT = 1  # bumped when the layout of the cache file changes
@@ -52,7 +55,7 @@ class Cache:
 
     >>> import tempfile
     >>> cache = Cache.load(Path(tempfile.mkdtemp()))
-    >>> cache.get(Path("app.py"), b"x = 1\\n") is None
+    >>> cache.get(Path("app.py"), Read.digest_of(b"x = 1\\n")) is None
     True
     """
 
@@ -76,21 +79,22 @@ class Cache:
             entries = {}
         return cls(path, entries)
 
-    def get(self, path: Path, source: bytes) -> Optional[FileResult]:
-        """The stored result for ``path`` if its content is what was stored, else None."""
+    def get(self, path: Path, digest: str) -> Optional[FileResult]:
+        """The stored result for ``path`` if its content's digest is the one stored, else None."""
         entry = self.entries.get(_key(path))
-        if not isinstance(entry, dict) or entry.get("sha256") != _digest(source):
+        if not isinstance(entry, dict) or entry.get("sha256") != digest:
             return None
         try:
             return _result_from_dict(path, entry["result"])
         except (KeyError, TypeError, ValueError):  # a corrupt entry is just a miss
             return None
 
-    def update(self, result: FileResult, source: bytes) -> None:
-        """Store a clean result, or forget the file if it is not clean (any more)."""
+    def update(self, result: FileResult, digest: str) -> None:
+        """Store a clean result for the content whose digest is ``digest`` (the bytes the
+        result was computed from), or forget the file if it is not clean (any more)."""
         key = _key(result.path)
         if is_clean(result):
-            self.entries[key] = {"sha256": _digest(source), "result": findings_and_resources(result)}
+            self.entries[key] = {"sha256": digest, "result": findings_and_resources(result)}
             self._dirty = True
         elif self.entries.pop(key, None) is not None:
             self._dirty = True
@@ -108,12 +112,26 @@ class Cache:
         self._dirty = False
 
 
-def read_for_cache(path: Path) -> Optional[bytes]:
-    """The file's bytes for the cache key, or None if it cannot be read (the port reports it)."""
-    try:
-        return read_source(path)
-    except SourceError:
-        return None
+@dataclass(frozen=True)
+class Read:
+    """A file's bytes as read once for a run, and their digest (the cache key)."""
+
+    data: bytes
+    digest: str
+    worth_parsing: bool  # mentions a marker: the only files the port parses
+
+    @classmethod
+    def of(cls, path: Path) -> Optional["Read"]:
+        """``path`` read, or None if it cannot be (the port reports why)."""
+        try:
+            data = read_source(path)
+        except SourceError:
+            return None
+        return cls(data, cls.digest_of(data), any(marker in data for marker in MARKERS))
+
+    @staticmethod
+    def digest_of(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
 
 
 def _versions() -> dict:
@@ -123,10 +141,6 @@ def _versions() -> dict:
 
 def _key(path: Path) -> str:
     return os.path.abspath(path)
-
-
-def _digest(source: bytes) -> str:
-    return hashlib.sha256(source).hexdigest()
 
 
 def _result_from_dict(path: Path, data: dict) -> FileResult:

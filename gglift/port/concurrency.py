@@ -3,12 +3,19 @@
 Parsing is CPU-bound Python, so threads would not help; each worker process takes chunks of
 files and returns plain :class:`~gglift.port.model.FileResult` objects, which
 ``Executor.map`` hands back in the order the paths were given.
+
+A worker that dies (killed, out of memory, a crash in native code) must not abort the run:
+the files it had not answered yet are given to a fresh pool, after the first of them is
+analysed alone in its own process, so only a file that kills its process gets a GGL900.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
@@ -16,6 +23,9 @@ from gglift.port.model import FileResult
 
 # Below this many files a pool costs more to start than it saves.
 _MIN_FILES_FOR_POOL = 8
+
+# A file to analyse, with the bytes already read from it (None: read it in the worker).
+Item = tuple[Path, Optional[bytes]]
 
 
 def default_jobs() -> int:
@@ -26,19 +36,60 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def analyze_all(paths: Sequence[Path], jobs: Optional[int] = None) -> Iterator[FileResult]:
-    """Yield ``analyze_path(path)`` for every path, in the order of ``paths``."""
-    if not paths:
+def analyze_all(items: Sequence[Item], jobs: Optional[int] = None) -> Iterator[FileResult]:
+    """Yield ``analyze_path(path, data)`` for every item, in the order of ``items``."""
+    if not items:
         return
     # imported only when a file is to be parsed: it loads libcst, a large share of the
     # start-up of a run that the cache answers entirely
     from gglift.port.engine import analyze_path
 
     jobs = jobs or default_jobs()
-    if jobs == 1 or len(paths) < _MIN_FILES_FOR_POOL:
-        yield from map(analyze_path, paths)
+    if jobs == 1 or len(items) < _MIN_FILES_FOR_POOL:
+        yield from (analyze_path(path, data) for path, data in items)
         return
-    # many small chunks keep both the pipe busy and the workers balanced
-    chunksize = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(analyze_path, paths, chunksize=chunksize)
+    remaining = list(items)
+    while remaining:
+        answered = 0
+        # many small chunks keep both the pipe busy and the workers balanced
+        chunksize = max(1, len(remaining) // (jobs * 8))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for result in pool.map(_analyze_item, remaining, chunksize=chunksize):
+                    answered += 1
+                    yield result
+            return
+        except BrokenProcessPool:
+            suspect, remaining = remaining[answered], remaining[answered + 1:]
+            yield _analyze_alone(suspect)
+
+
+def _analyze_item(item: Item) -> FileResult:
+    from gglift.port.engine import analyze_path
+
+    return analyze_path(*item)
+
+
+def _analyze_alone(item: Item) -> FileResult:
+    """The item analysed in a process of its own; GGL900 if that process dies."""
+    from gglift.port.engine import failed
+
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_send_result, args=(sender, item), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        result = receiver.recv()
+    except EOFError:
+        result = None
+    process.join()
+    if result is not None:
+        return result
+    code = process.exitcode or 0
+    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    return failed(item[0], f"the analysis process died on this file ({how}); please report it")
+
+
+def _send_result(sender, item: Item) -> None:
+    sender.send(_analyze_item(item))
+    sender.close()

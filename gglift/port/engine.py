@@ -2,13 +2,22 @@
 
 Pure functions over bytes; the only I/O is :func:`analyze_path` reading the file. Writing the
 result is the caller's job (:mod:`gglift.port.source`).
+
+Deeply nested code must neither crash nor hang the run. CPython's own parser is asked first,
+under the interpreter's usual recursion limit: what it cannot build (thousands of nested
+levels) is reported as GGL900 with its reason, since no device's Python could compile it
+either. Whatever it accepts is ported in a thread with a large stack and a raised recursion
+limit, because libcst's parser and visitors recurse once or more per nesting level.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
+import threading
 from pathlib import Path
+from typing import Callable, Optional, TypeVar
 
 import libcst as cst
 
@@ -17,11 +26,24 @@ from gglift.port.model import FileResult, Finding, Resource
 from gglift.port.porting import plan_port
 from gglift.port.render import render
 from gglift.port.rules import make_finding
-from gglift.port.source import SourceError, decode_source, encode_source, read_source
-from gglift.port.transform import plan_imports, replacements, sdk_module_name
+from gglift.port.source import (
+    MARKERS,
+    Decoded,
+    SourceError,
+    TooLarge,
+    decode_source,
+    encode_source,
+    mentions_markers,
+    read_source,
+)
 
-# A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
-MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
+# Enough for the deepest code CPython's parser accepts (a few thousand levels); the stack is
+# reserved address space, of which only the pages the recursion touches are used.
+PORT_STACK_BYTES = 256 * 1024 * 1024
+PORT_RECURSION_LIMIT = 100_000
+
+T = TypeVar("T")
+from gglift.port.transform import plan_imports, replacements, sdk_module_name
 
 _PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
 
@@ -39,11 +61,25 @@ def analyze_source(source: bytes, path: Path) -> FileResult:
         decoded = decode_source(source)
     except SourceError as exc:
         return failed(path, str(exc))
+    refused = _cpython_refuses(decoded.text)
+    if refused:
+        return failed(path, *refused)
+    try:
+        return with_deep_stack(_port, decoded, path)
+    except RecursionError:
+        return failed(path, "nested too deeply for gglift to port (RecursionError); port it by hand")
+    except MemoryError:
+        return failed(path, "too large or complex to port in the memory available; port it by hand or split it")
+    except Exception as exc:  # a defect of ours must not stop the other files
+        return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def _port(decoded: Decoded, path: Path) -> FileResult:
     try:
         module = cst.parse_module(decoded.text)
     except cst.ParserSyntaxError as exc:
         return failed(path, *_syntax_reason(exc, decoded.text))
-    except (RecursionError, MemoryError, ValueError) as exc:
+    except ValueError as exc:
         return failed(path, f"cannot parse: {exc}")
 
     analysis = Analysis(module)
@@ -77,16 +113,75 @@ def analyze_source(source: bytes, path: Path) -> FileResult:
     return result
 
 
-def analyze_path(path: Path) -> FileResult:
-    """Read ``path`` and :func:`analyze_source` it; unreadable files give GGL900."""
+def analyze_path(path: Path, data: Optional[bytes] = None) -> FileResult:
+    """:func:`analyze_source` of ``data``, the bytes already read from ``path`` (so a cache
+    key and the analysis come from the same read), else of ``path`` read now. Unreadable
+    files give GGL900; a file over the size limit is scanned for the markers in chunks and
+    reported only if it mentions them."""
+    if data is None:
+        try:
+            data = read_source(path)
+        except TooLarge as exc:
+            try:
+                return failed(path, str(exc)) if mentions_markers(path) else FileResult(path=path)
+            except SourceError as again:
+                return failed(path, str(again))
+        except SourceError as exc:
+            return failed(path, str(exc))
+    return analyze_source(data, path)
+
+
+def with_deep_stack(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` on a thread with a :data:`PORT_STACK_BYTES` stack and a recursion
+    limit of :data:`PORT_RECURSION_LIMIT`; its exception, if any, is raised here."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
     try:
-        data = read_source(path)
-    except SourceError as exc:
-        return failed(path, str(exc))
+        previous = threading.stack_size(PORT_STACK_BYTES)
+    except ValueError:  # a platform that refuses the size: this thread, its usual limit
+        return function(*args)
+    limit = sys.getrecursionlimit()
     try:
-        return analyze_source(data, path)
-    except Exception as exc:  # a defect of ours must not stop the other files
-        return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
+        worker = threading.Thread(target=run, name="gglift-port")
+        sys.setrecursionlimit(max(limit, PORT_RECURSION_LIMIT))
+        try:
+            worker.start()
+        except RuntimeError:  # no thread to be had (address space limits): port here, on
+            sys.setrecursionlimit(limit)  # this thread's stack and its usual limit
+            run()
+        else:
+            worker.join()
+    finally:
+        threading.stack_size(previous)
+        sys.setrecursionlimit(limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _cpython_refuses(text: str) -> Optional[tuple[str, int, int]]:
+    """The GGL900 reason and position when CPython's parser cannot build this code because
+    of its nesting; None otherwise (other syntax errors are libcst's to report, since it
+    knows syntax newer than the Python running gglift)."""
+    try:
+        ast.parse(text)
+    except RecursionError:
+        return "nested too deeply: Python itself cannot compile it (maximum recursion depth exceeded); simplify the expression", 1, 1
+    except MemoryError:
+        return "too large or complex to parse in the memory available; split it", 1, 1
+    except SyntaxError as error:
+        if "too many nested" in (error.msg or ""):
+            line, col = error.lineno or 1, error.offset or 1
+            return f"syntax error at line {line}, column {col}: {error.msg}", line, col
+    except ValueError:  # a NUL byte: libcst reports it
+        pass
+    return None
 
 
 def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:

@@ -5,6 +5,10 @@ Semantics of AWS IoT's classic shadow: ``state.desired``/``state.reported`` merg
 ``metadata`` with a timestamp per updated leaf, a version that increases with every update
 and survives a delete, optimistic locking with ``version`` in the update. Errors are JSON
 documents with ``code`` and ``message`` (400 bad document, 404 no shadow, 409 version conflict).
+
+Several cores may share one project's store (two ``gglift invoke`` at once), so every
+read-modify-write runs in one ``BEGIN IMMEDIATE`` transaction: the second writer waits for the
+first to commit and then reads its result, and no acknowledged update is lost.
 """
 
 from __future__ import annotations
@@ -12,10 +16,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 from gglift.runtime.work import Result
+
+# How long a writer waits for another core's transaction before giving up (SQLite's busy
+# timeout): far longer than any single update holds the lock, even on a loaded machine.
+BUSY_TIMEOUT_SECONDS = 60.0
 
 
 class ShadowError(Exception):
@@ -33,7 +42,8 @@ class ShadowStore:
     def __init__(self, path: Path | str):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None)
+        # isolation_level=None: transactions are begun explicitly, see _transaction
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS shadow (thing TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT)"
         )
@@ -85,6 +95,10 @@ class ShadowStore:
         return {"state": state, "metadata": metadata, "version": version, "timestamp": _now()}
 
     def update(self, thing: str, payload: bytes) -> dict:
+        with self._transaction():
+            return self._update(thing, payload)
+
+    def _update(self, thing: str, payload: bytes) -> dict:
         try:
             request = json.loads(payload or b"")
         except ValueError:
@@ -122,13 +136,26 @@ class ShadowStore:
         return answer
 
     def delete(self, thing: str) -> dict:
-        version, doc = self._load(thing)
-        if doc is None:
-            raise ShadowError(404, f"No shadow exists with name: '{thing}'")
-        self._save(thing, version, None)  # the version carries on if the shadow comes back
+        with self._transaction():
+            version, doc = self._load(thing)
+            if doc is None:
+                raise ShadowError(404, f"No shadow exists with name: '{thing}'")
+            self._save(thing, version, None)  # the version carries on if the shadow comes back
         return {"version": version, "timestamp": _now()}
 
     # -- storage -------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self):
+        """Hold SQLite's write lock from the read to the write: IMMEDIATE takes it at BEGIN,
+        so two stores cannot both read version N and both write N + 1."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def _load(self, thing: str) -> tuple[int, Optional[dict]]:
         row = self.db.execute("SELECT version, document FROM shadow WHERE thing = ?", (thing,)).fetchone()
         if row is None:

@@ -220,3 +220,43 @@ def test_names_follow_lambdas_rules(problems_of):
         "gglift.toml: function[0].environmentVariables.1BAD (function 'my fn!'): '1BAD' is not a valid environment variable name\n"
         "  hint: start with a letter; use letters, digits and _",
     ]
+
+
+@pytest.mark.parametrize("name", ["../../../x", "/abs/path", "a/b", "..", ".", "com example"])
+def test_component_name_follows_greengrass_rules_so_no_output_leaves_build(problems_of, tmp_path, name):
+    problems = one(problems_of, f'component = {{name = "{name}"}}')
+    assert (f"gglift.toml: function[0].component.name (function 'fn'): {name!r} is not a valid component name\n"
+            "  hint: use 1 to 128 letters, digits, '.', '-' and '_', e.g. \"com.example.SensorGateway\"") in problems
+    assert sorted(p.name for p in tmp_path.parent.iterdir() if p.name in ("x", "abs")) == []
+
+
+@pytest.mark.parametrize("handler, why", [
+    ("../../../../etc/hostname", "'..' in the path"),
+    ("/etc/hostname", "an absolute path"),
+    ("bin/../../x", "'..' in the path"),
+    ("link/hostname", "it leads through a symlink"),
+])
+def test_an_executable_handler_must_be_inside_source(problems_of, tmp_path, handler, why):
+    (tmp_path / "link").symlink_to("/etc")
+    problems = problems_of(f'[[function]]\nname = "fn"\nruntime = "executable"\nhandler = "{handler}"\n')
+    assert problems == [
+        f"gglift.toml: function[0].handler (function 'fn'): the executable {handler!r} is not a plain path inside the source folder: {why}\n"
+        "  hint: name the executable's file relative to source, e.g. \"build/my_lambda\", without '..' or symlinks"
+    ]
+
+
+@pytest.mark.parametrize("source", ["../elsewhere", "/etc", "etc-link"])
+def test_source_must_be_inside_the_project(problems_of, tmp_path, source):
+    (tmp_path / "etc-link").symlink_to("/etc")
+    resolved = (tmp_path / source).resolve()
+    assert one(problems_of, f'source = "{source}"') == [
+        f"gglift.toml: function[0].source (function 'fn'): the source folder {resolved} is outside the project folder "
+        f"{tmp_path.resolve()} (symlinks count where they point)\n"
+        "  hint: keep the function's code inside the project folder and point source at it"
+    ]
+
+
+def test_a_source_folder_inside_the_project_and_a_nested_executable_are_fine(problems_of, tmp_path):
+    (tmp_path / "src" / "bin").mkdir(parents=True)
+    assert one(problems_of, 'source = "src"\nruntime = "executable"\ninputPayloadEncodingType = "binary"') == []
+    assert problems_of('[[function]]\nname = "fn"\nhandler = "bin/app"\nruntime = "executable"\nsource = "src"\n') == []

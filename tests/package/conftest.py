@@ -41,3 +41,28 @@ def no_derive():
     from gglift.routes import derive
 
     return lambda project: derive(project, {})
+
+
+@pytest.fixture
+def make_wheel():
+    """A function building a wheel by hand, see :func:`build_wheel`."""
+    return build_wheel
+
+
+def build_wheel(folder, name: str, version: str, files: dict, record_rows=()):
+    """Build ``<name>-<version>-py3-none-any.whl`` in ``folder`` by hand (no network, no build
+    backend): ``files`` maps archive names to text; ``record_rows`` are extra RECORD paths."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    info = f"{name}-{version}.dist-info"
+    members = dict(files)
+    members[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    members[f"{info}/WHEEL"] = "Wheel-Version: 1.0\nGenerator: gglift-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    rows = [f"{path},," for path in list(members) + list(record_rows)] + [f"{info}/RECORD,,"]
+    members[f"{info}/RECORD"] = "\n".join(rows) + "\n"
+    wheel = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for member, text in members.items():
+            zf.writestr(member, text)
+    return wheel

@@ -89,3 +89,20 @@ def test_a_missing_executable_is_reported(tmp_path):
         f"error: function 'blink': the executable {tmp_path.resolve() / 'blink'} does not exist; "
         "build it first (handler names the executable)\n"
     )
+
+
+def test_config_paths_that_would_leave_the_project_are_refused_and_nothing_is_written(tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "link").symlink_to("/etc")
+    setup(project, '[[function]]\nname = "gateway"\nhandler = "app.handler"\nsource = "link"\n'
+                   'component = {name = "../../../x"}\n'
+                   '[[function]]\nname = "native"\nruntime = "executable"\nhandler = "../../../../etc/hostname"\n')
+    result = run("package", str(project))
+    assert result.exit_code == 2
+    assert "function[0].source (function 'gateway'): the source folder /etc is outside the project folder" in result.output
+    assert "function[0].component.name (function 'gateway'): '../../../x' is not a valid component name" in result.output
+    assert ("function[1].handler (function 'native'): the executable '../../../../etc/hostname' is not a plain path "
+            "inside the source folder: '..' in the path") in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+    assert sorted(p.name for p in project.iterdir()) == ["gglift.toml", "link", "src"]
