@@ -44,5 +44,8 @@ def parse(line: str) -> Optional[Event]:
     if source not in EVENT_SOURCE_TYPES:
         raise EventError(f'unknown "source" {source!r}: use PUB_SUB or IOT_CORE')
     payload = data.get("payload", {})
-    body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    try:
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    except UnicodeEncodeError:  # "\ud800" in a JSON string decodes to a lone surrogate
+        raise EventError('"payload" text holds a lone surrogate, which UTF-8 cannot encode') from None
     return Event(data["topic"], body, EVENT_SOURCE_TYPES[source])

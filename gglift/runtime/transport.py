@@ -143,8 +143,10 @@ class HttpTransport:
         if action == "initialized" and method == "PUT":
             try:
                 report = json.loads(body or b"{}")
-            except ValueError:
-                raise IpcError(400, "the initialization report must be JSON") from None
+            except (ValueError, RecursionError):
+                report = None
+            if not isinstance(report, dict):
+                raise IpcError(400, "the initialization report must be a JSON object")
             self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
             return 202, (), b""
         raise IpcError(405, f"method {method} not allowed on /{action}")
