@@ -225,6 +225,9 @@ class _Connection(asyncio.Protocol):
                 self._refuse(431, str(cause))
             else:
                 self._refuse(400, f"bad request: {exc}")
+            return
+        if self.in_request and self._timer is None:  # part of a request came: the rest must follow in time
+            self._timer = asyncio.get_running_loop().call_later(REQUEST_SECONDS, self._expire_request)
         self._flow()
 
     def pause_writing(self) -> None:
@@ -274,8 +277,7 @@ class _Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._begin()
         self.in_request = True
-        self._cancel_timer()
-        self._timer = asyncio.get_running_loop().call_later(REQUEST_SECONDS, self._expire_request)
+        self._cancel_timer()  # the request's own timer starts if it is not complete in this read
 
     def on_url(self, url: bytes) -> None:
         self.url += url
