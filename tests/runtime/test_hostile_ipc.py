@@ -157,11 +157,26 @@ def requests(draw) -> bytes:
     return head.encode("latin-1") + body
 
 
+@st.composite
+def sendings(draw) -> tuple[bytes, bool]:
+    """One request, two pipelined, or a request cut short (then closed without reading)."""
+    data = draw(requests())
+    shape = draw(st.sampled_from(["one", "one", "pipelined", "cut"]))
+    if shape == "pipelined":
+        data += draw(requests())
+    elif shape == "cut":
+        data = data[:draw(st.integers(1, len(data) - 1))]
+    return data, shape == "cut"
+
+
 # -- the run under attack ---------------------------------------------------------------------------
-def send(port: int, data: bytes, timeout: float = 30) -> int:
-    """Send one request; the status of its answer, or 0 when the core closed without one."""
+def send(port: int, data: bytes, cut: bool, timeout: float = 30) -> int:
+    """Send one request; the status of its (first) answer, or 0 when the core closed without
+    one or the request was ``cut`` short and closed by us."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)
+        if cut:
+            return 0
         received = b""
         try:
             while b"\r\n" not in received:
@@ -225,9 +240,10 @@ def test_hostile_requests_leave_every_function_answering_and_nothing_behind(tmp_
         statuses = set()
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        @given(requests())
-        def attack(data: bytes) -> None:
-            status = send(port, data.replace(b"{token}", read_token(token_file)[0].encode()))
+        @given(sendings())
+        def attack(sending: tuple[bytes, bool]) -> None:
+            data, cut = sending
+            status = send(port, data.replace(b"{token}", read_token(token_file)[0].encode()), cut)
             statuses.add(status)
             assert status != 500, data[:300]
 
