@@ -125,7 +125,7 @@ class Worker(Record):
     kind: str = field(init=False, default="worker")
     function: str
     pid: int
-    event: str  # started, stopped, killed, failed
+    event: str  # started, stopping, stopped, killed, exited, failed, backoff, broken
     reason: str = ""
 
 

@@ -336,38 +336,59 @@ def test_a_traceback_from_outside_the_handler_is_logged(make_project):
 
 
 # -- 13, 14: results -------------------------------------------------------------------------------------
-def test_results_go_only_to_the_function_that_asked_and_expire(make_project):
+def fetch(ids):
+    """An exchange fetching the results of ``ids``: their statuses."""
+
+    def exchange(sock, buffered, token):
+        answers = []
+        for invocation_id in ids:
+            sock.sendall(request("GET", PATH + "echo", Authorization=token, X_Amz_InvocationId=invocation_id))
+            answers.append(read_response(sock, buffered)[0])
+        return answers
+
+    return exchange
+
+
+def post(asked, count, size):
+    """An exchange invoking echo ``count`` times with ``size`` bytes (RequestResponse); ids go to ``asked``."""
+
+    def exchange(sock, buffered, token):
+        for _ in range(count):
+            sock.sendall(request("POST", PATH + "echo", json.dumps("x" * size).encode(), Authorization=token))
+            asked.append(read_response(sock, buffered)[1]["x-amz-invocationid"])
+
+    return exchange
+
+
+def test_a_result_is_fetched_only_by_the_function_that_asked(make_project):
+    """Before: the invocation id alone fetched it, whoever asked."""
+    project = make_project(_fn("echo", "echo") + _fn("other", "sleepy"), app=APP)
+
+    async def body(core, records):
+        asked = []
+        await talk(core, "other", post(asked, 1, 10))
+        await core.idle()
+        return await talk(core, "echo", fetch(asked)), await talk(core, "other", fetch(asked))
+
+    assert run_core(project, body) == ([404], [200])
+
+
+def test_results_nobody_fetches_expire_and_are_bounded_in_bytes(make_project):
+    """Before: kept forever (500 invokes with 200 KB results: +99 MB)."""
     project = make_project(_fn("echo", "echo") + _fn("other", "sleepy"), app=APP)
 
     async def body(core, records):
         core.results.retention = 1.0
         core.results.max_bytes = 1 << 20
         asked = []
-
-        def post(sock, buffered, token):
-            for _ in range(12):  # 12 x 200 KB of results nobody fetches: over the 1 MB kept
-                sock.sendall(request("POST", PATH + "echo", json.dumps("x" * 200_000).encode(), Authorization=token))
-                asked.append(read_response(sock, buffered)[1]["x-amz-invocationid"])
-
-        await talk(core, "other", post)
+        await talk(core, "other", post(asked, 12, 200_000))  # 2.4 MB of results nobody fetches
         await core.idle()
         kept = len(core.results)
-
-        def fetch(sock, buffered, token, ids):
-            answers = []
-            for invocation_id in ids:
-                sock.sendall(request("GET", PATH + "echo", Authorization=token, X_Amz_InvocationId=invocation_id))
-                answers.append(read_response(sock, buffered)[0])
-            return answers
-
-        by_echo = await talk(core, "echo", lambda s, b, t: fetch(s, b, t, asked[-1:]))
-        oldest_and_newest = await talk(core, "other", lambda s, b, t: fetch(s, b, t, [asked[0], asked[-1]]))
+        oldest_and_newest = await talk(core, "other", fetch([asked[0], asked[-1]]))
         await wait_for(lambda: len(core.results) == 0)
-        expired = await talk(core, "other", lambda s, b, t: fetch(s, b, t, asked[-2:-1]))
-        return kept, by_echo, oldest_and_newest, expired
+        return kept, oldest_and_newest, await talk(core, "other", fetch(asked[-2:-1]))
 
-    kept, by_echo, oldest_and_newest, expired = run_core(project, body)
+    kept, oldest_and_newest, expired = run_core(project, body)
     assert kept <= 5  # 1 MB of 200 KB results
-    assert by_echo == [404]  # another function cannot fetch it
     assert oldest_and_newest == [404, 200]  # the oldest made room; the newest was kept
     assert expired == [404]
