@@ -39,6 +39,22 @@ eventSources = [{{topic = "in"}}]
 '''
 
 
+@pytest.fixture
+def start():
+    """``start(argv, **popen_options)``: a process that is killed at the end if the test left it running."""
+    started = []
+
+    def popen(argv, **options):
+        started.append(subprocess.Popen(argv, **options))
+        return started[-1]
+
+    yield popen
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def make(tmp_path: Path, timeout: int = 60) -> Path:
     (tmp_path / "gglift.toml").write_text(TOML.format(timeout=timeout))
     (tmp_path / "app.py").write_text(APP)
@@ -59,11 +75,11 @@ def event(**payload) -> str:
     return json.dumps({"topic": "in", "payload": payload}) + "\n"
 
 
-def test_run_with_stdout_closed_keeps_working_and_stops_on_sigterm(tmp_path):
+def test_run_with_stdout_closed_keeps_working_and_stops_on_sigterm(tmp_path, start):
     """``gglift run | head -3``. Before: the timeout printed but sent no SIGKILL, and SIGTERM was ignored."""
     project = make(tmp_path, timeout=1)
     log = tmp_path / "ran.txt"
-    proc = subprocess.Popen([*GGLIFT, "run", str(project), "--events", "-", "--grace", "1"], stdin=subprocess.PIPE,
+    proc = start([*GGLIFT, "run", str(project), "--events", "-", "--grace", "1"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write(event(n=1, log=str(log)))
     proc.stdin.flush()
@@ -103,10 +119,10 @@ def test_run_events_that_cannot_be_printed_as_they_are_do_not_stop_the_run(tmp_p
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_invoke_stopped_by_a_signal_stops_its_workers(tmp_path, signum):
+def test_invoke_stopped_by_a_signal_stops_its_workers(tmp_path, signum, start):
     """As `timeout` or a CI runner stops it. Before: the busy worker was left running."""
     project = make(tmp_path)
-    proc = subprocess.Popen([*GGLIFT, "invoke", "echo", "-p", str(project), "--payload", '{"sleep": 50}'],
+    proc = start([*GGLIFT, "invoke", "echo", "-p", str(project), "--payload", '{"sleep": 50}'],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     pid = None
     for line in proc.stderr:
@@ -122,11 +138,11 @@ def test_invoke_stopped_by_a_signal_stops_its_workers(tmp_path, signum):
     assert pid and gone(pid)
 
 
-def test_a_busy_worker_dies_with_a_killed_core(tmp_path):
+def test_a_busy_worker_dies_with_a_killed_core(tmp_path, start):
     """kill -9 of the core. Before: its workers ran on (no parent-death signal)."""
     project = make(tmp_path)
     log = tmp_path / "ran.txt"
-    proc = subprocess.Popen([*GGLIFT, "run", str(project), "--events", "-"], stdin=subprocess.PIPE,
+    proc = start([*GGLIFT, "run", str(project), "--events", "-"], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     proc.stdin.write(event(n=1, log=str(log), sleep=50))
     proc.stdin.flush()
