@@ -83,17 +83,24 @@ class WorkerProcess:
 
     def _watch_exit(self, loop: asyncio.AbstractEventLoop, exited: asyncio.Future) -> None:
         """Resolve ``exited`` with the return code once the process has ended (and is reaped)."""
+
+        def reap() -> None:
+            # While the worker is an unreaped zombie its pid, the group's id, cannot be reused:
+            # kill what is left of the group first, then reap.
+            self.kill_group()
+            exited.set_result(self.proc.wait())
+
         try:
             pidfd = os.pidfd_open(self.pid)
-        except (AttributeError, OSError):  # Linux before 5.3: a thread waits instead
-            waiting = loop.run_in_executor(None, self.proc.wait)
-            waiting.add_done_callback(lambda done: exited.done() or exited.set_result(done.result()))
+        except (AttributeError, OSError):  # Linux before 5.3: a thread waits (without reaping) instead
+            waiting = loop.run_in_executor(None, os.waitid, os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+            waiting.add_done_callback(lambda _: reap())
             return
 
         def readable() -> None:
             loop.remove_reader(pidfd)
             os.close(pidfd)
-            exited.set_result(self.proc.wait())
+            reap()
 
         loop.add_reader(pidfd, readable)
 
@@ -101,7 +108,6 @@ class WorkerProcess:
         lines = asyncio.get_running_loop().create_task(self._read_lines(reader))
         returncode = await exited
         self.returncode = returncode
-        self.kill_group()  # whatever the worker started goes with it
         try:
             await asyncio.wait_for(asyncio.shield(lines), DRAIN_SECONDS)
         except asyncio.TimeoutError:  # a process that left the group still holds the pipe

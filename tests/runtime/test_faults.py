@@ -12,6 +12,8 @@ import socket
 import time
 from pathlib import Path
 
+import pytest
+
 from gglift.runtime import records
 from gglift.runtime.records import Observers
 
@@ -153,8 +155,12 @@ def test_aws_binary_lambda_invoke_context_with_text_custom_reaches_the_target(ma
 
 
 # -- 2 and 15: a worker's children ----------------------------------------------------------
-def test_a_worker_that_exits_leaving_a_child_is_seen_and_its_child_ended(make_project, tmp_path):
-    """Before: the child kept stdout open, the exit was never seen and the caller waited forever."""
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "waiting-thread"])
+def test_a_worker_that_exits_leaving_a_child_is_seen_and_its_child_ended(make_project, tmp_path, monkeypatch, pidfd):
+    """Before: the child kept stdout open, the exit was never seen and the caller waited forever.
+    Without pidfds (Linux before 5.3) a thread waits for the exit instead."""
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open")
     project = make_project(_fn("spawner", "spawner", "timeoutInSeconds = 30"), app=APP)
     pidfile = tmp_path / "child.pid"
 
