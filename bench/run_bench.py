@@ -43,29 +43,36 @@ def publisher(event, context):
         iot.publish(topic="bench/out", payload=b"x")
 '''
 
+# The core runs with time_scale 0.002 so idle workers stop fast (cold starts); each function's
+# statusTimeoutInSeconds is raised to match (10 s), else a slow import counts as a failure.
 TOML = '''
 [[function]]
 name = "pinned"
 handler = "app.trivial"
+statusTimeoutInSeconds = 5000
 
 [[function]]
 name = "bare"
 handler = "bare.trivial"
+statusTimeoutInSeconds = 5000
 
 [[function]]
 name = "ondemand"
 handler = "app.trivial"
+statusTimeoutInSeconds = 5000
 pinned = false
 maxInstancesCount = 1
 
 [[function]]
 name = "cold"
 handler = "app.trivial"
+statusTimeoutInSeconds = 5000
 pinned = false
 
 [[function]]
 name = "publisher"
 handler = "app.publisher"
+statusTimeoutInSeconds = 5000
 timeoutInSeconds = 60
 
 [[subscription]]
@@ -120,13 +127,19 @@ class Floor:
         return float(out), time.process_time() - cpu
 
 
+def checked(name: str, result) -> None:
+    """Stop the benchmark when an invocation failed: its timing would measure the failure."""
+    if result.error:
+        raise SystemExit(f"{name} failed ({result.error}): {result.payload[:300]!r}")
+
+
 async def timed_invokes(core: Core, name: str, n: int, cpu: Optional[list[float]] = None) -> list[float]:
     """Latencies of ``n`` invocations one after another; appends the core's CPU seconds to ``cpu``."""
     latencies = []
     cpu_start = time.process_time()
     for _ in range(n):
         start = time.perf_counter()
-        await core.invoke(name, b"{}")
+        checked(name, await core.invoke(name, b"{}"))
         latencies.append(time.perf_counter() - start)
     if cpu is not None:
         cpu.append(time.process_time() - cpu_start)
@@ -181,7 +194,7 @@ async def main(n: int, rounds: int) -> None:
             print(f"{'on-demand, cold start':<28} {statistics.median(colds) * 1000:8.1f} ms median of 5 (start worker + import + first invoke)")
             publishes = 5 * n
             start = time.perf_counter()
-            await core.invoke("publisher", json.dumps({"n": publishes}))
+            checked("publisher", await core.invoke("publisher", json.dumps({"n": publishes})))
             seconds = time.perf_counter() - start
             print(f"{'greengrasssdk publish loop':<28} {publishes / seconds:8.0f} pub/s   ({publishes} publishes routed)")
             await core.invoke("bare", b"{}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -13,6 +15,7 @@ from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
 EXIT_OK, EXIT_HANDLED, EXIT_UNHANDLED = 0, 1, 3  # 2, a usage error, comes from click
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # exit 128 + the signal's number
 
 
 @click.command()
@@ -34,7 +37,8 @@ def invoke(function: str, payload: str, topic: Optional[str], project_path: str,
       gglift invoke resize --payload @image.bin -p examples/binary
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
-    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full).
+    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full),
+    128 + N when signal N (SIGINT, SIGTERM, SIGHUP) stopped it, after every worker was stopped.
     """
     project = load_or_exit(project_path)
     names = [fn.name for fn in project.functions]
@@ -68,6 +72,16 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     from gglift.runtime.report import Printer
     from gglift.runtime.work import HANDLED
 
+    loop, main = asyncio.get_running_loop(), asyncio.current_task()
+    stopped_by: list[int] = []
+
+    def on_signal(signum: int) -> None:  # as `timeout` or a CI runner stops us: stop the core first
+        if not stopped_by:
+            stopped_by.append(signum)
+            main.cancel()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
     core = Core(project, mqtt=mqtt_url)
     if not quiet:
         core.add_observer(Printer(sys.stderr))
@@ -78,7 +92,14 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     except MqttError as exc:
         click.echo(f"error: {exc}", err=True)
         return EXIT_UNHANDLED
+    except asyncio.CancelledError:
+        if not stopped_by:
+            raise
+        click.echo(f"error: stopped by {signal.Signals(stopped_by[0]).name}; no result", err=True)
+        return 128 + stopped_by[0]
     finally:
+        for signum in STOP_SIGNALS:  # stopping now: a further signal must not cut that short
+            loop.add_signal_handler(signum, lambda: None)
         await core.stop()
     sys.stdout.buffer.write(result.payload + (b"\n" if result.payload and not result.payload.endswith(b"\n") else b""))
     sys.stdout.flush()

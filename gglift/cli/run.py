@@ -29,8 +29,8 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
 
     Functions run unchanged, with the real greengrasssdk, under Greengrass's rules: pinned and
     on-demand workers, timeouts, queues, memory limits, subscriptions, local shadows and
-    secrets. One line is printed per invocation, publish and log line. Ctrl-C or SIGTERM stops
-    the core cleanly: workers get SIGTERM, then SIGKILL after --grace seconds, and work still
+    secrets. One line is printed per invocation, publish and log line. Ctrl-C, SIGTERM or SIGHUP
+    stops the core cleanly: workers get SIGTERM, then SIGKILL after --grace seconds, and work still
     queued is reported.
 
     \b
@@ -58,7 +58,7 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
     core = Core(project, mqtt=mqtt_url or "auto", grace=grace)
     core.add_observer(Printer(sys.stdout, as_json))

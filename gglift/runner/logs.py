@@ -40,9 +40,10 @@ class LineWriter(object):
         local = self._local
         pending = getattr(local, "pending", "")
         if not pending:
-            # Tag the line with the code that started it: the frame above this write().
-            frame = sys._getframe(1)
-            local.where = "{}:{}".format(os.path.basename(frame.f_code.co_filename), frame.f_lineno)
+            # Tag the line with the code that started it: the frame above this write(). There
+            # is none when the interpreter itself writes (the traceback of an uncaught error).
+            frame = sys._getframe(0).f_back
+            local.where = "{}:{}".format(os.path.basename(frame.f_code.co_filename), frame.f_lineno) if frame else "runner"
         pending += text
         if "\n" in pending:
             *lines, pending = pending.split("\n")

@@ -15,6 +15,8 @@ import traceback
 from gglift.runner import logs
 from gglift.runner.context import FunctionInfo, LambdaContext
 
+MAX_RESULT = 16 << 20  # the core's request body limit (gglift.runtime.transport.MAX_BODY)
+
 
 def main(argv):
     handler_spec = ""
@@ -47,11 +49,13 @@ def main(argv):
             item = ipc.get_work(MY_FUNCTION_ARN)
         except IPCException:
             return 0  # the core stopped
-        context = LambdaContext(function, item.invocation_id, _client_context(item.client_context))
         try:
+            context = LambdaContext(function, item.invocation_id, _client_context(item.client_context))
             event = item.payload if binary else json.loads(item.payload or b"{}")
             result = handler(event, context)
             payload = _encode_result(result, binary)
+            if len(payload) > MAX_RESULT:
+                raise ValueError("the result is {} bytes, over the core's limit of {}".format(len(payload), MAX_RESULT))
         except Exception as exc:
             frames = traceback.extract_tb(exc.__traceback__)[1:]  # the handler's frames, not this loop's
             error = {

@@ -20,14 +20,15 @@ from gglift.config import Function, Project, Subscription
 from gglift.runtime import launch, records
 from gglift.runtime.dispatch import IpcError
 from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
-from gglift.runtime.pool import STARTING, FunctionPool, PoolStats, Worker
+from gglift.runtime.pool import FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
 from gglift.routes import effective_subscriptions
-from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target
+from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target, topic_error
 from gglift.runtime.secrets import SecretStore
-from gglift.runtime.shadow import ShadowStore
+from gglift.runtime.shadow import ShadowError, ShadowStore
 from gglift.runtime.transport import HttpTransport
-from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, decode_context, encode_context, new_invocation_id
+from gglift.runtime.work import (EVENT, REQUEST_RESPONSE, Result, Results, WorkItem, decode_context, encode_context,
+                                 new_invocation_id)
 
 log = logging.getLogger("gglift.runtime")
 
@@ -68,7 +69,7 @@ class Core:
         self.pools: dict[str, FunctionPool] = {}
         self.mqtt_url: Optional[str] = None
         self._tokens: dict[str, Worker] = {}
-        self._results: dict[str, asyncio.Future] = {}
+        self.results = Results()  # RequestResponse results workers fetch
         self._emit = records.Observers()
         self._log_levels: dict[str, str] = {}  # level of each function's last log record
         self._broker: Optional[EmbeddedBroker] = None
@@ -115,7 +116,7 @@ class Core:
         self.mqtt_url = setting
 
     async def _await_pinned(self) -> None:
-        while any(w.state == STARTING for p in self.pools.values() if p.fn.pinned for w in p.workers):
+        while not all(pool.settled for pool in self.pools.values()):
             await asyncio.sleep(0.01)
 
     async def stop(self) -> list[WorkItem]:
@@ -143,7 +144,11 @@ class Core:
 
     def publish(self, topic: str, payload: Any = b"", source: str = PUB_SUB) -> list[str]:
         """Deliver a message from outside the functions (a local component or, with
-        ``source="IOT_CORE"``, the cloud); returns the names of the functions it triggers."""
+        ``source="IOT_CORE"``, the cloud); returns the names of the functions it triggers.
+        Raises ValueError for a topic that is not a valid topic name."""
+        problem = topic_error(topic)
+        if problem:
+            raise ValueError(f"cannot publish: {problem}")
         targets = self.router.inbound_targets(source, topic)
         origin = "cloud" if source == IOT_CORE else "local"
         data = _as_payload(payload)
@@ -226,34 +231,34 @@ class Core:
             context = decode_context(client_context)
         except ValueError as exc:
             raise IpcError(400, str(exc)) from None
-        custom = context.get("custom") or {}
         invocation_id = new_invocation_id()
         if _names(target, launch.ROUTER_ARN):
-            self._publish_from(caller, str(custom.get("subject") or ""), payload, str(custom.get("queueFullPolicy") or ""))
+            subject, policy = _service_custom(context, "queueFullPolicy")
+            self._publish_from(caller, subject, payload, policy)
         elif _names(target, launch.SHADOW_ARN):
-            self._results[invocation_id] = self._done(self._shadow_call(str(custom.get("subject") or ""), payload))
+            self.results.ready(invocation_id, caller.arn, self._shadow_call(_service_custom(context)[0], payload))
         elif _names(target, _SECRETS):
-            self._results[invocation_id] = self._done(self._secrets.handle(payload))
+            self.results.ready(invocation_id, caller.arn, self._secrets.handle(payload))
         else:
             fn = self._function_for(target)
             item = WorkItem(fn.name, payload, context, invocation_type, caller.pool.fn.name, invocation_id,
                             encoded_context=client_context if context else None)  # passed on as sent
             if invocation_type == REQUEST_RESPONSE:
-                item.future = self._results[invocation_id] = asyncio.get_running_loop().create_future()
+                item.future = self.results.expect(invocation_id, caller.arn)
             if not self.pools[fn.name].submit(item):
-                self._results.pop(invocation_id, None)
+                self.results.discard(invocation_id)
                 raise IpcError(429, f"the queue of {fn.name} is full (maxQueueSize={fn.maxQueueSize})")
         return invocation_id
 
     async def work_result(self, caller: Worker, target: str, invocation_id: str) -> Result:
-        future = self._results.get(invocation_id)
+        future = self.results.find(invocation_id, caller.arn)  # only the function that asked may fetch it
         if future is None:
             raise IpcError(404, f"no result is awaited for invocation {invocation_id!r}")
         try:
             return await asyncio.shield(future)
         finally:
             if future.done():
-                self._results.pop(invocation_id, None)
+                self.results.discard(invocation_id)
 
     async def next_work(self, caller: Worker, target: str) -> WorkItem:
         self._check_self(caller, target)
@@ -271,6 +276,9 @@ class Core:
     # -- routing -------------------------------------------------------------------------
     def _publish_from(self, caller: Worker, topic: str, payload: bytes, policy: str) -> None:
         source = caller.pool.fn.name
+        problem = topic_error(topic)
+        if problem:
+            raise IpcError(400, f"cannot publish: {problem}")
         targets = self.router.publish_targets(source, topic)
         if targets is None:
             fix = self.router.suggested_fix(source, topic)
@@ -298,10 +306,16 @@ class Core:
                 self._bridge.publish(topic, payload)
 
     def _from_cloud(self, topic: str, payload: bytes) -> None:
-        self.publish(topic, payload, IOT_CORE)
+        try:
+            self.publish(topic, payload, IOT_CORE)
+        except ValueError as exc:  # a topic the broker allows and a device would not route
+            log.warning("message from the MQTT broker ignored: %s", exc)
 
     def _shadow_call(self, subject: str, payload: bytes) -> Result:
-        result, published = self._shadows.handle(subject, payload)
+        try:
+            result, published = self._shadows.handle(subject, payload)
+        except RecursionError:
+            return ShadowError(400, "the shadow document is nested too deeply").result()
         for topic, body in published:
             targets = self.router.inbound_targets(PUB_SUB, topic)  # the listeners on local pub/sub
             if targets:
@@ -325,10 +339,18 @@ class Core:
         if target != caller.arn:
             raise IpcError(403, "a worker may only take work for its own function")
 
-    def _done(self, result: Result) -> asyncio.Future:
-        future = asyncio.get_running_loop().create_future()
-        future.set_result(result)
-        return future
+
+
+def _service_custom(context: dict, extra: str = "") -> tuple[str, str]:
+    """``custom.subject`` (and ``custom[extra]``) of a call to a core service (GGRouter,
+    GGShadowService): ``custom`` must be an object and its values text."""
+    custom = context.get("custom") or {}
+    if not isinstance(custom, dict):
+        raise IpcError(400, "X-Amz-Client-Context: custom must be a JSON object with a subject")
+    values = custom.get("subject") or "", custom.get(extra) or "" if extra else ""
+    if not all(isinstance(value, str) for value in values):
+        raise IpcError(400, "X-Amz-Client-Context: custom.subject and custom.queueFullPolicy must be text")
+    return values
 
 
 def _as_payload(payload: Any) -> bytes:

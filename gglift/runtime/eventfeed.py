@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from gglift.config.model import EVENT_SOURCE_TYPES
+from gglift.runtime.router import topic_error
 
 
 class EventError(ValueError):
@@ -36,9 +37,15 @@ def parse(line: str) -> Optional[Event]:
         raise EventError(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("topic"), str) or not data["topic"]:
         raise EventError('expected an object with a "topic" string')
+    problem = topic_error(data["topic"])
+    if problem:
+        raise EventError(f'bad "topic": {problem}')
     source = data.get("source", "PUB_SUB")
     if source not in EVENT_SOURCE_TYPES:
         raise EventError(f'unknown "source" {source!r}: use PUB_SUB or IOT_CORE')
     payload = data.get("payload", {})
-    body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    try:
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    except UnicodeEncodeError:  # "\ud800" in a JSON string decodes to a lone surrogate
+        raise EventError('"payload" text holds a lone surrogate, which UTF-8 cannot encode') from None
     return Event(data["topic"], body, EVENT_SOURCE_TYPES[source])

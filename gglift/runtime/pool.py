@@ -9,8 +9,15 @@
 - ``timeoutInSeconds``: the item is answered ``Unhandled`` and its worker killed.
 - ``statusTimeoutInSeconds``: a worker must load its code and ask for work within it, else it
   is killed and waiting items are answered ``Unhandled``.
-- the memory limit: a worker whose resident memory passes it is killed; its item is answered
-  ``Unhandled``.
+- the memory limit: a worker whose resident memory (with its process group's) passes it is
+  killed; its item is answered ``Unhandled``.
+- restarts: a worker that fails (it crashes, its code cannot load, it misses
+  ``statusTimeoutInSeconds``) is replaced after :data:`RESTART_DELAYS` (1, 2, 4 s: exponential
+  backoff), counted from consecutive failures; an item finished resets the count. The failure
+  after the last delay marks the function broken (:data:`BROKEN_AFTER`, as Greengrass retries
+  a component three times before it is ``BROKEN``): its queued and new items are answered
+  ``Unhandled`` (``FunctionBroken``) with the reason, and no worker is started again. A worker
+  killed for its item (timeout, memory) is replaced at once: the next item may well succeed.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from gglift.runtime.process import WorkerProcess
 from gglift.runtime.work import Result, WorkItem
 
 STARTING, IDLE, BUSY, DONE, STOPPING = "starting", "idle", "busy", "done", "stopping"
+RESTART_DELAYS = (1.0, 2.0, 4.0)  # seconds before the restart after the 1st, 2nd, 3rd consecutive failure
+BROKEN_AFTER = len(RESTART_DELAYS) + 1  # consecutive failures that mark a function broken
 
 
 @dataclass
@@ -44,6 +53,7 @@ class PoolStats:
     idle_stops: int = 0  # on-demand workers stopped after maxIdleTimeInSeconds
     peak_busy: int = 0  # most workers busy at once
     completed: int = 0
+    failures: int = 0  # consecutive worker failures (reset when an item finishes)
 
 
 class Worker:
@@ -88,11 +98,14 @@ class FunctionPool:
         self._tokens = tokens
         self.idle_seconds = fn.maxIdleTimeInSeconds * time_scale
         self.status_seconds = fn.statusTimeoutInSeconds * time_scale
+        self.time_scale = time_scale
         self.pending: collections.deque[WorkItem] = collections.deque()
         self.workers: list[Worker] = []
         self.stats = PoolStats()
         self.stopping = False
-        self._init_failed = False
+        self.broken: Optional[str] = None  # why the function is broken, once it is
+        self.settled = not fn.pinned  # a pinned function's first worker became ready or failed
+        self._restart: Optional[asyncio.TimerHandle] = None  # the backoff before the next start
         self._all_exited = asyncio.Event()
         self._all_exited.set()
 
@@ -113,7 +126,11 @@ class FunctionPool:
             self._start_worker()
 
     def submit(self, item: WorkItem) -> bool:
-        """Queue ``item``; False (and counted, reported) when the queue is full or the core stops."""
+        """Queue ``item``; False (and counted, reported) when the queue is full or the core stops.
+        A broken function answers it at once (``Unhandled``)."""
+        if self.broken is not None and not self.stopping:
+            self._complete(item, self._broken_result())
+            return True
         if self.stopping or not self.has_room():
             self.stats.dropped += 1
             reason = "core stopping" if self.stopping else f"queue full (maxQueueSize={self.fn.maxQueueSize})"
@@ -129,7 +146,7 @@ class FunctionPool:
             if idle is None:
                 break
             self._assign(idle, self.pending.popleft())
-        if not self.pending or self.stopping:
+        if not self.pending or self.stopping or self.broken is not None or self._restart is not None:
             return
         if self.fn.pinned:
             if not self.workers:
@@ -181,12 +198,18 @@ class FunctionPool:
         self._emit(records.Worker(self.fn.name, worker.pid, "started"))
 
     async def next_item(self, worker: Worker) -> WorkItem:
-        """A worker's long poll (``GET .../work``): wait for its next item."""
-        if worker.state == STARTING:
-            worker.cancel_timer("status")
-            self._init_failed = False
+        """A worker's long poll (``GET .../work``): wait for its next item.
+
+        One poll per worker: a second one while the first waits (or while an item runs) is
+        refused, so a client holding the worker's token cannot take its work away.
+        """
         if worker.state == STOPPING or self.stopping:
             raise IpcError(503, "the core is stopping")
+        if worker.state == BUSY or (worker.poll is not None and not worker.poll.done()):
+            raise IpcError(409, "this worker already waits for work or runs an item")
+        if worker.state == STARTING:
+            worker.cancel_timer("status")
+            self.settled = True
         worker.state = IDLE
         worker.poll = asyncio.get_running_loop().create_future()
         if not self.fn.pinned:
@@ -203,8 +226,9 @@ class FunctionPool:
         if worker.item is None or worker.item.invocation_id != invocation_id:
             return False
         worker.cancel_timer("timeout")
-        self._complete(worker.item, result)
-        worker.item, worker.state = None, DONE
+        item, worker.item, worker.state = worker.item, None, DONE
+        self.stats.failures = 0
+        self._complete(item, result)
         return True
 
     def initialized(self, worker: Worker, success: bool, response: str) -> None:
@@ -228,11 +252,11 @@ class FunctionPool:
             return
         worker.kill_reason = (message, error_type)
         setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        item, worker.item = worker.item, None
+        worker.process.signal(signal.SIGKILL)  # the exit follows; the item is answered now
         self._emit(records.Worker(self.fn.name, worker.pid, "killed", message))
-        if worker.item is not None:  # answer now; the exit follows
-            self._complete(worker.item, Result.unhandled(message, error_type))
-            worker.item = None
-        worker.process.signal(signal.SIGKILL)
+        if item is not None:
+            self._complete(item, Result.unhandled(message, error_type))
 
     def _stop_idle(self, worker: Worker) -> None:
         if worker.state == IDLE and not self.stopping:
@@ -243,12 +267,16 @@ class FunctionPool:
         worker.state = STOPPING
         if worker.poll and not worker.poll.done():
             worker.poll.cancel()
-        self._emit(records.Worker(self.fn.name, worker.pid, "stopping", reason))
         if worker.process:  # else _launch signals it once started
             worker.process.signal(signal.SIGTERM)
+        self._emit(records.Worker(self.fn.name, worker.pid, "stopping", reason))
 
     def exited(self, worker: Worker, returncode: int) -> None:
-        """The worker's process is gone: answer what it left, replace it if needed."""
+        """The worker's process is gone: answer what it left, replace it if needed.
+
+        The pool's state is settled first (worker removed, restart or broken decided), then
+        records are emitted and items answered.
+        """
         for name in list(worker.timers):
             worker.cancel_timer(name)
         if worker.poll and not worker.poll.done():  # end its long poll, if the server still holds it
@@ -256,32 +284,70 @@ class FunctionPool:
         self._tokens.pop(worker.token, None)
         if worker in self.workers:
             self.workers.remove(worker)
+        if not self.workers:
+            self._all_exited.set()
         never_ready = worker.state == STARTING
         message, error_type = worker.kill_reason or (f"worker exited with code {returncode}", "WorkerExited")
+        answer = []  # (item, result): answered once the pool is consistent
         if worker.item is not None:
             self.stats.crashes += 1
-            self._complete(worker.item, Result.unhandled(message, error_type))
+            answer.append((worker.item, Result.unhandled(message, error_type)))
             worker.item = None
+        requested = worker.state == STOPPING or (worker.kill_reason is not None and error_type != "StatusTimeout")
         if never_ready and not self.stopping:
             if worker.kill_reason is None:
                 self.stats.crashes += 1
             reason = worker.init_error or message
-            self._emit(records.Worker(self.fn.name, worker.pid, "failed", reason))
-            self._init_failed = True
-            # Every waiting item would fail the same way: answer them rather than retry forever.
-            while self.pending:
-                self._complete(self.pending.popleft(), Result.unhandled(reason, "InitializationError"))
-        elif worker.state != STOPPING and worker.kill_reason is None:
-            self._emit(records.Worker(self.fn.name, worker.pid, "exited", message))
+            event = records.Worker(self.fn.name, worker.pid, "failed", reason)
+            self.settled = True
+            # Every waiting item would fail the same way: answer them rather than keep them waiting.
+            answer.extend((item, Result.unhandled(reason, "InitializationError")) for item in self.pending)
+            self.pending.clear()
+        elif not requested:
+            reason = message
+            event = records.Worker(self.fn.name, worker.pid, "exited", message)
         else:
-            self._emit(records.Worker(self.fn.name, worker.pid, "stopped", message if worker.kill_reason else ""))
-        if not self.workers:
-            self._all_exited.set()
-        if self.stopping:
+            reason = None
+            event = records.Worker(self.fn.name, worker.pid, "stopped", message if worker.kill_reason else "")
+        events = [event]
+        if not self.stopping and reason is not None:
+            events.append(self._failed(reason, worker.pid))
+        elif not self.stopping and self.fn.pinned and not self.workers and self._restart is None:
+            self._start_worker()
+        if self.broken is not None:
+            answer.extend((item, self._broken_result()) for item in self.pending)
+            self.pending.clear()
+        for record in events:
+            self._emit(record)
+        for item, result in answer:
+            self._complete(item, result)
+        if not self.stopping:
+            self._dispatch()
+
+    def _failed(self, reason: str, pid: int) -> records.Record:
+        """Count a worker failure: schedule the restart after its backoff, or mark the function
+        broken. Returns the record saying which."""
+        self.stats.failures += 1
+        if self.stats.failures >= BROKEN_AFTER:
+            self.broken = (f"{self.fn.name} is broken: its worker failed {self.stats.failures} times in a row "
+                           f"(last: {reason.strip().splitlines()[-1] if reason.strip() else reason})")
+            return records.Worker(self.fn.name, pid, "broken", self.broken)
+        delay = RESTART_DELAYS[self.stats.failures - 1]
+        if self._restart is None:
+            self._restart = asyncio.get_running_loop().call_later(delay * self.time_scale, self._restart_due)
+        return records.Worker(self.fn.name, pid, "backoff",
+                              f"next start in {delay:g} s (failure {self.stats.failures} of {BROKEN_AFTER})")
+
+    def _restart_due(self) -> None:
+        self._restart = None
+        if self.stopping or self.broken is not None:
             return
-        if self.fn.pinned and not self.workers and not self._init_failed:
+        if self.fn.pinned and not self.workers:
             self._start_worker()
         self._dispatch()
+
+    def _broken_result(self) -> Result:
+        return Result.unhandled(self.broken, "FunctionBroken")
 
     def _complete(self, item: WorkItem, result: Result) -> None:
         item.finish(result)
@@ -300,6 +366,9 @@ class FunctionPool:
     async def stop(self, grace: float) -> list[WorkItem]:
         """Stop every worker (SIGTERM, then SIGKILL after ``grace`` s); return the items never run."""
         self.stopping = True
+        if self._restart is not None:
+            self._restart.cancel()
+            self._restart = None
         unrun = list(self.pending)
         self.pending.clear()
         for item in unrun:

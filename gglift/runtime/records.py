@@ -10,8 +10,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Callable, Optional
+
+log = logging.getLogger("gglift.runtime")
 
 
 def payload_value(data: bytes):
@@ -38,11 +41,14 @@ class Observers:
     """The callbacks that receive records; call it with a record to send it to each of them.
 
     False while nobody listens, so a hot path can skip building a record no one would see:
-    ``if emit: emit(Invocation(...))``.
+    ``if emit: emit(Invocation(...))``. Calling it never raises: the core calls it in the
+    middle of its own work, so an observer that fails (a closed stdout, text it cannot
+    encode, a bug) is logged, once per observer and kind of error, and the others still run.
     """
 
     def __init__(self):
         self._callbacks: list[Callable[["Record"], None]] = []
+        self._failures: set[tuple[int, type]] = set()
 
     def add(self, callback: Callable[["Record"], None]) -> None:
         self._callbacks.append(callback)
@@ -52,7 +58,14 @@ class Observers:
 
     def __call__(self, record: "Record") -> None:
         for callback in self._callbacks:
-            callback(record)
+            try:
+                callback(record)
+            except Exception as exc:
+                key = (id(callback), type(exc))
+                if key not in self._failures:
+                    self._failures.add(key)
+                    log.error("an observer of the core's records failed on a %s record (further such "
+                              "failures are not logged): %s: %s", record.kind, type(exc).__name__, exc)
 
 
 @dataclass
@@ -112,7 +125,7 @@ class Worker(Record):
     kind: str = field(init=False, default="worker")
     function: str
     pid: int
-    event: str  # started, stopped, killed, failed
+    event: str  # started, stopping, stopped, killed, exited, failed, backoff, broken
     reason: str = ""
 
 

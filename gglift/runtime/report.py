@@ -47,6 +47,16 @@ def _error_message(payload: bytes) -> str:
     return payload_text(payload)
 
 
+def _encodable(text: str) -> str:
+    """``text`` with any lone surrogate (JSON's ``"\\ud800"`` decodes to one) written as ``\\ud800``:
+    UTF-8 streams refuse to write them."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class Printer:
     """Writes each record to ``stream``: readable lines, or JSON lines with ``as_json``."""
 
@@ -55,7 +65,7 @@ class Printer:
 
     def __call__(self, record: records.Record) -> None:
         text = json.dumps(record.as_dict(), ensure_ascii=False) if self.as_json else line(record)
-        self.stream.write(text + "\n")
+        self.stream.write(_encodable(text) + "\n")
         self.stream.flush()
 
 
@@ -75,7 +85,7 @@ class Recorder:
         if record.kind in RECORDED:
             data = record.as_dict()
             data.pop("invocation_id", None)  # random: would make runs differ
-            self._fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+            self._fh.write(_encodable(json.dumps(data, ensure_ascii=False, sort_keys=True)) + "\n")
 
     def close(self) -> None:
         self._fh.close()

@@ -21,6 +21,22 @@ from gglift.routes import CLOUD, topic_matches
 
 PUB_SUB = "PUB_SUB"
 IOT_CORE = "IOT_CORE"
+MAX_TOPIC_BYTES = 256  # AWS IoT Core's limit on a topic name; it also bounds the per-topic caches
+
+
+def topic_error(topic: str) -> Optional[str]:
+    """Why a message cannot be published on ``topic``, or None when it can: a topic name is
+    1 to 256 UTF-8 bytes, with no NUL and no ``+``/``#`` (those make a filter, not a name)."""
+    if not topic:
+        return "the topic is empty"
+    if "+" in topic or "#" in topic:
+        return f"{topic[:80]!r} is a topic filter (it has + or #): publish to a topic name"
+    if "\0" in topic:
+        return "the topic contains a NUL character"
+    size = len(topic.encode("utf-8", "surrogatepass"))
+    if size > MAX_TOPIC_BYTES:
+        return f"the topic is {size} bytes, over the limit of {MAX_TOPIC_BYTES}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,15 @@ an :class:`asyncio.Protocol`: a request the dispatcher answers at once (a worker
 init report, a refusal) is answered inside ``data_received``, without a task; only the ones
 that wait (the long poll for work, an invoke or a result) get one. Every invocation is two
 requests, so this per-request cost is most of the core's.
+
+Limits, so that whatever reaches the port cannot exhaust the core (docs/run.md lists them with
+the answer each gives): a request head (request line and headers) of at most :data:`MAX_HEAD`
+bytes and :data:`MAX_HEADERS` headers (431), a body of at most :data:`MAX_BODY` (413), a
+request completed within :data:`REQUEST_SECONDS` of its first byte (408), a connection that
+never presented a valid token closed after :data:`IDLE_SECONDS` without a request, at most
+:data:`MAX_CONNECTIONS` open connections (the oldest one that never presented a valid token
+makes room, else the new one is closed), and backpressure: a client that does not read its
+answers stops being read, so its requests wait in its own socket buffer, not in the core.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ log = logging.getLogger("gglift.runtime")
 PREFIX = "/2016-11-01/functions/"
 ACTIONS = ("work", "initialized")
 MAX_BODY = 16 << 20
+MAX_HEAD = 64 << 10  # request line and headers, as a worker's client limits the answers it reads
+MAX_HEADERS = 100
+REQUEST_SECONDS = 10.0  # from a request's first byte to its last
+IDLE_SECONDS = 10.0  # a connection that never presented a valid token, between requests
+MAX_CONNECTIONS = 512
+MAX_PIPELINED = 64  # parsed requests waiting for an answer on one connection before reading pauses
 H_INVOCATION_ID = "X-Amz-InvocationId"
 H_CLIENT_CONTEXT = "X-Amz-Client-Context"
 H_INVOCATION_TYPE = "X-Amz-Invocation-Type"
@@ -37,7 +52,8 @@ H_FUNCTION_ERROR = "X-Amz-Function-Error"
 _AUTHORIZATION, _INVOCATION_ID, _CLIENT_CONTEXT, _INVOCATION_TYPE, _FUNCTION_ERROR = (
     h.lower().encode() for h in ("Authorization", H_INVOCATION_ID, H_CLIENT_CONTEXT, H_INVOCATION_TYPE, H_FUNCTION_ERROR))
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests",
+            405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict", 413: "Payload Too Large",
+            429: "Too Many Requests", 431: "Request Header Fields Too Large",
             500: "Internal Server Error", 503: "Service Unavailable"}
 _INTERNAL_ERROR = 500, (), b"internal error in the core; see its log"
 BINARY, TEXT = "application/octet-stream", "text/plain; charset=utf-8"
@@ -50,7 +66,7 @@ class HttpTransport:
         self.dispatcher = dispatcher
         self.port = 0
         self._server: Optional[asyncio.AbstractServer] = None
-        self.connections: set[_Connection] = set()  # open ones, closed at stop
+        self.connections: dict[_Connection, None] = {}  # open ones, oldest first; closed at stop
 
     async def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -68,6 +84,19 @@ class HttpTransport:
             self._server = None
 
     # -- routes: each returns (status, headers, body) or an awaitable of it -----------------
+    def admit(self, connection: "_Connection") -> bool:
+        """Count a new connection in; False when it must be closed (too many open)."""
+        if len(self.connections) >= MAX_CONNECTIONS:
+            stranger = next((c for c in self.connections if not c.trusted), None)
+            if stranger is None:
+                return False
+            log.warning("%d connections open to the IPC port: closing the oldest that never presented a "
+                        "valid token", MAX_CONNECTIONS)
+            stranger.close()
+            self.connections.pop(stranger, None)
+        self.connections[connection] = None
+        return True
+
     def route(self, method: str, path: str, headers: dict, body: bytes):
         """``PREFIX + ARN`` goes to :meth:`_function`, ``PREFIX + ARN/work|initialized`` to
         :meth:`_function_action`; any other path is 404."""
@@ -114,8 +143,10 @@ class HttpTransport:
         if action == "initialized" and method == "PUT":
             try:
                 report = json.loads(body or b"{}")
-            except ValueError:
-                raise IpcError(400, "the initialization report must be JSON") from None
+            except (ValueError, RecursionError):
+                report = None
+            if not isinstance(report, dict):
+                raise IpcError(400, "the initialization report must be a JSON object")
             self.dispatcher.initialized(caller, target, bool(report.get("Success")), str(report.get("Response") or ""))
             return 202, (), b""
         raise IpcError(405, f"method {method} not allowed on /{action}")
@@ -141,8 +172,16 @@ def _text(value: Optional[bytes]) -> str:
     return value.decode("latin-1") if value else ""
 
 
+class _TooLarge(Exception):
+    """A request head over the limits: answered 431, then the connection closes."""
+
+
 class _Connection(asyncio.Protocol):
-    """One worker's keep-alive connection: parses requests and answers them in order."""
+    """One worker's keep-alive connection: parses requests and answers them in order.
+
+    ``trusted`` once a request on it carried a valid token: only such connections may stay
+    open and idle (a worker's, between its requests).
+    """
 
     def __init__(self, server: HttpTransport):
         self.server = server
@@ -150,18 +189,27 @@ class _Connection(asyncio.Protocol):
         self.transport: Optional[asyncio.Transport] = None
         self.pending: deque = deque()  # parsed requests not yet answered (pipelining)
         self.task: Optional[asyncio.Task] = None  # the answer being awaited, if any
+        self.trusted = False
+        self.in_request = False
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._write_paused = False
+        self._read_paused = False
         self._begin()
 
     def _begin(self) -> None:
-        self.url, self.headers, self.body, self.size = b"", {}, [], 0
+        self.url, self.headers, self.body, self.size, self.head_size = b"", {}, [], 0, 0
 
     # -- asyncio.Protocol ----------------------------------------------------------------
     def connection_made(self, transport) -> None:
         self.transport = transport
-        self.server.connections.add(self)
+        if not self.server.admit(self):
+            transport.close()
+            return
+        self._wait_for_client()
 
     def connection_lost(self, exc) -> None:
-        self.server.connections.discard(self)
+        self.server.connections.pop(self, None)
+        self._cancel_timer()
         self.pending.clear()
         if self.task is not None:  # e.g. a worker gone during its long poll: end the wait
             self.task.cancel()
@@ -169,23 +217,82 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
+        except _TooLarge as exc:
+            self._refuse(431, str(exc))
         except httptools.HttpParserError as exc:  # includes an upgrade request, which we do not serve
-            self._write(400, (), f"bad request: {exc}".encode(), False)
-            self.close()
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, _TooLarge):  # raised in a callback, wrapped by the parser
+                self._refuse(431, str(cause))
+            else:
+                self._refuse(400, f"bad request: {exc}")
+            return
+        if self.in_request and self._timer is None:  # part of a request came: the rest must follow in time
+            self._timer = asyncio.get_running_loop().call_later(REQUEST_SECONDS, self._expire_request)
+        self._flow()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+        self._flow()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._flow()
 
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
+    def _refuse(self, status: int, message: str) -> None:
+        self.pending.clear()
+        self._write(status, (), message.encode(), False)
+        self.close()
+
+    def _flow(self) -> None:
+        """Read from the client only while it reads our answers and few of its requests wait."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        stop = self._write_paused or len(self.pending) >= MAX_PIPELINED
+        if stop != self._read_paused:
+            self._read_paused = stop
+            (transport.pause_reading if stop else transport.resume_reading)()
+
+    # -- time limits ---------------------------------------------------------------------
+    def _wait_for_client(self) -> None:
+        """Between requests: a connection without a valid token must send one within IDLE_SECONDS."""
+        self._cancel_timer()
+        if not self.trusted:
+            self._timer = asyncio.get_running_loop().call_later(IDLE_SECONDS, self.close)
+
+    def _expire_request(self) -> None:
+        self._timer = None
+        self._refuse(408, f"the request was not complete within {REQUEST_SECONDS:g} s")
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     # -- httptools callbacks -------------------------------------------------------------
     def on_message_begin(self) -> None:
         self._begin()
+        self.in_request = True
+        self._cancel_timer()  # the request's own timer starts if it is not complete in this read
 
     def on_url(self, url: bytes) -> None:
         self.url += url
+        self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)
+        if len(self.headers) >= MAX_HEADERS:
+            raise _TooLarge(f"more than {MAX_HEADERS} request headers")
         self.headers[name.lower()] = value
+
+    def _count_head(self, size: int) -> None:
+        self.head_size += size
+        if self.head_size > MAX_HEAD:
+            raise _TooLarge(f"the request line and headers are over the limit of {MAX_HEAD} bytes")
 
     def on_headers_complete(self) -> None:
         # A client that waits before sending its body (curl does past 1 MB) may go on at once,
@@ -199,6 +306,8 @@ class _Connection(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.in_request = False
+        self._cancel_timer()
         self.pending.append((self.parser.get_method().decode(), httptools.parse_url(self.url).path.decode("latin-1"),
                              self.headers, b"".join(self.body), self.size, self.parser.should_keep_alive()))
         if self.task is None:
@@ -212,6 +321,8 @@ class _Connection(asyncio.Protocol):
             if size > MAX_BODY:
                 answer = 413, (), f"request body of {size} bytes is over the limit of {MAX_BODY}".encode()
             else:
+                if not self.trusted:
+                    self.trusted = self.server.dispatcher.authenticate(_text(headers.get(_AUTHORIZATION)) or None) is not None
                 try:
                     answer = self.server.route(method, path, headers, body)
                 except Exception:  # a fault of the core's: the worker gets a 500, the core goes on
@@ -222,6 +333,9 @@ class _Connection(asyncio.Protocol):
             else:
                 self.task = asyncio.get_running_loop().create_task(answer)
                 self.task.add_done_callback(lambda task, keep=keep_alive: self._answered(task, keep))
+        if not self.pending and self.task is None and not self.in_request:
+            self._wait_for_client()
+        self._flow()
 
     def _answered(self, task: asyncio.Task, keep_alive: bool) -> None:
         self.task = None

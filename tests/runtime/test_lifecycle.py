@@ -147,19 +147,6 @@ def test_import_error_is_reported_through_initialized(make_project):
     assert any(w.event == "failed" for w in workers)
 
 
-def test_status_timeout_kills_a_worker_that_never_gets_ready(make_project):
-    project = make_project(_fn("stuck", "handler", "statusTimeoutInSeconds = 30"),
-                           app="import time\nwhile True:\n    time.sleep(1)\ndef handler(e, c):\n    return 1\n")
-
-    async def body(core, records):
-        return await core.invoke("stuck", {}), core.stats("stuck")
-
-    result, stats = run_core(project, body, time_scale=0.05)
-    assert result.error == "Unhandled" and "statusTimeoutInSeconds" in json.loads(result.payload)["errorMessage"]
-    # Once at start (nothing waited), once more for the invocation, which it answers.
-    assert stats.status_kills == 2 and stats.started == 2
-
-
 PUBLISHER = '''
 import time
 import greengrasssdk

@@ -31,9 +31,14 @@ def test_client_context_header_decodes_to_the_document_it_was_encoded_from():
 
 
 @pytest.mark.parametrize("header, message", [
-    ("not base64!", "X-Amz-Client-Context must be base64-encoded JSON"),
-    (base64.b64encode(b"{not json").decode(), "X-Amz-Client-Context must be base64-encoded JSON"),
+    ("not base64!", "X-Amz-Client-Context must be base64-encoded UTF-8 JSON"),
+    (base64.b64encode(b"{not json").decode(), "X-Amz-Client-Context must be base64-encoded UTF-8 JSON"),
     (base64.b64encode(b"[1, 2]").decode(), "X-Amz-Client-Context must encode a JSON object"),
+    # json.loads takes UTF-16 bytes; a worker decodes UTF-8 and used to die on them
+    (base64.b64encode('{"custom": {}}'.encode("utf-16")).decode(), "X-Amz-Client-Context must be base64-encoded UTF-8 JSON"),
+    (base64.b64encode(b"[" * 100000 + b"]" * 100000).decode(), f"X-Amz-Client-Context is {len(base64.b64encode(b'[' * 200000))} bytes, over the limit of 32768"),
+    (base64.b64encode(b"[" * 5000 + b"]" * 5000).decode(), "X-Amz-Client-Context is nested too deeply"),
+    (encode_context({"custom": "x" * 40000}), "X-Amz-Client-Context is 53352 bytes, over the limit of 32768"),
 ])
 def test_a_client_context_header_that_is_not_a_json_object_is_refused(header, message):
     with pytest.raises(ValueError) as caught:
