@@ -18,13 +18,16 @@ CODE = "def handler(event, context):\n    return 1\n"
 
 def gglift_package(project: Path, cache: Path, timeout: float = 300):
     """``gglift package`` in its own process, and its peak memory in KB."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so a child of a large test
+    # process would report its parent's size.
     wrapper = textwrap.dedent("""
-        import resource, sys
+        import re, sys
         from gglift.cli import main
         try:
             main()
         finally:
-            print(f"maxrss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+            hwm = re.search(r"^VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read(), re.M).group(1)
+            print(f"maxrss={hwm}", file=sys.stderr)
         """)
     env = dict(os.environ, GGLIFT_CACHE_DIR=str(cache))
     done = subprocess.run([sys.executable, "-c", wrapper, "package", str(project)], cwd=project, env=env,

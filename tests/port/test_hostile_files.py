@@ -28,11 +28,15 @@ HINT = "  hint: fix what the message names (permissions, Python 3 syntax, encodi
 def gglift_port(*args, cwd: Path, timeout: float = 600):
     """``gglift port`` in its own process (a crash or hang must show as one), plus its peak
     memory in KB, printed by the wrapper after the command ends."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so a child of a large test
+    # process would report its parent's size.
     wrapper = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from gglift.cli import main\n"
         "try:\n    main()\n"
-        "finally:\n    print(f'maxrss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+        "finally:\n"
+        "    hwm = re.search(r'^VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read(), re.M).group(1)\n"
+        "    print(f'maxrss={hwm}', file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper, "port", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
