@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Two workers match the CI machine; override with `make test PYTEST_JOBS=auto`.
 PYTEST_JOBS ?= 2
 
-.PHONY: demo test venv system-deps clean check-c cross
+.PHONY: demo test venv system-deps clean check-c cross nucleus-lite
 
 # The C runtime is compiled at install time, so a change to its sources reinstalls.
 $(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map gglift/native/_build_ffi.py)
@@ -27,7 +27,16 @@ demo: $(STAMP)
 
 test: system-deps $(STAMP)
 	$(MAKE) check-c
+	$(MAKE) nucleus-lite
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) -q
+
+# Nucleus lite's real IPC server (ggipcd) for tests/v2, built from ../shared beside the repository
+# (GGLIFT_SHARED_DIR overrides) into a cache; without it (or without root) those tests skip.
+GGLIFT_SHARED_DIR ?= $(abspath ..)/shared
+nucleus-lite:
+	@if [ -x "$(GGLIFT_SHARED_DIR)/nucleus-lite/build.sh" ] && [ "$$(id -u)" = 0 ]; then \
+		bash "$(GGLIFT_SHARED_DIR)/nucleus-lite/build.sh"; \
+	else echo "nucleus-lite: skipped (needs root and $(GGLIFT_SHARED_DIR)/nucleus-lite)"; fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache examples/*/build

@@ -1,0 +1,102 @@
+"""Nucleus lite's real IPC daemons for tests: build (cached), start with a configuration, stop.
+
+The daemons come from ``../shared/nucleus-lite`` beside the repository (override with
+``GGLIFT_SHARED_DIR``); they need root. :func:`require` skips with the reason when either is
+missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("GGLIFT_SHARED_DIR") or HERE.parents[1].parent / "shared")
+SCRIPTS = SHARED / "nucleus-lite"
+LAUNCHER = HERE / "launcher.py"
+THING = "local-test-thing"
+
+
+def require() -> None:
+    """Skip unless nucleus lite's sources and root are available."""
+    if not (SCRIPTS / "build.sh").is_file():
+        pytest.skip(f"nucleus lite's sources are not at {SCRIPTS} (set GGLIFT_SHARED_DIR)")
+    if os.geteuid() != 0:
+        pytest.skip("nucleus lite's daemons and component cgroups need root")
+
+
+def build() -> Path:
+    """Build ggconfigd, ggpubsubd and ggipcd (once; build.sh caches them) and return their folder."""
+    done = subprocess.run(["bash", str(SCRIPTS / "build.sh")], capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        pytest.fail(f"nucleus lite did not build:\n{done.stderr}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+class NucleusLite:
+    """The three daemons under ``root``, serving ``root/gg-ipc.socket``."""
+
+    def __init__(self, bin_dir: Path, root: Path):
+        self.bin_dir = bin_dir
+        self.root = root
+        self.socket = root / "gg-ipc.socket"
+        self.services: dict = {}
+
+    def config(self, services: dict) -> dict:
+        return {"system": {"rootPath": str(self.root), "thingName": THING},
+                "services": {"aws.greengrass.NucleusLite": {
+                    "componentType": "NUCLEUS", "version": "2.6.0",
+                    "configuration": {"runWithDefault": {"posixUser": "root:root"}}}, **services}}
+
+    def start(self, services: Optional[dict] = None) -> None:
+        """Start with ``services`` (component name -> {version, configuration}) in the config."""
+        if services is not None:
+            self.services = services
+        path = self.root.parent / f"{self.root.name}-config.yaml"
+        path.write_text(json.dumps(self.config(self.services), indent=1))  # JSON is YAML
+        subprocess.run(["bash", str(SCRIPTS / "start.sh"), str(self.bin_dir), str(self.root), str(path)],
+                       check=True, timeout=60)
+
+    def stop(self) -> None:
+        pid_file = self.root / "daemons.pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pid_file.unlink()
+
+    def component_env(self) -> dict:
+        """The environment nucleus lite gives a component (the SVCUID comes from the launcher)."""
+        return {**os.environ, "AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT": str(self.socket),
+                "AWS_IOT_THING_NAME": THING}
+
+    def run_as(self, component: str, argv: list[str], **popen) -> subprocess.Popen:
+        """Start ``argv`` as nucleus lite starts ``component``: in its cgroup, with its SVCUID."""
+        command = ["sh", str(SCRIPTS / "as-component.sh"), component, sys.executable, str(LAUNCHER), component, *argv]
+        popen.setdefault("env", self.component_env())
+        return subprocess.Popen(command, **popen)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie child of ours counts as gone
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
