@@ -73,6 +73,14 @@ def validate(project: Project) -> list[Problem]:
             problems.append(Problem(project.config_path, None, f"{path}.subject", message, "`+` and `#` must fill a whole level; `#` only as the last level"))
     components = {}
     for index, fn in enumerate(project.functions):
+        if project.target == "component":  # one host component runs every function
+            first = project.functions[0]
+            if fn.component.name != first.component.name:
+                problems.append(Problem(project.config_path, fn.name, f"function[{index}].component.name",
+                                        f"with target = \"component\" every function runs in one component, "
+                                        f"{first.component.name!r} (function {first.name!r}); this one names {fn.component.name!r}",
+                                        f"set component.name = {first.component.name!r}"))
+            continue
         other = components.setdefault(fn.component.name, fn.name)
         if other != fn.name:
             problems.append(Problem(project.config_path, fn.name, f"function[{index}].component.name",

@@ -191,6 +191,7 @@ class IpcClient:
                     await self._begin(stream)
                 except IpcError as exc:
                     log.error("could not renew the %s subscription %s: %s", stream.operation, stream.body, exc)
+            log.info("reconnected to the nucleus; %d subscription(s) renewed", len(renewals))
             return
 
     def _dispatch(self, message: es.Message) -> None:
@@ -238,17 +239,9 @@ class IpcClient:
     async def _begin(self, stream: _Stream) -> dict:
         """Send ``stream``'s request on a new stream id and wait for its first answer."""
         operation = stream.operation
-        payload = json.dumps(stream.body, separators=(",", ":")).encode()
         stream_id = self._next_stream
         self._next_stream = 1 if stream_id >= 0x7FFFFFFF else stream_id + 1
-        frame = es.encode(es.Message({
-            ":message-type": es.APPLICATION_MESSAGE, ":message-flags": 0, ":stream-id": stream_id,
-            "operation": f"aws.greengrass#{operation}", ":content-type": "application/json",
-            "service-model-type": f"aws.greengrass#{operation}Request"}, payload))
-        if self.max_message_size is not None and len(frame) > self.max_message_size:
-            raise MessageTooLargeError(
-                f"{operation}: the IPC message would be {len(frame):,} bytes (its JSON body {len(payload):,}); "
-                f"this nucleus accepts at most {self.max_message_size:,} bytes per message")
+        frame = self.request_frame(operation, stream.body, stream_id)
         if not self._connected.is_set():
             try:
                 await asyncio.wait_for(self._connected.wait(), self.timeout)
@@ -262,6 +255,20 @@ class IpcClient:
             self._streams.pop(stream_id, None)
             raise IpcConnectionError(f"{operation}: no answer from the nucleus in {self.timeout:g} s") from None
 
+    def request_frame(self, operation: str, body: dict, stream_id: int = 0x7FFFFFFF) -> bytes:
+        """The message that asks for ``operation``; :class:`MessageTooLargeError` when it is
+        over ``max_message_size`` (callers may check a request this way before queuing it)."""
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        frame = es.encode(es.Message({
+            ":message-type": es.APPLICATION_MESSAGE, ":message-flags": 0, ":stream-id": stream_id,
+            "operation": f"aws.greengrass#{operation}", ":content-type": "application/json",
+            "service-model-type": f"aws.greengrass#{operation}Request"}, payload))
+        if self.max_message_size is not None and len(frame) > self.max_message_size:
+            raise MessageTooLargeError(
+                f"{operation}: the IPC message would be {len(frame):,} bytes (its JSON body {len(payload):,}); "
+                f"this nucleus accepts at most {self.max_message_size:,} bytes per message")
+        return frame
+
     async def _end_stream(self, stream: _Stream) -> None:
         for stream_id, known in list(self._streams.items()):
             if known is stream:
@@ -274,11 +281,7 @@ class IpcClient:
     # Local pub/sub --------------------------------------------------------------------------
     async def publish_to_topic(self, topic: str, payload: Any) -> None:
         """Publish bytes (a binary message) or a JSON-able value (a JSON message) on local pub/sub."""
-        if isinstance(payload, (bytes, bytearray)):
-            message = {"binaryMessage": {"message": base64.b64encode(payload).decode()}}
-        else:
-            message = {"jsonMessage": {"message": payload}}
-        await self.call("PublishToTopic", {"topic": topic, "publishMessage": message})
+        await self.call("PublishToTopic", publish_to_topic_body(topic, payload))
 
     async def subscribe_to_topic(self, topic: str, callback: MessageCallback) -> Subscription:
         """``callback(topic, payload_bytes)`` for every local message matching ``topic``."""
@@ -294,8 +297,7 @@ class IpcClient:
 
     # AWS IoT Core through the nucleus's MQTT connection ---------------------------------------
     async def publish_to_iot_core(self, topic: str, payload: bytes, qos: int = 0) -> None:
-        await self.call("PublishToIoTCore", {"topicName": topic, "qos": str(qos),
-                                             "payload": base64.b64encode(payload).decode()})
+        await self.call("PublishToIoTCore", publish_to_iot_core_body(topic, payload, qos))
 
     async def subscribe_to_iot_core(self, topic: str, callback: MessageCallback, qos: int = 0) -> Subscription:
         def on_event(event: dict) -> None:
@@ -342,3 +344,17 @@ class IpcClient:
         if component_name:
             body["componentName"] = component_name
         return (await self.call("GetConfiguration", body)).get("value")
+
+
+def publish_to_topic_body(topic: str, payload: Any) -> dict:
+    """PublishToTopic's request: bytes as a binary message, anything else as a JSON message."""
+    if isinstance(payload, (bytes, bytearray)):
+        message = {"binaryMessage": {"message": base64.b64encode(payload).decode()}}
+    else:
+        message = {"jsonMessage": {"message": payload}}
+    return {"topic": topic, "publishMessage": message}
+
+
+def publish_to_iot_core_body(topic: str, payload: bytes, qos: int = 0) -> dict:
+    """PublishToIoTCore's request (``qos`` 0 or 1)."""
+    return {"topicName": topic, "qos": str(qos), "payload": base64.b64encode(payload).decode()}

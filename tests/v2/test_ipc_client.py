@@ -44,11 +44,11 @@ def test_publish_reaches_an_awsiotsdk_subscriber_and_back(nucleus, peers):
             await ipc.publish_to_topic("sensors/t1", b"\x00binary\xff")
             await ipc.publish_to_topic("sensors/t2", {"temp": 21.5})
             publisher = peers(PEER, "publish", "sensors/in", "from awsiotsdk")
-            assert publisher.stdout.readline() == "ok\n"
+            assert publisher.line() == "ok\n"
             return await received.get()
 
     assert run(main()) == ("sensors/in", b"from awsiotsdk")
-    lines = [json.loads(listener.stdout.readline()) for _ in range(3)]
+    lines = [json.loads(listener.line()) for _ in range(3)]
     assert lines == [{"topic": "sensors/t1", "binary": b"\x00binary\xff".hex()},
                      {"topic": "sensors/t2", "json": {"temp": 21.5}},
                      {"topic": "sensors/in", "binary": b"from awsiotsdk".hex()}]
