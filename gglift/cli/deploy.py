@@ -47,6 +47,11 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
     if bool(thing) == bool(thing_group):
         raise click.UsageError("give exactly one of --thing NAME or --thing-group NAME")
     loaded = load_or_exit(project)
+    if loaded.target == "component":
+        click.echo('error: gglift deploy does not deploy target = "component" yet; run `gglift package` and send '
+                   "build/component/requests/create-component-version.json (after uploading build/component/"
+                   "gglift-component.zip to S3) and build/deployment.json with the AWS CLI", err=True)
+        sys.exit(2)
     executables = [fn.name for fn in loaded.functions if fn.is_executable]
     if executables:
         click.echo("error: " + EXECUTABLE_REFUSAL.format(name=executables[0]), err=True)

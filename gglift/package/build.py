@@ -52,6 +52,7 @@ class FunctionOutput:
     cached: bool = True
     files: dict[str, Path] = field(default_factory=dict)  # outputs by kind
     cloud_sdk_note: str = ""  # set when the code still imports boto3 without requiring it
+    entries: dict[str, Path] = field(default_factory=dict)  # the artifact's files: archive name -> path
 
     @property
     def digest(self) -> str:
@@ -66,10 +67,11 @@ class PackageResult:
     functions: list[FunctionOutput]
     derived: Derived
     deployment: Path
-    cloudformation: Path
+    cloudformation: Optional[Path]  # None for target = "component"
     cli_command: str
     notes: list[str] = field(default_factory=list)
     subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
+    component: dict[str, Path] = field(default_factory=dict)  # target = "component": artifact, recipe_json, recipe_yaml
 
 
 def package_project(
@@ -93,9 +95,15 @@ def package_project(
     else:
         derived = derive_with(project)
     subscriptions = effective_subscriptions(project, derive_with=lambda _: derived)
+    target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
+    if project.target == "component":
+        from gglift.package.component import package_component
+
+        files, deployment_path = package_component(project, out_dir, outputs, subscriptions, derived, target, target_arn)
+        notes = [o.cloud_sdk_note for o in outputs if o.cloud_sdk_note]
+        return PackageResult(project, out_dir, outputs, derived, deployment_path, None, "", notes, subscriptions, files)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
-    target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
     deployment = requests.create_deployment(project, target_arn, components)
     deployment_path = out_dir / "deployment.json"
     write_text(deployment_path, _json(deployment))
@@ -121,12 +129,15 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
         executables = set()
     artifact = fn_dir / ARTIFACT_NAME
     data = zip_bytes(entries, executables)
-    write_bytes(artifact, data)
     sha = hashlib.sha256(data).hexdigest()
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, len(data), f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out, cached)
+    out.entries = entries
     if not fn.is_executable:
         out.cloud_sdk_note = _cloud_sdk_note(fn, imports, dists)
+    if project.target == "component":  # the functions' files go into the host component's artifact
+        return out
+    write_bytes(artifact, data)
     out.files["artifact"] = artifact
     req_dir = fn_dir / "requests"
     bodies = {
