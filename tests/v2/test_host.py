@@ -3,18 +3,18 @@ generic component, driven by awsiotsdk as another component."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import Lines, policy
-from gglift.config import load_project
-from gglift.host import description, zipapp
-from gglift.routes import effective_subscriptions
+from conftest import Lines, policy, svcuid
+from gglift.ipc import IpcClient, UnauthorizedError
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE / "project"
@@ -24,20 +24,22 @@ GGLIFT = [sys.executable, "-m", "gglift"]
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory, nucleus_bin) -> Path:
-    """The host zipapp, project.json and the functions' code in one folder, as on a device."""
-    out = tmp_path_factory.mktemp("artifacts")
-    (out / zipapp.NAME).write_bytes(zipapp.build())
-    project = load_project(PROJECT)
-    sources = {"relay": "py", "crelay": "c"}
-    subprocess.run(["cp", "-r", str(PROJECT / "py"), str(out / "py")], check=True)
-    (out / "c").mkdir()
-    built = subprocess.run([*GGLIFT, "native", "build", str(PROJECT / "c" / "crelay.c"), "-o", str(out / "c" / "crelay")],
-                           capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    document = description.describe(project, effective_subscriptions(project), HOST, sources)
-    (out / "project.json").write_bytes(description.dumps(document))
-    return out
+def component(tmp_path_factory, nucleus_bin) -> dict:
+    """The test project packaged by ``gglift package`` (its C function built by ``gglift native
+    build`` first): the recipe and the component's artifact."""
+    project = tmp_path_factory.mktemp("project") / "relay"
+    shutil.copytree(PROJECT, project)
+    for command in (["native", "build", str(project / "c" / "crelay.c"), "-o", str(project / "c" / "crelay")],
+                    ["package", str(project)]):
+        done = subprocess.run([*GGLIFT, *command], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    build = project / "build" / "component"
+    return {"recipe": json.loads((build / "recipe.json").read_text()), "artifact": build / "gglift-component.zip"}
+
+
+def access_control(component: dict) -> dict:
+    """The accessControl gglift derived, as the recipe carries it."""
+    return component["recipe"]["ComponentConfiguration"]["DefaultConfiguration"]["accessControl"]
 
 
 def services(host_access: dict) -> dict:
@@ -46,19 +48,26 @@ def services(host_access: dict) -> dict:
                 "accessControl": policy(PEER, PUBSUB, ["PublishToTopic", "SubscribeToTopic"], ["*"])}}}
 
 
-def hand_policy(publish=("sensors/out/*",)) -> dict:
-    access = policy(HOST, PUBSUB, ["SubscribeToTopic"], ["sensors/in"], 1)
-    access[PUBSUB].update(policy(HOST, PUBSUB, ["PublishToTopic"], list(publish), 2)[PUBSUB])
-    return access
-
-
 class Host(Lines):
-    def __init__(self, nucleus, artifacts: Path, state: Path):
-        super().__init__(nucleus.run_as(HOST, [
-            sys.executable, str(artifacts / zipapp.NAME), "--description", str(artifacts / "project.json"),
-            "--artifacts", str(artifacts), "--platform", "lite", "--state", str(state)],
-            env={**nucleus.component_env(), "GGLIFT_C_LIBRARY_DIR": _library_dir()},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    """The host started as nucleus lite starts the component: the lite manifest's run script
+    with its recipe variables filled in as recipe-runner fills them, in the component's cgroup,
+    with the SVCUID from the launcher. The artifact is unarchived where nucleus lite puts it."""
+
+    def __init__(self, nucleus, component: dict):
+        root = nucleus.root
+        artifacts = root / "packages" / "artifacts-unarchived" / HOST / "1.0.0"
+        if not artifacts.exists():
+            unpacked = artifacts / component["artifact"].stem
+            unpacked.mkdir(parents=True)
+            subprocess.run(["unzip", "-q", str(component["artifact"]), "-d", str(unpacked)], check=True)
+        (root / "work" / HOST).mkdir(parents=True, exist_ok=True)
+        manifest = next(m for m in component["recipe"]["Manifests"] if m["Platform"].get("runtime") == "aws_nucleus_lite")
+        script = (manifest["Lifecycle"]["run"].replace("{artifacts:decompressedPath}", f"{artifacts}/")
+                  .replace("{work:path}", f"{root}/work/{HOST}/"))
+        env = nucleus.component_env()
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the device's python3
+        super().__init__(nucleus.run_as(HOST, ["sh", "-c", script], env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         assert self.line() == f"gglift host: running relay, crelay as {HOST} on the lite\n"
 
     def stop(self) -> str:
@@ -68,19 +77,14 @@ class Host(Lines):
         return "".join(self.err)
 
 
-def _library_dir() -> str:
-    from gglift.native import library_dir
-    return str(library_dir())
-
-
 def read(listener, count: int) -> list[dict]:
     return sorted((json.loads(listener.line()) for _ in range(count)), key=lambda m: m["topic"])
 
 
-def test_event_reaches_python_and_c_functions_and_their_publishes_reach_awsiotsdk(nucleus, peers, artifacts, tmp_path):
-    nucleus.start(services(hand_policy()))
+def test_event_reaches_python_and_c_functions_and_their_publishes_reach_awsiotsdk(nucleus, peers, component):
+    nucleus.start(services(access_control(component)))
     listener = peers(PEER, "subscribe", "sensors/out/#")
-    host = Host(nucleus, artifacts, tmp_path / "state")
+    host = Host(nucleus, component)
     try:
         send(peers, {"n": 1})
         assert read(listener, 2) == [
@@ -106,14 +110,14 @@ def python_output(listener, host: Host) -> dict:
             return json.loads(bytes.fromhex(line["binary"]))
 
 
-def test_shadows_survive_a_host_restart(nucleus, peers, artifacts, tmp_path):
-    nucleus.start(services(hand_policy()))
+def test_shadows_survive_a_host_restart(nucleus, peers, component):
+    nucleus.start(services(access_control(component)))
     listener = peers(PEER, "subscribe", "sensors/out/py")
-    host = Host(nucleus, artifacts, tmp_path / "state")
+    host = Host(nucleus, component)
     send(peers, {"shadow": {"temp": 20}})
     assert python_output(listener, host)["got"] == {"reported": {"temp": 20}, "version": 1}
     host.stop()
-    host = Host(nucleus, artifacts, tmp_path / "state")
+    host = Host(nucleus, component)
     try:
         send(peers, {"shadow": None})
         assert python_output(listener, host)["got"] == {"reported": {"temp": 20}, "version": 1}
@@ -121,20 +125,56 @@ def test_shadows_survive_a_host_restart(nucleus, peers, artifacts, tmp_path):
         host.stop()
 
 
-def test_a_publish_outside_the_policy_is_refused_by_the_server(nucleus, peers, artifacts, tmp_path):
-    nucleus.start(services(hand_policy(publish=["sensors/out/py"])))
+def test_the_derived_policy_is_exactly_what_the_functions_need(component):
+    assert access_control(component) == {PUBSUB: {
+        f"{HOST}:pubsub:1": {"policyDescription": "gglift: the functions' PUB_SUB event sources",
+                             "operations": ["aws.greengrass#SubscribeToTopic"], "resources": ["sensors/in"]},
+        f"{HOST}:pubsub:2": {"policyDescription": "gglift: publishes routed to local components",
+                             "operations": ["aws.greengrass#PublishToTopic"], "resources": ["sensors/out/c", "sensors/out/py"]}},
+        "aws.greengrass.ShadowManager": {f"{HOST}:ShadowManager:1": {
+            "policyDescription": "gglift: the shadows the code reads and writes",
+            "operations": ["aws.greengrass#GetThingShadow", "aws.greengrass#UpdateThingShadow",
+                           "aws.greengrass#DeleteThingShadow"],
+            "resources": ["$aws/things/local-test-thing/shadow"]}}}
+
+
+def test_the_server_refuses_the_component_what_the_derived_policy_does_not_allow(nucleus, component):
+    nucleus.start(services(access_control(component)))
+    token = svcuid(nucleus, HOST)
+
+    async def main():
+        async with IpcClient(str(nucleus.socket), token) as ipc:
+            await ipc.publish_to_topic("sensors/out/py", b"allowed")
+            refused = []
+            for topic in ("sensors/in", "sensors/out/other", "actuators/valve"):
+                with pytest.raises(UnauthorizedError) as error:
+                    await ipc.publish_to_topic(topic, b"not allowed")
+                refused.append((topic, error.value.name))
+            with pytest.raises(UnauthorizedError):
+                await ipc.subscribe_to_topic("sensors/out/py", lambda topic, data: None)
+            return refused
+
+    assert asyncio.run(asyncio.wait_for(main(), 120)) == [
+        ("sensors/in", "UnauthorizedError"), ("sensors/out/other", "UnauthorizedError"),
+        ("actuators/valve", "UnauthorizedError")]
+
+
+def test_the_host_logs_a_publish_the_server_refuses(nucleus, peers, component):
+    access = access_control(component)
+    access[PUBSUB][f"{HOST}:pubsub:2"]["resources"] = ["sensors/out/py"]  # narrower than derived
+    nucleus.start(services(access))
     listener = peers(PEER, "subscribe", "sensors/out/#")
-    host = Host(nucleus, artifacts, tmp_path / "state")
+    host = Host(nucleus, component)
     send(peers, {"n": 2})
     assert python_output(listener, host)["got"] == {"n": 2}
     log = host.stop()
     assert "ERROR gglift.host: PublishToTopic to 'sensors/out/c' failed: PublishToTopic: UnauthorizedError: " in log
 
 
-def test_an_oversize_publish_is_a_clear_error_in_the_function(nucleus, peers, artifacts, tmp_path):
-    nucleus.start(services(hand_policy()))
+def test_an_oversize_publish_is_a_clear_error_in_the_function(nucleus, peers, component):
+    nucleus.start(services(access_control(component)))
     listener = peers(PEER, "subscribe", "sensors/out/py")
-    host = Host(nucleus, artifacts, tmp_path / "state")
+    host = Host(nucleus, component)
     try:
         send(peers, {"big": 9000})
         assert python_output(listener, host)["got"] == {
@@ -145,9 +185,9 @@ def test_an_oversize_publish_is_a_clear_error_in_the_function(nucleus, peers, ar
         host.stop()
 
 
-def test_the_host_reconnects_when_the_nucleus_restarts(nucleus, peers, artifacts, tmp_path):
-    nucleus.start(services(hand_policy()))
-    host = Host(nucleus, artifacts, tmp_path / "state")
+def test_the_host_reconnects_when_the_nucleus_restarts(nucleus, peers, component):
+    nucleus.start(services(access_control(component)))
+    host = Host(nucleus, component)
     try:
         nucleus.stop()
         nucleus.start()
