@@ -91,6 +91,25 @@ class NucleusLite:
         return subprocess.Popen(command, **popen)
 
 
+    def run_recipe(self, component: str, version: str, recipe: dict, artifact: Path, **popen) -> subprocess.Popen:
+        """Start ``component`` as nucleus lite does: its artifact unarchived where nucleus lite
+        puts it, the lite manifest's run script with recipe-runner's variables filled in, in
+        the component's cgroup with the launcher's SVCUID; ``python3`` is this interpreter."""
+        artifacts = self.root / "packages" / "artifacts-unarchived" / component / version
+        if not artifacts.exists():
+            unpacked = artifacts / artifact.stem
+            unpacked.mkdir(parents=True)
+            subprocess.run(["unzip", "-q", str(artifact), "-d", str(unpacked)], check=True)
+        work = self.root / "work" / component
+        work.mkdir(parents=True, exist_ok=True)
+        manifest = next(m for m in recipe["Manifests"] if m["Platform"].get("runtime") == "aws_nucleus_lite")
+        script = (manifest["Lifecycle"]["run"].replace("{artifacts:decompressedPath}", f"{artifacts}/")
+                  .replace("{work:path}", f"{work}/"))
+        env = self.component_env()
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        return self.run_as(component, ["sh", "-c", script], env=env, **popen)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

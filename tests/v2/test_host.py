@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -54,20 +53,8 @@ class Host(Lines):
     with the SVCUID from the launcher. The artifact is unarchived where nucleus lite puts it."""
 
     def __init__(self, nucleus, component: dict):
-        root = nucleus.root
-        artifacts = root / "packages" / "artifacts-unarchived" / HOST / "1.0.0"
-        if not artifacts.exists():
-            unpacked = artifacts / component["artifact"].stem
-            unpacked.mkdir(parents=True)
-            subprocess.run(["unzip", "-q", str(component["artifact"]), "-d", str(unpacked)], check=True)
-        (root / "work" / HOST).mkdir(parents=True, exist_ok=True)
-        manifest = next(m for m in component["recipe"]["Manifests"] if m["Platform"].get("runtime") == "aws_nucleus_lite")
-        script = (manifest["Lifecycle"]["run"].replace("{artifacts:decompressedPath}", f"{artifacts}/")
-                  .replace("{work:path}", f"{root}/work/{HOST}/"))
-        env = nucleus.component_env()
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the device's python3
-        super().__init__(nucleus.run_as(HOST, ["sh", "-c", script], env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        super().__init__(nucleus.run_recipe(HOST, "1.0.0", component["recipe"], component["artifact"],
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         assert self.line() == f"gglift host: running relay, crelay as {HOST} on the lite\n"
 
     def stop(self) -> str:
