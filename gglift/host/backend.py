@@ -9,7 +9,7 @@
 | shadow get/update/delete        | Get/Update/DeleteThingShadow    | the host's own SQLite shadow store    |
 | secret                          | GetSecretValue                  | component configuration ``secrets``   |
 
-Publishes leave in the order the functions made them (one sender). A publish the nucleus
+Publishes leave in the order the functions made them, at once. A publish the nucleus
 refuses is logged with the nucleus's error; one over the nucleus's message limit is refused
 to the function at once (HTTP 413), so it sees the error.
 """
@@ -55,8 +55,7 @@ class IpcBackend(Backend):
         self.shadows: Optional[LocalShadows] = LocalShadows(shadow_path) if platform == LITE else None
         self._local_filters: list[str] = []
         self._echoes: collections.Counter = collections.Counter()  # our own local publishes coming back
-        self._outbox: asyncio.Queue = asyncio.Queue()
-        self._sender: Optional[asyncio.Task] = None
+        self._in_flight: set[asyncio.Future] = set()  # publishes awaiting the nucleus's answer
 
     async def start(self, core: "Core") -> None:
         if self.shadows is not None:
@@ -69,7 +68,6 @@ class IpcBackend(Backend):
             await self.client.subscribe_to_topic(topic, self._inbound(core, PUB_SUB, topic, self._local_filters))
         for topic in cloud_filters:
             await self.client.subscribe_to_iot_core(topic, self._inbound(core, IOT_CORE, topic, cloud_filters))
-        self._sender = asyncio.get_running_loop().create_task(self._send())
 
     def _inbound(self, core: "Core", source: str, subscribed: str, filters: list[str]):
         """The callback of the subscription to ``subscribed``. A message matching several of the
@@ -85,9 +83,8 @@ class IpcBackend(Backend):
         return on_message
 
     async def stop(self) -> None:
-        if self._sender is not None:
-            await self._outbox.join()
-            self._sender.cancel()
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=self.client.timeout)
         await self.client.close()
         if self.shadows is not None:
             self.shadows.close()
@@ -102,21 +99,19 @@ class IpcBackend(Backend):
         self._queue("PublishToIoTCore", publish_to_iot_core_body(topic, payload, self.cloud_qos))
 
     def _queue(self, operation: str, body: dict) -> None:
+        """Send now (publishes leave in the order the functions made them); the answer is
+        checked when it comes."""
         try:
-            self.client.request_frame(operation, body)
+            answer = self.client.send(operation, body)
         except MessageTooLargeError as exc:
             raise HttpError(413, str(exc)) from None
-        self._outbox.put_nowait((operation, body))
+        self._in_flight.add(answer)
+        answer.add_done_callback(lambda done: self._answered(done, operation, body))
 
-    async def _send(self) -> None:
-        while True:
-            operation, body = await self._outbox.get()
-            try:
-                await self.client.call(operation, body)
-            except IpcError as exc:
-                log.error("%s to %r failed: %s", operation, body.get("topic") or body.get("topicName"), exc)
-            finally:
-                self._outbox.task_done()
+    def _answered(self, answer: asyncio.Future, operation: str, body: dict) -> None:
+        self._in_flight.discard(answer)
+        if not answer.cancelled() and answer.exception() is not None:
+            log.error("%s to %r failed: %s", operation, body.get("topic") or body.get("topicName"), answer.exception())
 
     # -- shadows and secrets ---------------------------------------------------------------
     async def shadow(self, subject: str, payload: bytes) -> Result:

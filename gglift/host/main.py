@@ -19,6 +19,7 @@ from typing import Optional
 
 from gglift.host.description import LITE, NUCLEUS, DescriptionError, load
 from gglift.ipc import NUCLEUS_LITE_MAX_MESSAGE, IpcClient, IpcError
+from gglift.runtime import eventloop
 
 log = logging.getLogger("gglift.host")
 
@@ -70,7 +71,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        return asyncio.run(serve(args))
+        return eventloop.run(serve(args))
     except (DescriptionError, IpcError) as exc:
         print(f"gglift host: {exc}", file=sys.stderr)
         return 1

@@ -14,7 +14,10 @@ MODULES = ("__init__.py", "routes.py", "config/__init__.py", "config/errors.py",
            "config/model.py", "native/__init__.py")
 PACKAGES = ("host", "ipc", "runtime", "runner")
 SHEBANG = b"#!/usr/bin/env python3\n"
-MAIN = b"import sys\nfrom gglift.host.main import main\nsys.exit(main())\n"
+# The host talks over a Unix socket and 127.0.0.1 only: keeping OpenSSL out of the process
+# (asyncio imports ssl, hmac imports _hashlib) saves about 5 MB of resident memory.
+MAIN = (b"import sys\nsys.modules.setdefault('ssl', None)\nsys.modules.setdefault('_hashlib', None)\n"
+        b"from gglift.host.main import main\nsys.exit(main())\n")
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 

@@ -236,24 +236,41 @@ class IpcClient:
         await self._begin(stream)
         return Subscription(self, stream)
 
+    def send(self, operation: str, body: dict) -> "asyncio.Future[dict]":
+        """Send ``operation`` at once when connected (no task, nothing awaited), else as soon as
+        the connection is back; the future gets the answer or the error. Raises
+        :class:`MessageTooLargeError` at once."""
+        stream = _Stream(operation, body, asyncio.get_running_loop().create_future())
+        if self._connected.is_set():
+            self._write(stream)
+            return stream.response
+        self.request_frame(operation, body)  # the size check, before waiting
+        return asyncio.ensure_future(self._begin(stream))
+
     async def _begin(self, stream: _Stream) -> dict:
-        """Send ``stream``'s request on a new stream id and wait for its first answer."""
+        """Send ``stream``'s request once connected and wait for its first answer."""
         operation = stream.operation
-        stream_id = self._next_stream
-        self._next_stream = 1 if stream_id >= 0x7FFFFFFF else stream_id + 1
-        frame = self.request_frame(operation, stream.body, stream_id)
+        self.request_frame(operation, stream.body)  # too large: fail before waiting for a connection
         if not self._connected.is_set():
             try:
                 await asyncio.wait_for(self._connected.wait(), self.timeout)
             except asyncio.TimeoutError:
                 raise IpcConnectionError(f"{operation}: not connected to the nucleus after {self.timeout:g} s") from None
-        self._streams[stream_id] = stream
-        self._writer.write(frame)
+        stream_id = self._write(stream)
         try:
             return await asyncio.wait_for(asyncio.shield(stream.response), self.timeout)
         except asyncio.TimeoutError:
             self._streams.pop(stream_id, None)
             raise IpcConnectionError(f"{operation}: no answer from the nucleus in {self.timeout:g} s") from None
+
+    def _write(self, stream: _Stream) -> int:
+        """Put ``stream``'s request on the wire on a new stream id (connected only); the id."""
+        stream_id = self._next_stream
+        frame = self.request_frame(stream.operation, stream.body, stream_id)
+        self._next_stream = 1 if stream_id >= 0x7FFFFFFF else stream_id + 1
+        self._streams[stream_id] = stream
+        self._writer.write(frame)
+        return stream_id
 
     def request_frame(self, operation: str, body: dict, stream_id: int = 0x7FFFFFFF) -> bytes:
         """The message that asks for ``operation``; :class:`MessageTooLargeError` when it is
