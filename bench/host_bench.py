@@ -5,7 +5,8 @@ Prints, from one run: events/s and p50/p99 latency of event -> function -> publi
 real ggipcd, for gglift's host running one pinned Python function (packaged by `gglift package`,
 started as nucleus lite starts it) and for a minimal awsiotsdk echo component doing the same
 round trip, their ratio; then the host's idle resident memory with one pinned Python function
-and with one C function (the host process alone, and its worker). The driver is the same for
+and with one C function (the host process alone, and its worker). The host runs on the
+system's python3, without uvloop or httptools, as on a device. The driver is the same for
 both: an IPC client of its own component publishing one event at a time and waiting for the
 echo.
 """
@@ -32,6 +33,9 @@ from nucleus_lite import NucleusLite, SCRIPTS, build  # noqa: E402  (the tests' 
 from gglift.ipc import IpcClient  # noqa: E402
 
 GGLIFT = [sys.executable, "-m", "gglift"]
+# The device's python3: the system interpreter, with no uvloop or httptools, as on a device
+# (the functions' requirements are vendored for it by gglift package). Same version as ours.
+DEVICE_PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
 HOST, ECHO, DRIVER = "com.example.BenchHost", "com.example.BenchEcho", "com.example.BenchDriver"
 PYTHON_TOML = f"""target = "component"
 [[function]]
@@ -162,7 +166,7 @@ def main() -> None:
         try:
             token = svcuid(lite, DRIVER)
             pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-            host = start(lite.run_recipe(HOST, "1.0.0", py_recipe, py_zip, **pipes), "gglift host: running")
+            host = start(lite.run_recipe(HOST, "1.0.0", py_recipe, py_zip, DEVICE_PYTHON, **pipes), "gglift host: running")
             host_rate, host_lat = asyncio.run(round_trips(lite, token, args.n))
             py_rss = host_rss(host)
             stop(host)
@@ -175,7 +179,7 @@ def main() -> None:
         lite = NucleusLite(bin_dir, work / "gg-c")
         lite.start(services(c_recipe["ComponentConfiguration"]["DefaultConfiguration"]["accessControl"]))
         try:
-            host = start(lite.run_recipe(HOST, "1.0.0", c_recipe, c_zip, **pipes), "gglift host: running")
+            host = start(lite.run_recipe(HOST, "1.0.0", c_recipe, c_zip, DEVICE_PYTHON, **pipes), "gglift host: running")
             c_rss = host_rss(host)
             stop(host)
         finally:

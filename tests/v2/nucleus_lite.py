@@ -91,10 +91,11 @@ class NucleusLite:
         return subprocess.Popen(command, **popen)
 
 
-    def run_recipe(self, component: str, version: str, recipe: dict, artifact: Path, **popen) -> subprocess.Popen:
+    def run_recipe(self, component: str, version: str, recipe: dict, artifact: Path, python: str = sys.executable,
+                   **popen) -> subprocess.Popen:
         """Start ``component`` as nucleus lite does: its artifact unarchived where nucleus lite
         puts it, the lite manifest's run script with recipe-runner's variables filled in, in
-        the component's cgroup with the launcher's SVCUID; ``python3`` is this interpreter."""
+        the component's cgroup with the launcher's SVCUID; ``python3`` is ``python``."""
         artifacts = self.root / "packages" / "artifacts-unarchived" / component / version
         if not artifacts.exists():
             unpacked = artifacts / artifact.stem
@@ -106,7 +107,11 @@ class NucleusLite:
         script = (manifest["Lifecycle"]["run"].replace("{artifacts:decompressedPath}", f"{artifacts}/")
                   .replace("{work:path}", f"{work}/"))
         env = self.component_env()
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        device_bin = self.root / "device-bin"
+        device_bin.mkdir(exist_ok=True)
+        if not (device_bin / "python3").exists():
+            (device_bin / "python3").symlink_to(python)
+        env["PATH"] = f"{device_bin}{os.pathsep}{env['PATH']}"
         return self.run_as(component, ["sh", "-c", script], env=env, **popen)
 
 
