@@ -169,6 +169,8 @@ class IpcBackend(Backend):
         except IpcError as exc:
             value = None
             log.debug("GetConfiguration %s/%s: %s", SECRETS_KEY, name, exc)
+        if isinstance(value, dict):  # a leaf comes back as {last key: value}
+            value = value.get(name)
         if not isinstance(value, str):
             return _secret_error(404, f"nucleus lite has no SecretManager (GetSecretValue); gglift's host reads secrets "
                                       f"there from the component configuration key {SECRETS_KEY}/{name}, which is not set")

@@ -121,3 +121,26 @@ def test_calls_while_the_nucleus_is_down_fail_instead_of_hanging(nucleus):
             return str(down.value)
 
     assert run(main()) == "PublishToTopic: not connected to the nucleus after 2 s"
+
+
+def test_host_backend_reads_secrets_from_configuration_on_nucleus_lite(nucleus, tmp_path):
+    from gglift.host.backend import IpcBackend
+
+    config = services()
+    config[ME]["configuration"]["secrets"] = {"api-key": "s3cret"}
+    nucleus.start(config)
+
+    async def main():
+        backend = IpcBackend(client(nucleus), "lite", tmp_path / "shadows.sqlite")
+        await backend.client.connect()
+        try:
+            found = await backend.secret(b'{"SecretId": "api-key"}')
+            missing = await backend.secret(b'{"SecretId": "db"}')
+        finally:
+            await backend.client.close()
+        return json.loads(found.payload), json.loads(missing.payload)
+
+    found, missing = run(main())
+    assert found == {"ARN": "api-key", "Name": "api-key", "VersionStages": ["AWSCURRENT"], "SecretString": "s3cret"}
+    assert missing == {"Status": 404, "Message": "nucleus lite has no SecretManager (GetSecretValue); gglift's host reads "
+                                                 "secrets there from the component configuration key secrets/db, which is not set"}
