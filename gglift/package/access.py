@@ -38,7 +38,10 @@ def access_control(project: Project, subscriptions: tuple[Subscription, ...], de
     _add(access, component, PUBSUB, "publishes routed to local components", ["PublishToTopic"], local_out)
     _add(access, component, MQTTPROXY, "IOT_CORE event sources and routes from cloud", ["SubscribeToIoTCore"], cloud_in)
     _add(access, component, MQTTPROXY, "publishes routed to cloud", ["PublishToIoTCore"], cloud_out)
-    shadows = sorted({f"$aws/things/{glob(thing)}/shadow" for thing in derived.shadows})
+    things = {glob(thing) for thing in derived.shadows}
+    if any(item.kind == "shadow" for item in derived.unresolved):
+        things.add("*")  # a thing name known only at run time
+    shadows = sorted({f"$aws/things/{thing}/shadow" for thing in things})
     _add(access, component, SHADOWS, "the shadows the code reads and writes", list(SHADOW_OPERATIONS), shadows)
     _add(access, component, SECRETS, "the secrets the code reads", ["GetSecretValue"],
          sorted(secret_arns[s] for s in derived.secrets))

@@ -114,9 +114,26 @@ def package_project(
     if lambdas:
         write_text(out_dir / "greengrass-cli" / "deploy.sh",
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
-    notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
+    notes = _lambda_target_notes(project, derived)
+    notes.extend(f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable)
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
     return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
+
+
+def _lambda_target_notes(project: Project, derived: Derived) -> list[str]:
+    """GGL190 for what the V2 Lambda launcher cannot run: V1 shadow calls, C executables."""
+    from gglift.port.rules import make_finding
+
+    shadows = [(item, item.value) for item in derived.items if item.kind == "shadow"]
+    shadows += [(item, item.text) for item in derived.unresolved if item.kind == "shadow"]
+    found = [(f"{item.path.name}:{item.line}", f"function {item.function} calls the V1 local shadow service (thing {thing})")
+             for item, thing in sorted(shadows, key=lambda pair: (str(pair[0].path), pair[0].line))]
+    found += [(fn.name, f"function {fn.name} is a C executable") for fn in project.functions if fn.is_executable]
+    notes = []
+    for where, what in found:
+        finding = make_finding("GGL190", 0, 0, what=what)
+        notes.append(f"GGL190 {where}: {finding.message}; hint: {finding.hint}")
+    return notes
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:

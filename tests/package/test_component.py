@@ -92,3 +92,20 @@ def test_lifecycle_fails_clearly_without_python3(tmp_path):
     done = subprocess.run(["/bin/sh", "-c", script], env={"PATH": str(tmp_path / "empty")}, capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (
         1, "gglift: this component needs python3 3.9 or newer on the device (apt-get install python3)\n")
+
+
+def test_lambda_target_reports_what_v2_lambda_components_cannot_run(tmp_path, vendor_cache):
+    shutil.copytree(EXAMPLES / "shadow", tmp_path / "shadow")
+    result = package_project(load_project(tmp_path / "shadow"), out_dir=tmp_path / "out", cache_dir=vendor_cache)
+    hint = 'hint: set target = "component" in gglift.toml: gglift\'s host runs it on the nucleus and on nucleus lite'
+    assert [n for n in result.notes if n.startswith("GGL190")] == [
+        f"GGL190 thermostat.py:{line}: function thermostat calls the V1 local shadow service (thing THING), "
+        f"which a Lambda component on Greengrass V2 cannot run; {hint}" for line in (12, 13, 14)]
+
+
+def test_a_thing_named_at_run_time_gets_every_thing_shadow(tmp_path, vendor_cache):
+    project = load_project(as_component(EXAMPLES / "shadow", tmp_path / "shadow"))
+    package_project(project, out_dir=tmp_path / "out", cache_dir=vendor_cache)
+    recipe = json.loads((tmp_path / "out" / "component" / "recipe.json").read_text())
+    policy = recipe["ComponentConfiguration"]["DefaultConfiguration"]["accessControl"]["aws.greengrass.ShadowManager"]
+    assert [p["resources"] for p in policy.values()] == [["$aws/things/*/shadow"]]
