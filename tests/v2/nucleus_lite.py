@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,6 +50,7 @@ class NucleusLite:
         self.root = root
         self.socket = root / "gg-ipc.socket"
         self.services: dict = {}
+        self.extra_pids: list[int] = []  # daemons restarted by restart_ipcd
 
     def config(self, services: dict) -> dict:
         return {"system": {"rootPath": str(self.root), "thingName": THING},
@@ -65,7 +67,41 @@ class NucleusLite:
         subprocess.run(["bash", str(SCRIPTS / "start.sh"), str(self.bin_dir), str(self.root), str(path)],
                        check=True, timeout=60)
 
+    def restart_ipcd(self) -> None:
+        """Kill ggipcd alone (SIGKILL, as a crash) and start a new one beside the other daemons,
+        in their mount namespace; returns once the new one accepts connections."""
+        leader = int((self.root / "daemons.pid").read_text())
+        old = [pid for pid in _children(leader) if _name(pid) == "ggipcd"] + [pid for pid in self.extra_pids if _alive(pid)]
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in old) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.socket.unlink(missing_ok=True)
+        log = open(self.root / "logs" / "ggipcd-restarted.log", "ab")
+        proc = subprocess.Popen(["nsenter", "-t", str(leader), "-m", "--", str(self.bin_dir / "ggipcd")],
+                                cwd=self.root, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        self.extra_pids.append(proc.pid)
+        while time.monotonic() < deadline:
+            if self.socket.exists():
+                probe = socket.socket(socket.AF_UNIX)
+                try:
+                    probe.connect(str(self.socket))
+                    return
+                except OSError:
+                    pass
+                finally:
+                    probe.close()
+            time.sleep(0.05)
+        raise AssertionError("ggipcd did not come back in 30 s")
+
     def stop(self) -> None:
+        for pid in self.extra_pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.extra_pids.clear()
         pid_file = self.root / "daemons.pid"
         if not pid_file.exists():
             return
@@ -113,6 +149,31 @@ class NucleusLite:
             (device_bin / "python3").symlink_to(python)
         env["PATH"] = f"{device_bin}{os.pathsep}{env['PATH']}"
         return self.run_as(component, ["sh", "-c", script], env=env, **popen)
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid``."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        kids = [child for child, ppid in parents.items() if ppid == parent]
+        found += kids
+        todo += kids
+    return found
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _alive(pid: int) -> bool:

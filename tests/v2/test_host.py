@@ -172,12 +172,16 @@ def test_an_oversize_publish_is_a_clear_error_in_the_function(nucleus, peers, co
         host.stop()
 
 
-def test_the_host_reconnects_when_the_nucleus_restarts(nucleus, peers, component):
+@pytest.mark.parametrize("restart", ["ggipcd", "every daemon"])
+def test_the_host_reconnects_when_ggipcd_is_killed_and_restarted(nucleus, peers, component, restart):
     nucleus.start(services(access_control(component)))
     host = Host(nucleus, component)
     try:
-        nucleus.stop()
-        nucleus.start()
+        if restart == "ggipcd":
+            nucleus.restart_ipcd()
+        else:
+            nucleus.stop()
+            nucleus.start()
         host.wait_err("INFO gglift.ipc: reconnected to the nucleus; 1 subscription(s) renewed")
         listener = peers(PEER, "subscribe", "sensors/out/py")
         send(peers, {"n": 3})
