@@ -37,34 +37,32 @@ GGLIFT = [sys.executable, "-m", "gglift"]
 # (the functions' requirements are vendored for it by gglift package). Same version as ours.
 DEVICE_PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
 HOST, ECHO, DRIVER = "com.example.BenchHost", "com.example.BenchEcho", "com.example.BenchDriver"
-PYTHON_TOML = f"""target = "component"
+
+def toml(function: str, handler: str, runtime: str, extra: str = "") -> str:
+    """A one-function component project listening on bench/in."""
+    return f"""target = "component"
 [[function]]
-name = "echo"
-handler = "echo.handler"
-runtime = "python3.11"
+name = "{function}"
+handler = "{handler}"
+runtime = "{runtime}"
 source = "src"
 component = {{name = "{HOST}", version = "1.0.0"}}
-inputPayloadEncodingType = "binary"
 eventSources = [{{topic = "bench/in", type = "PUB_SUB"}}]
+{extra}"""
+
+
+PYTHON_TOML = toml("echo", "echo.handler", "python3.11", f"""inputPayloadEncodingType = "binary"
 [[subscription]]
 source = "echo"
 subject = "bench/out"
 target = "component:{DRIVER}"
-"""
+""")
 PYTHON_ECHO = """import greengrasssdk
 iot = greengrasssdk.client("iot-data")
 def handler(event, context):
     iot.publish(topic="bench/out", payload=event)
 """
-C_TOML = f"""target = "component"
-[[function]]
-name = "cecho"
-handler = "cecho"
-runtime = "executable"
-source = "src"
-component = {{name = "{HOST}", version = "1.0.0"}}
-eventSources = [{{topic = "bench/in", type = "PUB_SUB"}}]
-"""
+C_TOML = toml("cecho", "cecho", "executable")
 C_ECHO = """#include "greengrasssdk.h"
 static void handler(const gg_lambda_context *cxt) { (void)cxt; }
 int main(void) { gg_global_init(0); return gg_runtime_start(handler, 0) == GGE_TERMINATE ? 0 : 1; }

@@ -61,27 +61,15 @@ class HttpRequestParser:
             del buf[:end + 4]
             self._head(head)
             return True
-        if self._state == "body":
-            take = min(self._remaining, len(buf))
-            if take:
-                self._protocol.on_body(bytes(buf[:take]))
-                del buf[:take]
-                self._remaining -= take
-            if self._remaining == 0:
+        if self._state in ("body", "chunk"):
+            if not self._take_body():
+                return False
+            if self._state == "body":
                 self._complete()
-                return True
-            return False
-        line_end = buf.find(b"\r\n")
-        if self._state == "chunk":
-            take = min(self._remaining, len(buf))
-            if take:
-                self._protocol.on_body(bytes(buf[:take]))
-                del buf[:take]
-                self._remaining -= take
-            if self._remaining == 0:
+            else:
                 self._state = "chunk-end"
-                return True
-            return False
+            return True
+        line_end = buf.find(b"\r\n")
         if line_end < 0:
             return False
         line = bytes(buf[:line_end])
@@ -99,6 +87,15 @@ class HttpRequestParser:
         elif self._state == "trailer" and not line:
             self._complete()
         return True
+
+    def _take_body(self) -> bool:
+        """Pass on what is buffered of the current body or chunk; True once all of it came."""
+        take = min(self._remaining, len(self._buffer))
+        if take:
+            self._protocol.on_body(bytes(self._buffer[:take]))
+            del self._buffer[:take]
+            self._remaining -= take
+        return self._remaining == 0
 
     def _head(self, lines: list[bytes]) -> None:
         try:

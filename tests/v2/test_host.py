@@ -64,14 +64,18 @@ class Host(Lines):
         return "".join(self.err)
 
 
+def start_all(nucleus, peers, component: dict, listen: str) -> tuple[Lines, Host]:
+    """Nucleus lite with the derived policy, an awsiotsdk subscriber on ``listen``, the host."""
+    nucleus.start(services(access_control(component)))
+    return peers(PEER, "subscribe", listen), Host(nucleus, component)
+
+
 def read(listener, count: int) -> list[dict]:
     return sorted((json.loads(listener.line()) for _ in range(count)), key=lambda m: m["topic"])
 
 
 def test_event_reaches_python_and_c_functions_and_their_publishes_reach_awsiotsdk(nucleus, peers, component):
-    nucleus.start(services(access_control(component)))
-    listener = peers(PEER, "subscribe", "sensors/out/#")
-    host = Host(nucleus, component)
+    listener, host = start_all(nucleus, peers, component, "sensors/out/#")
     try:
         send(peers, {"n": 1})
         assert read(listener, 2) == [
@@ -98,9 +102,7 @@ def python_output(listener, host: Host) -> dict:
 
 
 def test_shadows_survive_a_host_restart(nucleus, peers, component):
-    nucleus.start(services(access_control(component)))
-    listener = peers(PEER, "subscribe", "sensors/out/py")
-    host = Host(nucleus, component)
+    listener, host = start_all(nucleus, peers, component, "sensors/out/py")
     send(peers, {"shadow": {"temp": 20}})
     assert python_output(listener, host)["got"] == {"reported": {"temp": 20}, "version": 1}
     host.stop()
@@ -159,9 +161,7 @@ def test_the_host_logs_a_publish_the_server_refuses(nucleus, peers, component):
 
 
 def test_an_oversize_publish_is_a_clear_error_in_the_function(nucleus, peers, component):
-    nucleus.start(services(access_control(component)))
-    listener = peers(PEER, "subscribe", "sensors/out/py")
-    host = Host(nucleus, component)
+    listener, host = start_all(nucleus, peers, component, "sensors/out/py")
     try:
         send(peers, {"big": 9000})
         assert python_output(listener, host)["got"] == {
