@@ -286,11 +286,12 @@ class _Reader:
             return None  # a required key was missing; already reported
 
     def subscription(self, raw: Any, path: str) -> model.Subscription:
-        raw = self.table(raw, path, {"source", "subject", "target"})
+        raw = self.table(raw, path, {"source", "subject", "target", "qos"})
         return model.Subscription(
             source=self.value(raw, "source", path, str, required=True) or "",
             subject=self.value(raw, "subject", path, str, required=True) or "",
             target=self.value(raw, "target", path, str, required=True) or "",
+            qos=self.value(raw, "qos", path, int, default=0),
         )
 
     def local(self, raw: Any) -> model.LocalSettings:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import functools
 import json
 import logging
 from pathlib import Path
@@ -31,7 +32,7 @@ from gglift.ipc.errors import ConflictError, InvalidArgumentsError, ResourceNotF
 from gglift.routes import topic_matches
 from gglift.runtime.backend import Backend, LocalShadows
 from gglift.runtime.dispatch import IpcError as HttpError
-from gglift.runtime.router import IOT_CORE, PUB_SUB
+from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB
 from gglift.runtime.work import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,10 +49,10 @@ class IpcBackend(Backend):
     """Greengrass V2 IPC through ``client``; ``platform`` is ``nucleus`` or ``lite`` (no
     ShadowManager, no SecretManager: shadows in ``shadow_path``, secrets from configuration)."""
 
-    def __init__(self, client: IpcClient, platform: str, shadow_path: Path, cloud_qos: int = 0):
+    def __init__(self, client: IpcClient, platform: str, shadow_path: Path):
         self.client = client
         self.platform = platform
-        self.cloud_qos = cloud_qos
+        self._cloud_routes: tuple = ()
         self.shadows: Optional[LocalShadows] = LocalShadows(shadow_path) if platform == LITE else None
         self._local_filters: list[str] = []
         self._echoes: collections.Counter = collections.Counter()  # our own local publishes coming back
@@ -62,6 +63,7 @@ class IpcBackend(Backend):
             self.shadows.open(core)
         await self.client.connect()
         functions = core.project.functions
+        self._cloud_routes = tuple(s for s in core.router.subscriptions if s.target == CLOUD)
         self._local_filters = sorted({es.topic for fn in functions for es in fn.eventSources if es.type == PUB_SUB})
         cloud_filters = core.router.cloud_filters()
         for topic in self._local_filters:
@@ -96,7 +98,12 @@ class IpcBackend(Backend):
             self._echoes[(topic, payload)] += 1
 
     def publish_cloud(self, topic: str, payload: bytes) -> None:
-        self._queue("PublishToIoTCore", publish_to_iot_core_body(topic, payload, self.cloud_qos))
+        self._queue("PublishToIoTCore", publish_to_iot_core_body(topic, payload, self._qos(topic)))
+
+    @functools.lru_cache(maxsize=1024)
+    def _qos(self, topic: str) -> int:
+        """The QoS of the routes to cloud matching ``topic`` (the highest when several do)."""
+        return max((s.qos for s in self._cloud_routes if topic_matches(s.subject, topic)), default=0)
 
     def _queue(self, operation: str, body: dict) -> None:
         """Send now (publishes leave in the order the functions made them); the answer is

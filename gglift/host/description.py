@@ -27,16 +27,15 @@ class DescriptionError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class HostConfig:
-    """What the host runs: the project, its routes, the component it runs as, per-route QoS."""
+    """What the host runs: the project, its routes, the component it runs as."""
 
     project: Project
     subscriptions: tuple[Subscription, ...]
     component: str
-    cloud_qos: int = 0
 
 
 def describe(project: Project, subscriptions: tuple[Subscription, ...], component: str,
-             sources: dict[str, str], cloud_qos: int = 0) -> dict:
+             sources: dict[str, str]) -> dict:
     """The description of ``project``; ``sources`` maps each function to its folder relative
     to the artifacts folder on the device."""
     functions = []
@@ -47,7 +46,7 @@ def describe(project: Project, subscriptions: tuple[Subscription, ...], componen
         functions.append(data)
     local = _dump(project.local)
     local.update(secrets_file=None, state_dir=None, mqtt_url=None)
-    return {"format": FORMAT, "component": component, "cloudQos": cloud_qos, "functions": functions,
+    return {"format": FORMAT, "component": component, "functions": functions,
             "subscriptions": [_dump(s) for s in subscriptions], "local": local}
 
 
@@ -74,7 +73,7 @@ def load(path: Path, artifacts: Path, state_dir: Optional[Path] = None) -> HostC
         raise DescriptionError(f"{path}: malformed description ({exc})") from None
     project = Project(root=artifacts, config_path=path, functions=functions, subscriptions=subscriptions,
                       local=local, target="component")
-    return HostConfig(project, subscriptions, str(data["component"]), int(data.get("cloudQos", 0)))
+    return HostConfig(project, subscriptions, str(data["component"]))
 
 
 def _dump(value: Any) -> Any:

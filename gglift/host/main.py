@@ -44,7 +44,7 @@ async def serve(args: argparse.Namespace) -> int:
     state = (args.state or Path.cwd() / "state").resolve()
     client = IpcClient(component_name=config.component,
                        max_message_size=NUCLEUS_LITE_MAX_MESSAGE if args.platform == LITE else None)
-    backend = IpcBackend(client, args.platform, state / "shadows.sqlite", config.cloud_qos)
+    backend = IpcBackend(client, args.platform, state / "shadows.sqlite")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -109,3 +109,22 @@ def test_a_thing_named_at_run_time_gets_every_thing_shadow(tmp_path, vendor_cach
     recipe = json.loads((tmp_path / "out" / "component" / "recipe.json").read_text())
     policy = recipe["ComponentConfiguration"]["DefaultConfiguration"]["accessControl"]["aws.greengrass.ShadowManager"]
     assert [p["resources"] for p in policy.values()] == [["$aws/things/*/shadow"]]
+
+
+def test_route_qos_is_validated_and_reaches_the_host_description(tmp_path, vendor_cache):
+    from gglift.config import ConfigError
+    from gglift.host import description
+
+    project_dir = as_component(EXAMPLES / "republish", tmp_path / "republish")
+    config = project_dir / "gglift.toml"
+    config.write_text(config.read_text().replace('target = "cloud"', 'target = "cloud"\nqos = 1'))
+    project = load_project(project_dir)
+    assert [s.qos for s in project.subscriptions] == [1]
+    package_project(project, out_dir=tmp_path / "out", cache_dir=vendor_cache)
+    hosted = description.load(tmp_path / "out" / "component" / "work" / "project.json", tmp_path)
+    assert [(s.subject, s.target, s.qos) for s in hosted.subscriptions] == [("test/topic_results", "cloud", 1)]
+
+    config.write_text(config.read_text().replace("qos = 1", "qos = 2"))
+    with pytest.raises(ConfigError) as bad:
+        load_project(project_dir)
+    assert [(p.key, p.message, p.hint) for p in bad.value.problems] == [("subscription[0].qos", "QoS 2 is not supported", "use 0 or 1")]
