@@ -7,12 +7,14 @@ missing.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Optional
@@ -35,8 +37,11 @@ def require() -> None:
 
 
 def build() -> Path:
-    """Build ggconfigd, ggpubsubd and ggipcd (once; build.sh caches them) and return their folder."""
-    done = subprocess.run(["bash", str(SCRIPTS / "build.sh")], capture_output=True, text=True, timeout=1800)
+    """Build ggconfigd, ggpubsubd and ggipcd (once; build.sh caches them) and return their folder.
+    A lock keeps two test workers from building into the same cache at once."""
+    with open(Path(tempfile.gettempdir()) / "gglift-nucleus-lite.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(["bash", str(SCRIPTS / "build.sh")], capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         pytest.fail(f"nucleus lite did not build:\n{done.stderr}")
     return Path(done.stdout.strip().splitlines()[-1])
