@@ -40,3 +40,24 @@ def test_the_host_without_its_arguments_says_what_it_needs(tmp_path):
                               "--artifacts", str(tmp_path)], capture_output=True, text=True)
     assert missing.returncode == 1
     assert missing.stderr.startswith(f"gglift host: cannot read the project description {tmp_path / 'none.json'}: ")
+
+
+def test_the_host_outside_a_component_says_so(tmp_path):
+    from gglift.config import load_project
+    from gglift.host import description
+
+    (tmp_path / "gglift.toml").write_text('target = "component"\n[[function]]\nname = "f"\nhandler = "app.handler"\n'
+                                          'eventSources = [{topic = "in"}]\n[[subscription]]\nsource = "f"\nsubject = "out"\ntarget = "cloud"\n')
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return event\n")
+    project = load_project(tmp_path)
+    document = description.describe(project, project.subscriptions, "com.example.F", {"f": "."})
+    (tmp_path / "project.json").write_bytes(description.dumps(document))
+    pyz = tmp_path / zipapp.NAME
+    pyz.write_bytes(zipapp.build())
+    env = {"PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-S", "-I", str(pyz), "--description", str(tmp_path / "project.json"),
+                           "--artifacts", str(tmp_path), "--state", str(tmp_path / "state")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.endswith("gglift host: no IPC socket: AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT is not set "
+                                "(is this running as a Greengrass component?)\n")
