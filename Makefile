@@ -12,7 +12,7 @@ TEST_BIN := $(abspath $(TEST_VENV))/bin
 # Two workers match the CI machine; override with `make test PYTEST_JOBS=auto`.
 PYTEST_JOBS ?= 2
 
-.PHONY: demo test test-venv venv system-deps clean check-c cross
+.PHONY: demo test test-venv venv system-deps clean check-c cross nucleus-lite
 
 # The C runtime is compiled at install time, so a change to its sources reinstalls.
 $(STAMP): pyproject.toml setup.py $(wildcard runtime_c/src/*.[ch] runtime_c/include/*.h runtime_c/exports.map runtime_c/cmake/*.cmake gglift/native/_build_ffi.py)
@@ -43,8 +43,17 @@ test-venv:
 # gglift from the source tree (tests/conftest.py checks that the wheel is what they import).
 test: system-deps test-venv
 	$(MAKE) check-c
+	$(MAKE) nucleus-lite
 	cd $(TEST_VENV) && GGLIFT_TEST_VENV=$(abspath $(TEST_VENV)) GGLIFT_TEST_WHEEL=$$(ls $(CURDIR)/dist/gglift-*.whl) \
 	  $(TEST_BIN)/pytest -c $(CURDIR)/pyproject.toml --rootdir $(CURDIR) -n $(PYTEST_JOBS) -q $(CURDIR)/tests
+
+# Nucleus lite's real IPC server (ggipcd) for tests/v2, built from ../shared beside the repository
+# (GGLIFT_SHARED_DIR overrides) into a cache; without it (or without root) those tests skip.
+GGLIFT_SHARED_DIR ?= $(abspath ..)/shared
+nucleus-lite:
+	@if [ -x "$(GGLIFT_SHARED_DIR)/nucleus-lite/build.sh" ] && [ "$$(id -u)" = 0 ]; then \
+		bash "$(GGLIFT_SHARED_DIR)/nucleus-lite/build.sh"; \
+	else echo "nucleus-lite: skipped (needs root and $(GGLIFT_SHARED_DIR)/nucleus-lite)"; fi
 
 clean:
 	rm -rf $(VENV) $(TEST_VENV) build dist *.egg-info .pytest_cache examples/*/build

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: the whole gglift flow on examples/cloud_lambda, a Lambda written for the cloud.
+# `make demo`: the whole gglift flow on examples/cloud_lambda, a Lambda written for the cloud,
+# packaged for both targets: Lambda components and one generic component running gglift's host.
 # It works on a copy under build/demo, so the example itself stays as shipped. No AWS account
 # is needed: deploy runs with --dry-run.
 set -euo pipefail
@@ -25,6 +26,17 @@ step "LegacySubscriptionRouter configuration in the deployment"
 "$bin/python" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(json.loads(d["components"]["aws.greengrass.LegacySubscriptionRouter"]["configurationUpdate"]["merge"]), indent=2))' "$work/build/deployment.json"
 step "gglift deploy --dry-run: the AWS requests, none sent"
 "$gglift" deploy "$work" --thing-group SensorFleet --dry-run --region eu-west-1 | grep -E '^(#|dry run|[a-z0-9]+\.)'
+# --- the same function as a generic component (target = "component") --------------------------
+comp=build/demo-component
+rm -rf "$comp" && mkdir -p "$comp" && cp -R "$work/." "$comp/" && rm -rf "$comp/build"
+{ echo 'target = "component"'; cat "$work/gglift.toml"; } >"$comp/gglift.toml"
+step "target = \"component\": one generic component running gglift's host, for the nucleus and nucleus lite"
+"$gglift" package "$comp" | grep -E '^(component|  recipe|sensor-gateway|deployment)'
+step "its recipe: accessControl derived from the code, a manifest per nucleus (build/component/recipe.yaml)"
+grep -vE '^(#|    Artifacts|      - )' "$comp/build/component/recipe.yaml" | cut -c1-150
+step "the host runs on the device's python3 alone (standard library, no site-packages)"
+unzip -p "$comp/build/component/gglift-component.zip" gglift-host.pyz >"$comp/gglift-host.pyz"
+python3 -S -I "$comp/gglift-host.pyz" --help | head -n 3
 # --- run -------------------------------------------------------------------------------------
 step "gglift run: the ported function on a local Greengrass core, fed three readings"
 "$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl"

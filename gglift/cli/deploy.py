@@ -48,7 +48,7 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
         raise click.UsageError("give exactly one of --thing NAME or --thing-group NAME")
     loaded = load_or_exit(project)
     executables = [fn.name for fn in loaded.functions if fn.is_executable]
-    if executables:
+    if executables and loaded.target == "lambda":  # the host component runs them
         click.echo("error: " + EXECUTABLE_REFUSAL.format(name=executables[0]), err=True)
         sys.exit(1)
     clients, account = None, loaded.local.account
@@ -74,7 +74,8 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     if dry_run:
-        click.echo("dry run: these requests would be sent (Lambda versions assumed to be 1); nothing is called")
+        click.echo("dry run: these requests would be sent" + (" (Lambda versions assumed to be 1)" if loaded.target == "lambda" else "")
+                   + "; nothing is called")
     state = DeployState(result.out_dir / STATE_NAME, dry_run=dry_run)
     deployer = Deployer(result, target, target.thing_arn(thing=thing, group=thing_group), clients, state,
                         echo=click.echo, dry_run=dry_run, poll_interval=poll_interval, timeout=timeout)

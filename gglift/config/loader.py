@@ -15,10 +15,6 @@ from typing import Any, Callable, Optional
 from gglift.config import model
 from gglift.config.errors import ConfigError, Problem
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
 
 CONFIG_NAME = "gglift.toml"
 
@@ -74,6 +70,12 @@ def load_project(path: Path | str | None = None) -> model.Project:
 
 
 def _read_toml(path: Path) -> dict:
+    # Imported here: the device host imports gglift.config for its model on a python3 that may
+    # have neither tomllib (3.11+) nor tomli, and never reads TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -284,11 +286,12 @@ class _Reader:
             return None  # a required key was missing; already reported
 
     def subscription(self, raw: Any, path: str) -> model.Subscription:
-        raw = self.table(raw, path, {"source", "subject", "target"})
+        raw = self.table(raw, path, {"source", "subject", "target", "qos"})
         return model.Subscription(
             source=self.value(raw, "source", path, str, required=True) or "",
             subject=self.value(raw, "subject", path, str, required=True) or "",
             target=self.value(raw, "target", path, str, required=True) or "",
+            qos=self.value(raw, "qos", path, int, default=0),
         )
 
     def local(self, raw: Any) -> model.LocalSettings:

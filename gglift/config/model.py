@@ -131,6 +131,7 @@ class Subscription:
     source: str
     subject: str
     target: str
+    qos: int = 0  # MQTT QoS of a route to `cloud` on the device host (0 or 1); the V1 SDK publishes QoS 0
 
 
 @dataclass(frozen=True)

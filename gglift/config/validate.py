@@ -76,8 +76,21 @@ def validate(project: Project) -> list[Problem]:
                                         f"use one of: {', '.join(sorted(names))}, cloud, component:<name>"))
         for message in topic_filter_problems(sub.subject):
             problems.append(Problem(project.config_path, None, f"{path}.subject", message, "`+` and `#` must fill a whole level; `#` only as the last level"))
+        if sub.qos not in (0, 1):
+            problems.append(Problem(project.config_path, None, f"{path}.qos", f"QoS {sub.qos} is not supported", "use 0 or 1"))
+        elif sub.qos and (sub.target != CLOUD or project.target != "component"):
+            problems.append(Problem(project.config_path, None, f"{path}.qos", "qos applies to routes to `cloud` with target = \"component\" only",
+                                    "remove it: local pub/sub has no QoS, and the V1 SDK's Lambda components publish QoS 0"))
     components = {}
     for index, fn in enumerate(project.functions):
+        if project.target == "component":  # one host component, named by the first function, runs them all
+            first = project.functions[0]
+            if fn.component.name not in (first.component.name, fn.name):  # fn.name: the default, no name given
+                problems.append(Problem(project.config_path, fn.name, f"function[{index}].component.name",
+                                        f"with target = \"component\" every function runs in one component, "
+                                        f"{first.component.name!r} (function {first.name!r}); this one names {fn.component.name!r}",
+                                        f"set component.name = {first.component.name!r}"))
+            continue
         other = components.setdefault(fn.component.name, fn.name)
         if other != fn.name:
             problems.append(Problem(project.config_path, fn.name, f"function[{index}].component.name",

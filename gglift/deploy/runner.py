@@ -64,6 +64,8 @@ class Deployer:
     # -- the flow ---------------------------------------------------------------------------------
     def run(self) -> dict:
         """Deploy; returns the ``create_deployment`` outputs (``{"deploymentId": ...}``)."""
+        if self.result.component:
+            return self.run_component()
         for out in self.result.functions:
             if out.function.is_executable:
                 raise DeployError("check the project", EXECUTABLE_REFUSAL.format(name=out.function.name), None, [])
@@ -75,6 +77,48 @@ class Deployer:
             versions[out.function.name] = self.publish(out)["version"]
             self.import_component(out, versions[out.function.name])
         return self.deploy(versions)
+
+    def run_component(self) -> dict:
+        """``target = "component"``: upload the host component's artifact, create the component
+        from its recipe, wait for ``DEPLOYABLE``, create the deployment; no Lambda function."""
+        self.check_target()
+        files = self.result.component
+        recipe_json = files["recipe_json"].read_bytes()
+        recipe = json.loads(recipe_json)
+        bucket, _, key = recipe["Manifests"][0]["Artifacts"][0]["Uri"][len("s3://"):].partition("/")
+        name, version = recipe["ComponentName"], recipe["ComponentVersion"]
+        self._upload(files["artifact"], bucket, key, f"component {name} artifact")
+        arn = f"arn:aws:greengrass:{self.target.region}:{self.target.account}:components:{name}:versions:{version}"
+
+        def action():
+            gg = self.clients.greengrassv2
+            try:
+                made = gg.create_component_version(inlineRecipe=recipe_json)["arn"]
+            except gg.exceptions.ConflictException:
+                self._check_existing_recipe(arn, recipe)
+                made = arn
+            self._wait_for_component(made)
+            return {"arn": made, "created": f"component {name} {version} ({made})"}
+
+        digest = _digest(recipe)
+        self._step(f"component:{name}:{version}:{digest}", f"create component {name} {version} from its recipe",
+                   [("greengrassv2", "create_component_version", {"inlineRecipe": f"<{files['recipe_json']}>"})], action)
+        body = json.loads(self.result.deployment.read_text())
+
+        def deploy():
+            made = self.clients.greengrassv2.create_deployment(**body)
+            return {"deploymentId": made["deploymentId"], "created": f"deployment {made['deploymentId']} to {self.target_arn}"}
+
+        return self._step(f"deployment:{_digest(body)}", f"create deployment to {self.target_arn}",
+                          [("greengrassv2", "create_deployment", body)], deploy, dry_outputs={"deploymentId": "(dry run)"})
+
+    def _check_existing_recipe(self, arn: str, recipe: dict) -> None:
+        """A component version that exists already is ours only if its recipe is the same."""
+        current = json.loads(self.clients.greengrassv2.get_component(arn=arn, recipeOutputFormat="JSON")["recipe"])
+        if current != recipe:
+            raise DeployError(f"create component {arn}", f"component version {arn} already exists with another recipe",
+                              "component versions are immutable: raise component.version in gglift.toml to ship the new code",
+                              self._created())
 
     def check_target(self) -> None:
         """Fail before creating anything when the thing or thing group does not exist."""
@@ -97,8 +141,9 @@ class Deployer:
             raise DeployError(f"check {self.target_arn}", message, hint, self._created()) from exc
 
     def upload(self, out: FunctionOutput) -> dict:
-        bucket, key = self.target.bucket, out.s3_key
+        return self._upload(out.artifact, self.target.bucket, out.s3_key, f"{out.function.name} artifact")
 
+    def _upload(self, path, bucket: str, key: str, label: str) -> dict:
         def action():
             try:
                 self.clients.s3.head_object(Bucket=bucket, Key=key)
@@ -106,11 +151,11 @@ class Deployer:
             except self._client_error() as exc:
                 if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
                     raise
-            self.clients.s3.put_object(Bucket=bucket, Key=key, Body=out.artifact.read_bytes())
+            self.clients.s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
             return {"created": f"s3://{bucket}/{key}"}
 
-        request = {"Bucket": bucket, "Key": key, "Body": f"<{out.artifact}, {out.size} bytes>"}
-        return self._step(f"upload:{bucket}:{key}", f"upload {out.function.name} artifact to s3://{bucket}/{key}",
+        request = {"Bucket": bucket, "Key": key, "Body": f"<{path}, {path.stat().st_size} bytes>"}
+        return self._step(f"upload:{bucket}:{key}", f"upload {label} to s3://{bucket}/{key}",
                           [("s3", "put_object", request)], action)
 
     def put_function(self, out: FunctionOutput) -> dict:

@@ -52,6 +52,7 @@ class FunctionOutput:
     files: dict[str, Path] = field(default_factory=dict)  # outputs by kind
     cloud_sdk_note: str = ""  # set when the code still imports boto3 without requiring it
     skipped: list[Skipped] = field(default_factory=list)  # source files left out, with the reason
+    entries: dict[str, Path] = field(default_factory=dict)  # the artifact's files: archive name -> path
 
     @property
     def digest(self) -> str:
@@ -66,10 +67,11 @@ class PackageResult:
     functions: list[FunctionOutput]
     derived: Derived
     deployment: Path
-    cloudformation: Path
+    cloudformation: Optional[Path]  # None for target = "component"
     cli_command: str
     notes: list[str] = field(default_factory=list)
     subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
+    component: dict[str, Path] = field(default_factory=dict)  # target = "component": artifact, recipe_json, recipe_yaml
 
 
 def package_project(
@@ -93,9 +95,15 @@ def package_project(
     else:
         derived = derive_with(project)
     subscriptions = effective_subscriptions(project, derive_with=lambda _: derived)
+    target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
+    if project.target == "component":
+        from gglift.package.component import package_component
+
+        files, deployment_path = package_component(project, out_dir, outputs, subscriptions, derived, target, target_arn)
+        notes = [o.cloud_sdk_note for o in outputs if o.cloud_sdk_note]
+        return PackageResult(project, out_dir, outputs, derived, deployment_path, None, "", notes, subscriptions, files)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
-    target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
     deployment = requests.create_deployment(project, target_arn, components)
     deployment_path = out_dir / "deployment.json"
     write_text(deployment_path, _json(deployment))
@@ -106,11 +114,28 @@ def package_project(
     if lambdas:
         write_text(out_dir / "greengrass-cli" / "deploy.sh",
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
-    notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
+    notes = _lambda_target_notes(project, derived)
+    notes.extend(f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable)
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
     notes.extend(f"{o.function.name}: skipped {s.path}: {s.reason}" for o in outputs for s in o.skipped)
     notes.extend(note for o in outputs for d in o.distributions + o.left_out for note in [d.refusal_note()] if note)
     return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
+
+
+def _lambda_target_notes(project: Project, derived: Derived) -> list[str]:
+    """GGL190 for what the V2 Lambda launcher cannot run: V1 shadow calls, C executables."""
+    from gglift.port.rules import make_finding
+
+    shadows = [(item, item.value) for item in derived.items if item.kind == "shadow"]
+    shadows += [(item, item.text) for item in derived.unresolved if item.kind == "shadow"]
+    found = [(f"{item.path.name}:{item.line}", f"function {item.function} calls the V1 local shadow service (thing {thing})")
+             for item, thing in sorted(shadows, key=lambda pair: (str(pair[0].path), pair[0].line))]
+    found += [(fn.name, f"function {fn.name} is a C executable") for fn in project.functions if fn.is_executable]
+    notes = []
+    for where, what in found:
+        finding = make_finding("GGL190", 0, 0, what=what)
+        notes.append(f"GGL190 {where}: {finding.message}; hint: {finding.hint}")
+    return notes
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:
@@ -130,9 +155,11 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     sha = written.sha256
     lambda_arn = fn.lambda_arn or target.function_arn(fn, "1")
     out = FunctionOutput(fn, artifact, sha, written.size, f"gglift/{fn.name}/{sha}.zip", lambda_arn, dists, left_out,
-                         cached, skipped=skipped)
+                         cached, skipped=skipped, entries=entries)
     if not fn.is_executable:
         out.cloud_sdk_note = _cloud_sdk_note(fn, imports, dists)
+    if project.target == "component":  # the functions' files go into the host component's artifact
+        return out
     out.files["artifact"] = artifact
     req_dir = fn_dir / "requests"
     bodies = {

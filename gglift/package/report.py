@@ -27,13 +27,20 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
             return str(path)
 
     lines = []
+    if result.component:
+        artifact = result.component["artifact"]
+        spec = result.project.functions[0].component
+        lines.append(f"component {spec.name} {spec.version} (gglift host, for the nucleus and nucleus lite): "
+                     f"{rel(artifact)} ({size(artifact.stat().st_size)})")
+        lines.extend(f"  recipe: {rel(result.component[kind])}" for kind in ("recipe_json", "recipe_yaml"))
     for out in result.functions:
         fn = out.function
         if not (out.distributions or out.left_out):
             state = "no requirements"
         else:
             state = "cached requirements" if out.cached else "requirements installed"
-        lines.append(f"{fn.name}: {rel(out.artifact)} ({size(out.size)}, sha256 {out.sha256[:12]}, {state})")
+        where = f"functions/{fn.name}/ in the component" if result.component else rel(out.artifact)
+        lines.append(f"{fn.name}: {where} ({size(out.size)}, sha256 {out.sha256[:12]}, {state})")
         for dist in out.distributions:
             lines.append(f"  {dist.name} {dist.version}: {size(dist.size)}")
         for dist in out.left_out:
@@ -52,8 +59,14 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
     for item in derived.unresolved:
         lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
     lines.append(f"deployment: {rel(result.deployment)}")
-    lines.append(f"cloudformation: {rel(result.cloudformation)}")
-    if any("recipe_yaml" in o.files for o in result.functions):
+    if result.cloudformation is not None:
+        lines.append(f"cloudformation: {rel(result.cloudformation)}")
+    if result.component:
+        spec = result.project.functions[0].component
+        lines.append(f"local deployment: copy {rel(result.out_dir / 'greengrass-cli')} to the device, then run there:")
+        lines.append(f"  sudo /greengrass/v2/bin/greengrass-cli deployment create --recipeDir \"$PWD/greengrass-cli/recipes\" "
+                     f"--artifactDir \"$PWD/greengrass-cli/artifacts\" --merge {spec.name}={spec.version}")
+    elif any("recipe_yaml" in o.files for o in result.functions):
         lines.append(f"local deployment: copy {rel(result.out_dir / 'greengrass-cli')} to the device, then run there:")
         lines.append(f"  {result.cli_command}")
     lines.extend(f"note: {note}" for note in result.notes)

@@ -263,6 +263,21 @@ coding line, or bytes invalid for the declared encoding) or parsed as Python 3 (
 error, or Python 2 code), or a ported file could not be written. The file is left
 byte-identical and every other file is still processed.""",
     ),
+    Rule(
+        "GGL190",
+        "warning",
+        "not runnable in a Greengrass V2 Lambda component",
+        "{what}, which a Lambda component on Greengrass V2 cannot run",
+        'set target = "component" in gglift.toml: gglift\'s host runs it on the nucleus and on nucleus lite',
+        """With `target = "lambda"` a function becomes a Lambda component, run by the Java nucleus's
+Lambda launcher. AWS's migration guide lists what that launcher does not do: it does not
+serve the V1 local shadow service (`get_thing_shadow`, `update_thing_shadow` and
+`delete_thing_shadow` of the Greengrass Core SDK fail on the device), and C and C++ Lambda
+executables cannot run on V2 at all; nucleus lite runs no Lambda components. With `target =
+"component"` gglift packages the project as one generic component running its host, which
+serves those calls through ShadowManager (the nucleus) or its own shadow store (nucleus
+lite) and runs C executables with gglift's Core SDK for C. Reported by `gglift package`.""",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -18,14 +18,13 @@ from typing import Any, Callable, Optional
 
 from gglift.config import Function, Project, Subscription
 from gglift.runtime import launch, records
+from gglift.runtime.backend import AUTO, Backend, LocalBackend
 from gglift.runtime.dispatch import IpcError
-from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
 from gglift.runtime.pool import FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
 from gglift.routes import effective_subscriptions
-from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target, topic_error
+from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target, topic_error
 from gglift.runtime.secrets import SecretStore
-from gglift.runtime.shadow import ShadowError, ShadowStore
 from gglift.runtime.transport import HttpTransport
 from gglift.runtime.work import (EVENT, REQUEST_RESPONSE, Result, Results, WorkItem, decode_context, encode_context,
                                  new_invocation_id)
@@ -43,7 +42,6 @@ _SECRETS = launch.SECRETS_ARN.rsplit(":", 1)[0]  # unqualified
 def _names(target: str, unqualified_arn: str) -> bool:
     """True when ``target`` is the service at ``unqualified_arn``, bare or with any qualifier."""
     return target == unqualified_arn or target.startswith(unqualified_arn + ":")
-AUTO = "auto"  # mqtt: embedded broker when something uses IOT_CORE or the cloud
 
 
 class Core:
@@ -53,13 +51,15 @@ class Core:
     publishes to ``cloud``), ``"embedded"``, an ``mqtt://host:port`` URL, or ``None`` (off).
     ``subscriptions`` overrides the project's routes. ``grace``: seconds between SIGTERM and
     SIGKILL at shutdown. ``memory_interval``: seconds between resident-memory samples.
+    ``backend``: where messages, shadows and secrets go (default: the local services, with
+    ``mqtt`` as above; the device host passes Greengrass V2 IPC).
     """
 
     def __init__(self, project: Project, *, mqtt: Optional[str] = AUTO, state_dir: Optional[Path] = None,
                  subscriptions: Optional[tuple[Subscription, ...]] = None, grace: float = 3.0,
-                 memory_interval: float = 0.1, time_scale: Optional[float] = None):
+                 memory_interval: float = 0.1, time_scale: Optional[float] = None,
+                 backend: Optional[Backend] = None):
         self.project = project
-        self.mqtt_setting = mqtt
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
         self.router = Router(project, subscriptions if subscriptions is not None else effective_subscriptions(project))
         self.grace = grace
@@ -67,15 +67,12 @@ class Core:
         self.time_scale = time_scale if time_scale is not None else float(os.environ.get(TIME_SCALE_ENV, "1"))
         self.transport = HttpTransport(self)
         self.pools: dict[str, FunctionPool] = {}
-        self.mqtt_url: Optional[str] = None
         self._tokens: dict[str, Worker] = {}
         self.results = Results()  # RequestResponse results workers fetch
         self._emit = records.Observers()
         self._log_levels: dict[str, str] = {}  # level of each function's last log record
-        self._broker: Optional[EmbeddedBroker] = None
-        self._bridge: Optional[MqttBridge] = None
-        self._shadows: Optional[ShadowStore] = None
-        self._secrets = SecretStore(project.local.secrets_file, project.local.region, project.local.account)
+        self.backend = backend or LocalBackend(mqtt, self.state_dir / "shadows.sqlite", SecretStore(
+            project.local.secrets_file, project.local.region, project.local.account))
         self._sampler: Optional[asyncio.Task] = None
         self._arns = {project.function_arn(fn, qualified=False): fn for fn in project.functions}
         self._versions = {fn.name: project.function_arn(fn).rsplit(":", 1)[-1] for fn in project.functions}
@@ -91,8 +88,7 @@ class Core:
     async def start(self) -> None:
         """Serve the IPC, connect MQTT, start pinned workers and wait until they are ready."""
         await self.transport.start()
-        self._shadows = ShadowStore(self.state_dir / "shadows.sqlite")
-        await self._start_mqtt()
+        await self.backend.start(self)
         for fn in self.project.functions:
             pool = FunctionPool(fn, self.project.function_arn(fn), self._spawn, self._emit, self._tokens, self.time_scale)
             self.pools[fn.name] = pool
@@ -100,29 +96,12 @@ class Core:
         self._sampler = asyncio.get_running_loop().create_task(self._sample_memory())
         await self._await_pinned()
 
-    async def _start_mqtt(self) -> None:
-        setting = self.mqtt_setting
-        if setting == AUTO:
-            uses_cloud = self.router.cloud_filters() or any(s.target == CLOUD for s in self.router.subscriptions)
-            setting = "embedded" if uses_cloud else None
-        if not setting:
-            return
-        if setting == "embedded":
-            self._broker = EmbeddedBroker()
-            await self._broker.start()
-            setting = self._broker.url
-        self._bridge = MqttBridge(setting, self.router.cloud_filters(), self._from_cloud)
-        await self._bridge.start()
-        self.mqtt_url = setting
-
     async def _await_pinned(self) -> None:
         while not all(pool.settled for pool in self.pools.values()):
             await asyncio.sleep(0.01)
 
     async def stop(self) -> list[WorkItem]:
         """Stop everything; workers get SIGTERM, then SIGKILL after ``grace``. Returns the items never run."""
-        if self._bridge is not None:
-            await self._bridge.stop()
         unrun = []
         for batch in await asyncio.gather(*(pool.stop(self.grace) for pool in self.pools.values())):
             unrun.extend(batch)
@@ -131,13 +110,15 @@ class Core:
         if self._sampler is not None:
             self._sampler.cancel()
         await self.transport.stop()
-        if self._broker is not None:
-            await self._broker.stop()
-        if self._shadows is not None:
-            self._shadows.close()
+        await self.backend.stop()
         return unrun
 
     # -- public API ----------------------------------------------------------------------
+    @property
+    def mqtt_url(self) -> Optional[str]:
+        """The MQTT broker standing in for AWS IoT Core, if any."""
+        return self.backend.mqtt_url
+
     def add_observer(self, callback: Callable[[records.Record], None]) -> None:
         """Call ``callback(record)`` for every :mod:`~gglift.runtime.records` record."""
         self._emit.add(callback)
@@ -236,9 +217,9 @@ class Core:
             subject, policy = _service_custom(context, "queueFullPolicy")
             self._publish_from(caller, subject, payload, policy)
         elif _names(target, launch.SHADOW_ARN):
-            self.results.ready(invocation_id, caller.arn, self._shadow_call(_service_custom(context)[0], payload))
+            self._answer(invocation_id, caller, self.backend.shadow(_service_custom(context)[0], payload))
         elif _names(target, _SECRETS):
-            self.results.ready(invocation_id, caller.arn, self._secrets.handle(payload))
+            self._answer(invocation_id, caller, self.backend.secret(payload))
         else:
             fn = self._function_for(target)
             item = WorkItem(fn.name, payload, context, invocation_type, caller.pool.fn.name, invocation_id,
@@ -302,26 +283,41 @@ class Core:
                     encoded = encode_context(context)
                 item = WorkItem(target.name, payload, context, EVENT, origin, encoded_context=encoded)
                 self.pools[target.name].submit(item)
-            elif target.kind == "cloud" and self._bridge is not None:
-                self._bridge.publish(topic, payload)
+            elif target.kind == "cloud":
+                self.backend.publish_cloud(topic, payload)
+            elif target.kind == "local":
+                self.backend.publish_local(topic, payload)
 
-    def _from_cloud(self, topic: str, payload: bytes) -> None:
+    def receive(self, topic: str, payload: bytes, source: str) -> None:
+        """A message a backend received (from the MQTT broker or V2 IPC) for the functions;
+        one whose topic a device would not route is logged and ignored."""
         try:
-            self.publish(topic, payload, IOT_CORE)
-        except ValueError as exc:  # a topic the broker allows and a device would not route
-            log.warning("message from the MQTT broker ignored: %s", exc)
+            self.publish(topic, payload, source)
+        except ValueError as exc:
+            log.warning("message on %r ignored: %s", topic, exc)
 
-    def _shadow_call(self, subject: str, payload: bytes) -> Result:
-        try:
-            result, published = self._shadows.handle(subject, payload)
-        except RecursionError:
-            return ShadowError(400, "the shadow document is nested too deeply").result()
-        for topic, body in published:
-            targets = self.router.inbound_targets(PUB_SUB, topic)  # the listeners on local pub/sub
-            if targets:
-                self._emit(records.Publish("GGShadowService", topic, body, [str(t) for t in targets]))
-                self._deliver(targets, topic, body, "GGShadowService", launch.SHADOW_ARN)
-        return result
+    def shadow_published(self, topic: str, body: bytes) -> None:
+        """A message of the local shadow service, for the functions listening on local pub/sub."""
+        targets = self.router.inbound_targets(PUB_SUB, topic)
+        if targets:
+            self._emit(records.Publish("GGShadowService", topic, body, [str(t) for t in targets]))
+            self._deliver(targets, topic, body, "GGShadowService", launch.SHADOW_ARN)
+
+    def _answer(self, invocation_id: str, caller: Worker, call) -> None:
+        """Keep the result of a core service's ``call`` (a coroutine) for ``caller`` to fetch."""
+        future = self.results.expect(invocation_id, caller.arn)
+
+        def done(task: asyncio.Task) -> None:
+            if future.done():
+                return
+            if task.cancelled() or task.exception() is not None:
+                reason = "cancelled" if task.cancelled() else f"{type(task.exception()).__name__}: {task.exception()}"
+                log.error("a core service call failed: %s", reason)
+                future.set_result(Result.unhandled(f"the core's service failed: {reason}", "ServiceError"))
+            else:
+                future.set_result(task.result())
+
+        asyncio.ensure_future(call).add_done_callback(done)
 
     def _function_for(self, arn: str) -> Function:
         """The function ``arn`` names (qualified or not); its qualifier must be the function's version."""

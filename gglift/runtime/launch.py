@@ -20,6 +20,9 @@ ROUTER_ARN = "arn:aws:lambda:::function:GGRouter"
 SHADOW_ARN = "arn:aws:lambda:::function:GGShadowService"
 SECRETS_ARN = "arn:aws:lambda:::function:GGSecretManager:1"
 
+# The device host ships libaws-greengrass-core-sdk-c.so beside its zipapp and names the folder here.
+LIBRARY_ENV = "GGLIFT_C_LIBRARY_DIR"
+
 # Passed through from the core's environment; everything else a worker sees is set here.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
@@ -61,7 +64,7 @@ def environment(project: Project, fn: Function, port: int, token: str) -> dict[s
     if fn.is_executable:
         try:
             from gglift.native import library_dir
-            lib_dir = str(library_dir())
+            lib_dir = os.environ.get(LIBRARY_ENV) or str(library_dir())
         except (ImportError, OSError) as exc:  # not installed, or installed without the built library
             raise LaunchError(f"C Lambda executables need gglift's Core SDK for C runtime (gglift.native): {exc}") from exc
         env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (lib_dir, os.environ.get("LD_LIBRARY_PATH")) if p)

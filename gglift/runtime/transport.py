@@ -28,7 +28,10 @@ import socket
 from collections import deque
 from typing import Awaitable, Optional
 
-import httptools
+try:
+    import httptools
+except ImportError:  # the device host, with only the standard library
+    from gglift.runtime import httpparse as httptools
 
 from gglift.runtime.dispatch import Dispatcher, IpcError
 from gglift.runtime.work import REQUEST_RESPONSE, Result

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from click.testing import CliRunner
 
 from gglift.cli import main
 from gglift.config import load_project
-from gglift.config.loader import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 
 def test_init_writes_a_project_that_validates(tmp_path):

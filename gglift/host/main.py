@@ -1,0 +1,81 @@
+"""The device host: ``python3 host.pyz --description project.json --artifacts DIR --platform lite``.
+
+One process per project, started by the component's lifecycle: it runs the project's functions
+on the same engine as ``gglift run`` (pools, timeouts, memory limits, the Lambda HTTP IPC the
+unchanged ``greengrasssdk`` and C SDK speak) with Greengrass V2 IPC as its backend, until
+SIGTERM (the nucleus stopping the component).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Optional
+
+from gglift.host.description import LITE, NUCLEUS, DescriptionError, load
+from gglift.ipc import NUCLEUS_LITE_MAX_MESSAGE, IpcClient, IpcError
+from gglift.runtime import eventloop
+
+log = logging.getLogger("gglift.host")
+
+
+def _arguments(argv: Optional[list[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="gglift-host", description="Runs a gglift project as a Greengrass V2 component.")
+    parser.add_argument("--description", required=True, type=Path, help="project.json written by gglift package")
+    parser.add_argument("--artifacts", required=True, type=Path, help="the folder holding the functions' artifacts")
+    parser.add_argument("--platform", choices=(NUCLEUS, LITE), default=NUCLEUS)
+    parser.add_argument("--state", type=Path, help="folder for the host's own state (shadows on nucleus lite)")
+    parser.add_argument("--log-level", default=os.environ.get("GGLIFT_LOG_LEVEL", "INFO"))
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    """Run until SIGTERM or SIGINT; 0 on a clean stop."""
+    from gglift.host.backend import IpcBackend  # after the argument check: imports the engine
+    from gglift.runtime.core import Core
+    from gglift.runtime.report import Printer
+
+    config = load(args.description, args.artifacts.resolve(), args.state)
+    state = (args.state or Path.cwd() / "state").resolve()
+    client = IpcClient(component_name=config.component,
+                       max_message_size=NUCLEUS_LITE_MAX_MESSAGE if args.platform == LITE else None)
+    backend = IpcBackend(client, args.platform, state / "shadows.sqlite")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    core = Core(config.project, subscriptions=config.subscriptions, backend=backend, state_dir=state)
+    core.add_observer(Printer(sys.stderr))  # the functions' logs and the host's events: the component's log
+    await core.start()
+    try:
+        await client.update_state("RUNNING")
+    except IpcError as exc:  # nucleus lite without its health daemon answers ServiceError
+        log.info("UpdateState RUNNING: %s", exc)
+    names = ", ".join(fn.name for fn in config.project.functions)
+    print(f"gglift host: running {names} as {config.component} on the {args.platform}", flush=True)
+    await stop.wait()
+    await core.stop()
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Entry point of the host zipapp."""
+    if sys.version_info < (3, 9):
+        print("gglift host: needs Python 3.9 or newer on the device; found " + sys.version.split()[0], file=sys.stderr)
+        return 2
+    args = _arguments(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return eventloop.run(serve(args))
+    except (DescriptionError, IpcError) as exc:
+        print(f"gglift host: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

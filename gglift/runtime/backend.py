@@ -1,0 +1,123 @@
+"""The seam between the engine (router, pools, IPC transport) and what lies outside the functions.
+
+A :class:`~gglift.runtime.core.Core` runs functions the same way everywhere; its backend is
+where their messages, shadows and secrets go. :class:`LocalBackend` is the local core of
+``gglift run``: an MQTT broker or bridge for the cloud, a SQLite shadow store, a secrets file.
+``gglift.host.backend.IpcBackend`` is the device: Greengrass V2 IPC to the nucleus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
+from gglift.runtime.router import CLOUD, IOT_CORE
+from gglift.runtime.secrets import SecretStore
+from gglift.runtime.shadow import ShadowError, ShadowStore
+from gglift.runtime.work import Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gglift.runtime.core import Core
+
+AUTO = "auto"  # mqtt: embedded broker when something uses IOT_CORE or the cloud
+
+
+class Backend:
+    """What a core reaches outside its functions. Messages arriving from outside go to
+    ``core.publish(topic, payload, PUB_SUB or IOT_CORE)``."""
+
+    mqtt_url: Optional[str] = None  # the MQTT broker standing in for AWS IoT Core, if any
+
+    async def start(self, core: "Core") -> None:
+        """Connect and subscribe to what the core's functions listen on."""
+
+    async def stop(self) -> None:
+        """Disconnect; called once the functions have stopped."""
+
+    def publish_cloud(self, topic: str, payload: bytes) -> None:
+        """A function's publish routed to ``cloud`` (AWS IoT Core)."""
+
+    def publish_local(self, topic: str, payload: bytes) -> None:
+        """A function's publish routed to local pub/sub (``component:<name>``)."""
+
+    async def shadow(self, subject: str, payload: bytes) -> Result:
+        """A GGShadowService request on ``$aws/things/<thing>/shadow/<op>``."""
+        raise NotImplementedError
+
+    async def secret(self, payload: bytes) -> Result:
+        """A GGSecretManager request (``{"SecretId", "VersionId", "VersionStage"}``)."""
+        raise NotImplementedError
+
+
+class LocalShadows:
+    """The persistent local shadow service: answers, and publishes the shadow topics to the
+    core's local listeners as a device's GGShadowService does."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._store: Optional[ShadowStore] = None
+        self._core: Optional["Core"] = None
+
+    def open(self, core: "Core") -> None:
+        self._store = ShadowStore(self.path)
+        self._core = core
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def handle(self, subject: str, payload: bytes) -> Result:
+        try:
+            result, published = self._store.handle(subject, payload)
+        except RecursionError:
+            return ShadowError(400, "the shadow document is nested too deeply").result()
+        for topic, body in published:
+            self._core.shadow_published(topic, body)
+        return result
+
+
+class LocalBackend(Backend):
+    """``gglift run``: MQTT (``mqtt``: ``"auto"``, ``"embedded"``, an ``mqtt://`` URL or
+    ``None``), shadows in ``shadow_path``, secrets from ``secrets``."""
+
+    def __init__(self, mqtt: Optional[str], shadow_path: Path, secrets: SecretStore):
+        self.mqtt_setting = mqtt
+        self.shadows = LocalShadows(shadow_path)
+        self.secrets = secrets
+        self._broker = None
+        self._bridge = None
+
+    async def start(self, core: "Core") -> None:
+        self.shadows.open(core)
+        router = core.router
+        setting = self.mqtt_setting
+        if setting == AUTO:
+            uses_cloud = router.cloud_filters() or any(s.target == CLOUD for s in router.subscriptions)
+            setting = "embedded" if uses_cloud else None
+        if not setting:
+            return
+        if setting == "embedded":
+            self._broker = EmbeddedBroker()
+            await self._broker.start()
+            setting = self._broker.url
+        self._bridge = MqttBridge(setting, router.cloud_filters(), lambda topic, data: core.receive(topic, data, IOT_CORE))
+        await self._bridge.start()
+        self.mqtt_url = setting
+
+    async def stop(self) -> None:
+        if self._bridge is not None:
+            await self._bridge.stop()
+        if self._broker is not None:
+            await self._broker.stop()
+        self.shadows.close()
+
+    def publish_cloud(self, topic: str, payload: bytes) -> None:
+        if self._bridge is not None:
+            self._bridge.publish(topic, payload)
+
+    async def shadow(self, subject: str, payload: bytes) -> Result:
+        return self.shadows.handle(subject, payload)
+
+    async def secret(self, payload: bytes) -> Result:
+        return self.secrets.handle(payload)
