@@ -11,7 +11,7 @@ any other way.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import libcst as cst
@@ -28,6 +28,17 @@ class Kind:
     sdk: Optional[str] = None  # for CLIENT/METHOD: "boto3" or "gg"
     name: Optional[str] = None  # for METHOD: the method name
     func: Optional["FunctionInfo"] = None  # for FUNCTION
+    # the client creations (ids of their Call nodes) a client, or what came from one, may
+    # hold: not part of the kind's identity, so kinds from two creations still agree
+    origins: frozenset = field(default=frozenset(), compare=False)
+
+    def derived(self, tag: str, name: Optional[str] = None) -> "Kind":
+        """A kind obtained from this one (a method, a result), keeping its origins."""
+        return Kind(tag, service=self.service, sdk=self.sdk, name=name, origins=self.origins)
+
+    def carrying(self, kind: "Kind") -> "Kind":
+        """``kind`` (a call's result, a payload) with this kind's origins."""
+        return dataclasses.replace(kind, origins=self.origins)
 
 
 BOTO3 = Kind("boto3")
@@ -37,12 +48,15 @@ SESSION = Kind("session")
 CLIENT_FACTORY = Kind("client_factory")
 BOTOCORE = Kind("botocore")
 BOTOCORE_EXCEPTIONS = Kind("botocore_exceptions")
-CLIENT_ERROR = Kind("client_error")
+BOTOCORE_ERROR = "botocore_error"  # a botocore exception class; ``name`` is its name
+CLIENT_ERROR = Kind(BOTOCORE_ERROR, name="ClientError")
 GG = Kind("greengrasssdk")
 GG_CLIENT_FACTORY = Kind("gg_client_factory")
 SHADOW_RESULT = Kind("shadow_result")
 SHADOW_PAYLOAD = Kind("shadow_payload")
 INVOKE_RESULT = Kind("invoke_result")
+RESOURCE_FACTORY = Kind("resource_factory")
+RESOURCE = "resource"  # a boto3 resource object (always a cloud call); ``service`` says which
 BASE64 = Kind("base64")
 B64ENCODE = Kind("b64encode")
 # X-Ray and Powertools: they wrap botocore and the handler with cloud-side telemetry
@@ -61,6 +75,7 @@ _INSTANCE_KINDS = {TRACER_CLASS: TRACER, LOGGER_CLASS: LOGGER, METRICS_CLASS: ME
 CLIENT = "client"
 METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
+CLIENT_EXCEPTION = "client_exception"  # client.exceptions.X
 FUNCTION = "function"
 
 SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
@@ -74,12 +89,12 @@ _IMPORT_KINDS = {
     ("boto3", "client"): CLIENT_FACTORY,
     ("boto3", "Session"): SESSION_CLASS,
     ("boto3", "session"): SESSION_MODULE,
+    ("boto3", "resource"): RESOURCE_FACTORY,
     ("boto3.session", ""): SESSION_MODULE,
     ("boto3.session", "Session"): SESSION_CLASS,
     ("botocore", ""): BOTOCORE,
     ("botocore", "exceptions"): BOTOCORE_EXCEPTIONS,
     ("botocore.exceptions", ""): BOTOCORE_EXCEPTIONS,
-    ("botocore.exceptions", "ClientError"): CLIENT_ERROR,
     ("greengrasssdk", ""): GG,
     ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
     ("base64", ""): BASE64,
@@ -104,9 +119,10 @@ _ATTRIBUTE_KINDS = {
     (BOTO3, "Session"): SESSION_CLASS,
     (BOTO3, "session"): SESSION_MODULE,
     (SESSION_MODULE, "Session"): SESSION_CLASS,
+    (BOTO3, "resource"): RESOURCE_FACTORY,
     (SESSION, "client"): CLIENT_FACTORY,
+    (SESSION, "resource"): RESOURCE_FACTORY,
     (BOTOCORE, "exceptions"): BOTOCORE_EXCEPTIONS,
-    (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
     (GG, "client"): GG_CLIENT_FACTORY,
     (BASE64, "b64encode"): B64ENCODE,
     (XRAY, "core"): XRAY_CORE,
@@ -118,8 +134,13 @@ _ATTRIBUTE_KINDS = {
 }
 
 
-def client_kind(service: str, sdk: str) -> Kind:
-    return Kind(CLIENT, service=service, sdk=sdk)
+def client_kind(service: str, sdk: str, origins: frozenset = frozenset()) -> Kind:
+    return Kind(CLIENT, service=service, sdk=sdk, origins=origins)
+
+
+def botocore_error(name: str) -> Kind:
+    """The kind of ``botocore.exceptions.<name>``."""
+    return Kind(BOTOCORE_ERROR, name=name)
 
 
 # --- what the walk records -------------------------------------------------------------------
@@ -128,13 +149,14 @@ def client_kind(service: str, sdk: str) -> Kind:
 class Scope:
     """A module, function or class body: names bound in it and where from."""
 
-    __slots__ = ("kind", "parent", "bindings", "globals")
+    __slots__ = ("kind", "parent", "bindings", "globals", "function")
 
-    def __init__(self, kind: str, parent: Optional[Scope]):
+    def __init__(self, kind: str, parent: Optional[Scope], function: Optional[FunctionInfo] = None):
         self.kind = kind
         self.parent = parent
         self.bindings: dict[str, list[tuple]] = {}
         self.globals: set[str] = set()
+        self.function = function  # the def whose body this is
 
     def bind(self, name: str, source: tuple) -> None:
         self.bindings.setdefault(name, []).append(source)
@@ -188,6 +210,36 @@ class Handler:
 class ImportSite:
     node: Union[cst.Import, cst.ImportFrom]
     path: tuple
+
+
+@dataclass
+class NameUse:
+    """One occurrence of a name in the code (read or written), with its ancestors."""
+
+    node: cst.Name
+    up: tuple  # parent, grandparent, great-grandparent (fewer near the module)
+    scope: Scope
+    seq: int  # order in the walk: bindings and uses compare by it
+    loops: tuple  # enclosing for/while statements
+
+
+@dataclass
+class AttributeUse:
+    """``<value>.<attr>``, with its ancestors."""
+
+    node: cst.Attribute
+    up: tuple  # parent, grandparent (fewer near the module)
+    scope: Scope
+
+
+@dataclass
+class AssignSite:
+    """A one-statement line ``<name> = <call or subscript>``: what the port may leave dead."""
+
+    line: cst.SimpleStatementLine
+    node: cst.Assign
+    path: tuple  # the line's ancestors
+    scope: Scope
 
 
 OTHER = ("other",)
@@ -259,7 +311,12 @@ class Analysis:
         self.imports: list[ImportSite] = []
         # `except A, B:` handlers: Python 2's `except A, name:`, a syntax error before 3.14
         self.unparenthesized_excepts: list[cst.ExceptHandler] = []
-        self.refs: dict[str, int] = {}  # name -> references in expressions
+        self.name_uses: dict[str, list[NameUse]] = {}  # every occurrence of each name
+        self.attribute_uses: dict[str, list[AttributeUse]] = {}  # <value>.<attr>, by attr
+        self.assigns: list[AssignSite] = []
+        self._seq = 0
+        self._loops: tuple = ()
+        self._use_seq: dict[int, NameUse] = {}
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
         self._busy: set = set()
@@ -295,13 +352,36 @@ class Analysis:
                         walk(item)
         stack.pop()
 
+    @property
+    def refs(self) -> dict[str, int]:
+        """Name -> how often it occurs in the code."""
+        return {name: len(uses) for name, uses in self.name_uses.items()}
+
+    def ref_count(self, name: str) -> int:
+        """How often ``name`` occurs in the code."""
+        return len(self.name_uses.get(name, ()))
+
     def _walk_name(self, node: cst.Name) -> None:
-        self.refs[node.value] = self.refs.get(node.value, 0) + 1
+        stack = self._stack
+        self._seq += 1
+        use = NameUse(node, tuple(stack[-1:-4:-1]), self._scope, self._seq, self._loops)
+        uses = self.name_uses.get(node.value)
+        if uses is None:
+            self.name_uses[node.value] = [use]
+        else:
+            uses.append(use)
 
     def _walk_attribute(self, node: cst.Attribute) -> None:
-        self._stack.append(node)
+        stack = self._stack
+        use = AttributeUse(node, tuple(stack[-1:-3:-1]), self._scope)
+        uses = self.attribute_uses.get(node.attr.value)
+        if uses is None:
+            self.attribute_uses[node.attr.value] = [use]
+        else:
+            uses.append(use)
+        stack.append(node)
         self._walk(node.value)
-        self._stack.pop()
+        stack.pop()
 
     def _walk_arg(self, node: cst.Arg) -> None:
         self._stack.append(node)
@@ -345,6 +425,8 @@ class Analysis:
             name = dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
             kind = _IMPORT_KINDS.get((module, name))
+            if module == "botocore.exceptions":
+                kind = botocore_error(name)
             self._scope.bind(bound, ("kind", kind) if kind else OTHER)
 
     def _bind_target(self, target: cst.BaseExpression, source: tuple) -> None:
@@ -367,15 +449,37 @@ class Analysis:
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, OTHER)
 
+    def _expr_source(self, value: cst.BaseExpression) -> tuple:
+        """A binding to an expression, placed after the uses the walk has seen so far."""
+        self._seq += 1
+        return ("expr", value, self._scope, self._seq, self._loops)
+
     def _walk_assign(self, node: cst.Assign) -> None:
-        source = ("expr", node.value, self._scope)
+        self._walk_children(node)  # the value's names are read before the targets bind
+        source = self._expr_source(node.value)
         for target in node.targets:
             self._bind_target(target.target, source)
-        self._walk_children(node)
+        line = self._stack[-1]
+        if (
+            isinstance(node.value, (cst.Call, cst.Subscript))
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+        ):
+            self.assigns.append(AssignSite(line, node, tuple(self._stack[:-1]), self._scope))
 
     def _walk_ann_assign(self, node: cst.AnnAssign) -> None:
-        self._bind_target(node.target, ("expr", node.value, self._scope) if node.value else OTHER)
         self._walk_children(node)
+        self._bind_target(node.target, self._expr_source(node.value) if node.value else OTHER)
+
+    def _walk_loop(self, node: Union[cst.For, cst.While]) -> None:
+        outer = self._loops
+        self._loops = outer + (node,)
+        if isinstance(node, cst.For):
+            self._bind_target(node.target, OTHER)
+        self._walk_children(node)
+        self._loops = outer
 
     def _walk_other_target(self, node: Any) -> None:
         # for-loops, with-as, augmented assignment, comprehensions: the value is not provable
@@ -388,8 +492,8 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_named_expr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, ("expr", node.value, self._scope))
         self._walk_children(node)
+        self._bind_target(node.target, self._expr_source(node.value))
 
     def _walk_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
         if isinstance(node.type, cst.Tuple) and not node.type.lpar:
@@ -430,6 +534,7 @@ class Analysis:
         plain = in_class and not ({"staticmethod", "classmethod"} & decorators)
         scope = Scope("function", outer_scope)
         info = FunctionInfo(node.name.value, scope, cls, plain)
+        scope.function = info
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
@@ -528,8 +633,35 @@ class Analysis:
         sources = [s for s in sources or () if not _is_none(s)]
         if not sources:
             return None
-        kinds = {self._source_kind(source) for source in sources}
-        return kinds.pop() if len(kinds) == 1 else None
+        return agreed([self._source_kind(source) for source in sources])
+
+    def use_of(self, node: cst.Name) -> Optional[NameUse]:
+        """The walk's record of one occurrence of a name."""
+        found = self._use_seq.get(id(node))
+        if found is None:
+            for use in self.name_uses.get(node.value, ()):
+                self._use_seq[id(use.node)] = use
+            found = self._use_seq.get(id(node))
+        return found
+
+    def reaching(self, node: cst.Name, scope: Scope) -> Optional[list[tuple]]:
+        """The bindings of a name that can reach this use of it.
+
+        In the scope that binds it, a binding made later in the code reaches a use only
+        through a loop around both; bindings from elsewhere (an enclosing scope, ``global``)
+        are all taken, since the order of calls is not known.
+        """
+        sources = self.lookup(scope, node.value)
+        if not sources or scope.bindings.get(node.value) is not sources:
+            return sources
+        use = self.use_of(node)
+        if use is None:
+            return sources
+        return [
+            s
+            for s in sources
+            if s[0] != "expr" or s[2] is not scope or s[3] < use.seq or (set(s[4]) & set(use.loops))
+        ]
 
     def _source_kind(self, source: tuple) -> Optional[Kind]:
         tag = source[0]
@@ -545,7 +677,7 @@ class Analysis:
 
     def _evaluate(self, node: cst.BaseExpression, scope: Scope) -> Optional[Kind]:
         if isinstance(node, cst.Name):
-            return self._agree(self.lookup(scope, node.value))
+            return self._agree(self.reaching(node, scope))
         if isinstance(node, cst.Attribute):
             return self._attribute_kind(node, scope)
         if isinstance(node, cst.Call):
@@ -553,7 +685,14 @@ class Analysis:
         if isinstance(node, cst.Subscript):
             base = self.kind_of(node.value, scope)
             if base == SHADOW_RESULT and _subscript_key(node) == "payload":
-                return SHADOW_PAYLOAD
+                return base.carrying(SHADOW_PAYLOAD)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `session or boto3.Session()`: a parameter defaulting to a fresh session
+            right = self.kind_of(node.right, scope)
+            if right == SESSION and isinstance(node.left, cst.Name):
+                left = self.lookup(scope, node.left.value)
+                if left and all(source[0] == "param" for source in left):
+                    return SESSION
         return None
 
     def _attribute_kind(self, node: cst.Attribute, scope: Scope) -> Optional[Kind]:
@@ -568,10 +707,14 @@ class Analysis:
             return None
         if base.tag == CLIENT:
             if attr == "exceptions":
-                return Kind(CLIENT_EXCEPTIONS, service=base.service, sdk=base.sdk)
-            return Kind(METHOD, service=base.service, sdk=base.sdk, name=attr)
+                return base.derived(CLIENT_EXCEPTIONS)
+            return base.derived(METHOD, attr)
         if base.tag == CLIENT_EXCEPTIONS:
-            return CLIENT_ERROR
+            return base.derived(CLIENT_EXCEPTION, attr)
+        if base.tag == RESOURCE:
+            return base  # sub-resources and actions of a resource are cloud calls too
+        if base == BOTOCORE_EXCEPTIONS:
+            return botocore_error(attr)
         return _ATTRIBUTE_KINDS.get((base, attr))
 
     def _instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
@@ -594,19 +737,53 @@ class Analysis:
             service = service_name(node)
             if service is None:
                 return None
-            return client_kind(service, "boto3" if func == CLIENT_FACTORY else "gg")
+            sdk = "boto3" if func == CLIENT_FACTORY else "gg"
+            return client_kind(service, sdk, frozenset({id(node)}) if sdk == "boto3" else frozenset())
+        if func == RESOURCE_FACTORY:
+            service = service_name(node)
+            return Kind(RESOURCE, service=service) if service is not None else None
         if func == SESSION_CLASS:
             return SESSION
         if func in _INSTANCE_KINDS:
             return _INSTANCE_KINDS[func]
         if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
-            return SHADOW_RESULT
+            return func.carrying(SHADOW_RESULT)
         if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:
-            return INVOKE_RESULT
+            return func.carrying(INVOKE_RESULT)
         if func.tag == FUNCTION and func.func is not None:
             info = func.func
+            made = self._factory_with_service_parameter(info, node)
+            if made is not None:
+                return made
             return self._agree([("expr", value, info.scope) for value in info.returns])
         return None
+
+    def factory_parameter(self, info: FunctionInfo) -> Optional[tuple[cst.Call, int, str]]:
+        """``def make(service): return boto3.client(service)``: (the creation, the
+        parameter's index, its name) when the function's only return is such a call."""
+        if len(info.returns) != 1 or not isinstance(info.returns[0], cst.Call):
+            return None
+        call = info.returns[0]
+        if self.kind_of(call.func, info.scope) != CLIENT_FACTORY:
+            return None
+        arg = next((a for a in call.args if a.keyword is None or a.keyword.value == "service_name"), None)
+        if arg is None or arg.star or not isinstance(arg.value, cst.Name):
+            return None
+        sources = info.scope.bindings.get(arg.value.value)
+        if not sources or len(sources) != 1 or sources[0][0] != "param" or sources[0][2] is None:
+            return None
+        return call, sources[0][2], sources[0][3]
+
+    def _factory_with_service_parameter(self, info: FunctionInfo, call: cst.Call) -> Optional[Kind]:
+        """The client a call of a service-name factory makes, when it passes a literal."""
+        factory = self.factory_parameter(info)
+        if factory is None:
+            return None
+        creation, index, name = factory
+        passed = _argument(call, index, name)
+        if not isinstance(passed, cst.SimpleString) or not isinstance(passed.evaluated_value, str):
+            return None
+        return client_kind(passed.evaluated_value, "boto3", frozenset({id(creation)}))
 
     def passed_values(
         self, info: FunctionInfo, index: Optional[int], name: str
@@ -620,7 +797,7 @@ class Analysis:
         if info.cls is not None:
             return None  # methods are called through objects we do not follow
         sites = self._calls_by_name.get(info.name, [])
-        if not sites or self.refs.get(info.name, 0) != len(sites):
+        if not sites or self.ref_count(info.name) != len(sites):
             return None
         passed = []
         for site in sites:
@@ -636,8 +813,16 @@ class Analysis:
         passed = self.passed_values(info, index, name)
         if passed is None:
             return None
-        kinds = {None if value is None else self.kind_of(value, scope) for value, scope in passed}
-        return kinds.pop() if len(kinds) == 1 else None
+        return agreed([None if value is None else self.kind_of(value, scope) for value, scope in passed])
+
+
+def agreed(kinds: list[Optional[Kind]]) -> Optional[Kind]:
+    """The one kind all of ``kinds`` are, with their origins merged; None if they differ."""
+    first = kinds[0] if kinds else None
+    if first is None or any(kind != first for kind in kinds):
+        return None
+    origins = frozenset().union(*(kind.origins for kind in kinds))  # type: ignore[union-attr]
+    return first if origins == first.origins else dataclasses.replace(first, origins=origins)
 
 
 def _is_none(source: tuple) -> bool:
@@ -693,7 +878,8 @@ _HANDLERS = {
     cst.Assign: Analysis._walk_assign,
     cst.AnnAssign: Analysis._walk_ann_assign,
     cst.AugAssign: Analysis._walk_other_target,
-    cst.For: Analysis._walk_other_target,
+    cst.For: Analysis._walk_loop,
+    cst.While: Analysis._walk_loop,
     cst.CompFor: Analysis._walk_other_target,
     cst.WithItem: Analysis._walk_other_target,
     cst.NamedExpr: Analysis._walk_named_expr,
