@@ -825,6 +825,31 @@ def agreed(kinds: list[Optional[Kind]]) -> Optional[Kind]:
     return first if origins == first.origins else dataclasses.replace(first, origins=origins)
 
 
+def unpacked_keywords(arg: cst.Arg, analysis: Analysis, scope: Scope) -> Optional[dict[str, cst.DictElement]]:
+    """The entries of a ``**mapping`` argument that is a dict literal with string keys, written
+    in the call or bound once to a name; None when it is anything else."""
+    value = arg.value
+    if isinstance(value, cst.Name):
+        sources = analysis.reaching(value, scope)
+        value = sources[0][1] if sources and len(sources) == 1 and sources[0][0] == "expr" else None
+    if arg.star != "**" or not isinstance(value, cst.Dict):
+        return None
+    entries = {}
+    for element in value.elements:
+        key = element.key if isinstance(element, cst.DictElement) else None
+        if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+            return None
+        entries[key.evaluated_value] = element
+    return entries
+
+
+def _literal_str(element: Optional[cst.DictElement]) -> Optional[str]:
+    value = element.value if element is not None else None
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return value.evaluated_value
+    return None
+
+
 def _is_none(source: tuple) -> bool:
     return source[0] == "expr" and isinstance(source[1], cst.Name) and source[1].value == "None"
 

@@ -19,6 +19,16 @@ import libcst as cst
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Scope
 
+# the keyword arguments each SDK method takes: a `**mapping` with only these keys is followed
+_SDK_PARAMETERS = {
+    "publish": {"topic", "payload", "queueFullPolicy"},
+    "get_thing_shadow": {"thingName"},
+    "update_thing_shadow": {"thingName", "payload"},
+    "delete_thing_shadow": {"thingName"},
+    "invoke": {"FunctionName", "InvocationType", "ClientContext", "Payload", "Qualifier"},
+    "get_secret_value": {"SecretId", "VersionStage"},
+}
+
 # parents that only test a client (`if client is None`, `del client`): no use of its API
 _HARMLESS = (cst.Comparison, cst.ComparisonTarget, cst.If, cst.While, cst.Del, cst.UnaryOperation)
 
@@ -61,7 +71,7 @@ class _Follower:
                 self.uses.exceptions.append((parent, scope))
             elif isinstance(grandparent, cst.Call) and grandparent.func is parent:
                 method = self.analysis.kind_of(parent, scope)
-                if not self._from(method) or any(arg.star for arg in grandparent.args):
+                if not self._from(method) or not self._arguments_known(grandparent, attr, scope):
                     self.uses.untracked.append(grandparent)
                     return
                 self.uses.calls.append((grandparent, scope))
@@ -74,6 +84,19 @@ class _Follower:
             # quote the whole call a value is passed to: `send(iot)` says more than `iot`
             lost = up[1] if isinstance(parent, cst.Arg) and len(up) > 1 else parent
             self.uses.untracked.append(lost)
+
+    def _arguments_known(self, call: cst.Call, method: str, scope: Scope) -> bool:
+        """No ``*args``, and a ``**mapping`` only if it is a literal the port needs no edit in."""
+        for arg in call.args:
+            if arg.star == "*":
+                return False
+            if arg.star == "**":
+                entries = an.unpacked_keywords(arg, self.analysis, scope)
+                if entries is None or not set(entries) <= _SDK_PARAMETERS.get(method, set()):
+                    return False
+                if an._literal_str(entries.get("InvocationType")) == "DryRun":
+                    return False
+        return True
 
     # -- a shadow result and its payload ------------------------------------------------------
 

@@ -320,6 +320,9 @@ class _Planner:
             return
         node = site.node
         kwargs = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
+        for arg in node.args:
+            if arg.star == "**":  # a dict literal (see flows): checked and recorded like keywords
+                kwargs.update(an.unpacked_keywords(arg, self.analysis, site.scope) or {})
         ported_name = "invoke" if (service, name) == ("lambda", "invoke_async") and sdk == "boto3" else name
         if ported_name not in SDK_METHODS[service]:
             hint = "keep a boto3 client for it (cloud only) or remove the call"

@@ -7,6 +7,7 @@ as far as it goes; what stays unknown becomes ``+`` for each MQTT topic level it
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Union
 
 import libcst as cst
@@ -43,8 +44,23 @@ def static_pieces(
         return static_pieces(expr.expression, analysis, scope, depth + 1)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         return _joined([expr.left, expr.right], analysis, scope, depth)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        return _formatted(expr.left, _PERCENT, analysis, scope, depth)
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "format"
+        and not any(arg.star for arg in expr.args)
+    ):
+        return _formatted(expr.func.value, _BRACES, analysis, scope, depth)
     if isinstance(expr, cst.Name):
-        sources = analysis.lookup(scope, expr.value)
+        sources = analysis.reaching(expr, scope)
+        if sources and len(sources) > 1 and all(s[0] == "expr" for s in sources):
+            # a variable assigned one of several values: each of them
+            values: list[str] = []
+            for source in sources:
+                values.extend(static_pieces(source[1], analysis, source[2], depth + 1))
+            return _capped(values)
         if sources and len(sources) == 1:
             source = sources[0]
             if source[0] == "expr":  # a constant, e.g. TOPIC = "sensors/data"
@@ -57,6 +73,28 @@ def static_pieces(
                         values.extend(static_pieces(value, analysis, caller, depth + 1))
                     return _capped(values)
     return [_UNKNOWN]
+
+
+# the placeholders of `'...' % x` and `'...'.format(x)`, and their escapes for a literal % { }
+_PERCENT = (re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z]"), {"%%": "%"})
+_BRACES = (re.compile(r"\{[^{}]*\}"), {"{{": "{", "}}": "}"})
+
+
+def _formatted(template, syntax: tuple, analysis: Analysis, scope: Scope, depth: int) -> list[str]:
+    """A template whose placeholders are unknown: ``'{}/cmd'.format(x)`` -> ``<?>/cmd``."""
+    placeholder, escapes = syntax
+    results = []
+    for text in static_pieces(template, analysis, scope, depth + 1):
+        marks = {}
+        for index, (escape, char) in enumerate(escapes.items()):
+            mark = chr(1 + index)
+            text = text.replace(escape, mark)
+            marks[mark] = char
+        text = placeholder.sub(_UNKNOWN, text)
+        for mark, char in marks.items():
+            text = text.replace(mark, char)
+        results.append(text)
+    return _capped(results)
 
 
 def _joined(parts, analysis: Analysis, scope: Scope, depth: int) -> list[str]:

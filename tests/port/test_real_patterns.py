@@ -411,6 +411,138 @@ def rotate(event, context):
             ('GGL140', 11, 5, '`lambda.update_function_configuration` stays a cloud call: it works only while the device is online'),
         ],
     ),
+    "c7_patterns": (
+        """\
+import boto3
+
+
+def _c(s):
+    return boto3.client(s)
+
+
+class Api:
+    def __init__(self, session=None):
+        self.session = session or boto3.session.Session()
+
+    def run(self, name):
+        return self.session.client("lambda").invoke(FunctionName=name, LogType="Tail")
+
+
+def handler(event, context):
+    _c("lambda").invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:w")
+    _c("secretsmanager").get_secret_value(SecretId="db")
+    boto3.resource("dynamodb").Table("t").put_item(Item={})
+    return Api().run("arn:aws:lambda:eu-west-1:123456789012:function:x")
+""",
+        """\
+import boto3
+import greengrasssdk
+
+
+def _c(s):
+    return greengrasssdk.client(s)
+
+
+class Api:
+    def __init__(self, session=None):
+        self.session = session or boto3.session.Session()
+
+    def run(self, name):
+        return greengrasssdk.client("lambda").invoke(FunctionName=name)
+
+
+def handler(event, context):
+    _c("lambda").invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:w")
+    _c("secretsmanager").get_secret_value(SecretId="db")
+    boto3.resource("dynamodb").Table("t").put_item(Item={})
+    return Api().run("arn:aws:lambda:eu-west-1:123456789012:function:x")
+""",
+        [
+            ('GGL121', 13, 72, '`LogType` dropped: the Greengrass Core SDK does not support it'),
+            ('GGL140', 19, 5, '`dynamodb.resource` stays a cloud call: it works only while the device is online'),
+        ],
+    ),
+    "c7_topics": (
+        """\
+import boto3
+
+iot = boto3.client("iot-data")
+
+
+def handler(event, context):
+    device = event["device"]
+    iot.publish(topic="{}/cmd".format(device), payload=b"1")
+    iot.publish(topic="%s/cmd/%d" % (device, 1), payload=b"2")
+    if event.get("alarm"):
+        topic = "alerts/high"
+    else:
+        topic = "alerts/low"
+    iot.publish(topic=topic, payload=b"3")
+""",
+        """\
+import greengrasssdk
+
+iot = greengrasssdk.client("iot-data")
+
+
+def handler(event, context):
+    device = event["device"]
+    iot.publish(topic="{}/cmd".format(device), payload=b"1")
+    iot.publish(topic="%s/cmd/%d" % (device, 1), payload=b"2")
+    if event.get("alarm"):
+        topic = "alerts/high"
+    else:
+        topic = "alerts/low"
+    iot.publish(topic=topic, payload=b"3")
+""",
+        [
+        ],
+    ),
+    "c7_unpacked_cloud_only": (
+        """\
+import boto3
+
+lam = boto3.client("lambda")
+
+
+def handler(event, context):
+    params = {"FunctionName": "worker", "LogType": "Tail"}
+    return lam.invoke(**params)
+""",
+        None,
+        [
+            ('GGL141', 3, 7, 'the `lambda` client stays on boto3: its use `lam.invoke(**params)` cannot be followed'),
+        ],
+    ),
+    "c7_unpacked_params": (
+        """\
+import boto3
+
+lam = boto3.client("lambda")
+ARN = "arn:aws:lambda:eu-west-1:123456789012:function:w"
+
+
+def handler(event, context):
+    params = {"FunctionName": "worker", "Payload": b"{}"}
+    lam.invoke(**params)
+    lam.invoke(**{"FunctionName": ARN, "InvocationType": "Event"})
+""",
+        """\
+import greengrasssdk
+
+lam = greengrasssdk.client("lambda")
+ARN = "arn:aws:lambda:eu-west-1:123456789012:function:w"
+
+
+def handler(event, context):
+    params = {"FunctionName": "worker", "Payload": b"{}"}
+    lam.invoke(**params)
+    lam.invoke(**{"FunctionName": ARN, "InvocationType": "Event"})
+""",
+        [
+            ('GGL120', 8, 15, '`FunctionName="worker"` is not a full function ARN'),
+        ],
+    ),
 }
 
 
