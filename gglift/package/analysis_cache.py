@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from gglift import __version__
 from gglift.config.model import Project
 from gglift.port.model import RESOURCE_FIELDS
-from gglift.routes import Derived, derive, python_files
+from gglift.routes import Derived, derive, function_files
 from gglift.storage import write_text
 
 
@@ -25,7 +25,7 @@ def cached_derive(project: Project, cache_dir: Path) -> Derived:
     """:func:`gglift.routes.derive`, with each file's analysis read from or stored in ``cache_dir``."""
     results = {}
     for fn in project.functions:
-        results[fn.name] = [] if fn.is_executable else [_analyze(path, cache_dir) for path in python_files(fn.source)]
+        results[fn.name] = [] if fn.is_executable else [_analyze(path, cache_dir) for path in function_files(fn)]
     return derive(project, results)
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Optional
 
 import libcst as cst
 
 from gglift.port.analysis import Analysis
+from gglift.port.flows import Importers
 from gglift.port.model import FileResult, Finding, Resource
+from gglift.port.modules import importers_of
 from gglift.port.porting import plan_port
 from gglift.port.render import render
 from gglift.port.rules import make_finding
@@ -26,8 +29,11 @@ MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
 _PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
 
 
-def analyze_source(source: bytes, path: Path) -> FileResult:
+def analyze_source(source: bytes, path: Path, importers: Optional[Importers] = None) -> FileResult:
     """Port one file's source in memory and report what was found.
+
+    ``importers`` gives the names of this module that other modules of its source tree
+    import (asked only when a client may be one of them); by default there are none.
 
     >>> r = analyze_source(b"import boto3\\niot = boto3.client('iot-data')\\n", Path("app.py"))
     >>> r.new_source
@@ -50,7 +56,7 @@ def analyze_source(source: bytes, path: Path) -> FileResult:
     if analysis.unparenthesized_excepts:
         return failed(path, *_unparenthesized_except_reason(module, analysis.unparenthesized_excepts[0]))
     sdk_name = sdk_module_name(analysis)
-    plan = plan_port(analysis, sdk_name or "greengrasssdk")
+    plan = plan_port(analysis, sdk_name or "greengrasssdk", importers or dict)
     if plan.edits:
         add_import = plan.creates_sdk_client and sdk_name is None
         plan_imports(analysis, plan, sdk_name or "greengrasssdk", add_import)
@@ -84,7 +90,7 @@ def analyze_path(path: Path) -> FileResult:
     except SourceError as exc:
         return failed(path, str(exc))
     try:
-        return analyze_source(data, path)
+        return analyze_source(data, path, lambda: importers_of(path))
     except Exception as exc:  # a defect of ours must not stop the other files
         return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
 

@@ -12,12 +12,17 @@ those calls are followed the same way to their ``['payload'].read()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from pathlib import Path
+from typing import Callable, Mapping, Optional, Union
 
 import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Scope
+from gglift.port.modules import WHOLE_MODULE
+
+# the names of this module that other modules of its tree import, found on first need
+Importers = Callable[[], Mapping[str, Path]]
 
 # the keyword arguments each SDK method takes: a `**mapping` with only these keys is followed
 _SDK_PARAMETERS = {
@@ -40,13 +45,14 @@ class Uses:
     calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)  # its method calls
     exceptions: list[tuple[cst.Attribute, Scope]] = field(default_factory=list)  # client.exceptions
     reads: list[tuple[cst.Call, Scope]] = field(default_factory=list)  # shadow payload .read()
-    untracked: list[cst.CSTNode] = field(default_factory=list)  # where the value is lost
+    untracked: list[Union[cst.CSTNode, str]] = field(default_factory=list)  # where the value is lost
 
 
 class _Follower:
-    def __init__(self, analysis: Analysis, origin: int):
+    def __init__(self, analysis: Analysis, origin: int, importers: Importers):
         self.analysis = analysis
         self.origin = origin
+        self.importers = importers
         self.uses = Uses()
         self._seen: set = set()
         self._sites: Optional[dict[int, CallSite]] = None
@@ -158,6 +164,8 @@ class _Follower:
                 return True
             self._seen.add(key)
             owner = analysis.module_scope if target.value in scope.globals else scope
+            if owner is analysis.module_scope and self._imported_elsewhere(target.value):
+                return True
             bindings = owner.bindings.get(target.value, [])
             for use in analysis.name_uses.get(target.value, ()):
                 if use.node is target or analysis.lookup(use.scope, target.value) is not bindings:
@@ -190,11 +198,22 @@ class _Follower:
         if key in self._seen:
             return True
         self._seen.add(key)
+        if scope.parent is self.analysis.module_scope and self._imported_elsewhere(info.name):
+            return True
         sites = self.analysis._calls_by_name.get(info.name, [])
         if not sites or len(sites) != self.analysis.ref_count(info.name):
             return False  # called from elsewhere, or also used other than by a direct call
         for site in sites:
             follow(site.node, site.path[::-1], site.scope)
+        return True
+
+    def _imported_elsewhere(self, name: str) -> bool:
+        """True (and the use noted) when another module of the tree may use this name."""
+        importers = self.importers()
+        importer = importers.get(name) or importers.get(WHOLE_MODULE)
+        if importer is None:
+            return False
+        self.uses.untracked.append(f"{name}, imported by {importer.name}")
         return True
 
     def _into_parameter(self, arg: cst.Arg, call: cst.Call, scope: Scope, follow) -> bool:
@@ -223,8 +242,8 @@ class _Follower:
         return True
 
 
-def client_uses(analysis: Analysis, site: CallSite) -> Uses:
+def client_uses(analysis: Analysis, site: CallSite, importers: Importers = dict) -> Uses:
     """Everything the client created at ``site`` reaches, and where it is lost."""
-    follower = _Follower(analysis, id(site.node))
+    follower = _Follower(analysis, id(site.node), importers)
     follower.client(site.node, site.path[::-1], site.scope)
     return follower.uses

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
-from gglift.port.flows import Uses, client_uses
+from gglift.port.flows import Importers, Uses, client_uses
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
 from gglift.port.values import literal_value, source_text, static_values
 
@@ -111,9 +111,10 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, analysis: Analysis, sdk_name: str):
+    def __init__(self, analysis: Analysis, sdk_name: str, importers: Importers):
         self.analysis = analysis
         self.sdk_name = sdk_name
+        self.importers = importers
         self.plan = Plan()
         self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
         self.ported: frozenset = frozenset()  # ids of the creations that are ported
@@ -189,7 +190,7 @@ class _Planner:
             if not services or not services <= PORTABLE:
                 continue
             service = ", ".join(sorted(services))
-            candidates[id(site.node)] = (site, service, client_uses(self.analysis, site))
+            candidates[id(site.node)] = (site, service, client_uses(self.analysis, site, self.importers))
         ported = set()
         for key, (site, service, uses) in candidates.items():
             if uses.untracked:
@@ -525,9 +526,9 @@ def _to_pass(updated: cst.CSTNode) -> cst.CSTNode:
     return updated.with_changes(body=[cst.Pass()])
 
 
-def _quoted(node: cst.CSTNode) -> str:
+def _quoted(node: Union[cst.CSTNode, str]) -> str:
     """A use as written, on one line and cut short."""
-    text = " ".join(source_text(node).split())
+    text = node if isinstance(node, str) else " ".join(source_text(node).split())
     return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "..."
 
 
@@ -539,9 +540,10 @@ def _patches_botocore(call: cst.Call) -> bool:
     return bool(names & {"boto3", "botocore"})
 
 
-def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
-    """Decide every edit, finding and resource for one analysed module."""
-    return _Planner(analysis, sdk_name).run()
+def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk", importers: Importers = dict) -> Plan:
+    """Decide every edit, finding and resource for one analysed module; ``importers`` gives
+    the names other modules of its tree import from it (none by default)."""
+    return _Planner(analysis, sdk_name, importers).run()
 
 
 def _names_in(node: cst.CSTNode) -> Counter:

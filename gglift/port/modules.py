@@ -1,0 +1,145 @@
+"""The modules of one source tree: which ones a handler imports, and who imports a name.
+
+A function's code is its handler module and the modules it imports from the same tree,
+directly or through others (``from .aws import iot``, ``import clients``,
+``from pkg import helpers``). :func:`import_closure` gives those files, so two functions
+sharing ``source = "src"`` each get only what their own code uses.
+:func:`importers_of` answers the reverse question for the port: which names of a module
+other modules of its tree import, since a client used there is not seen from the module.
+
+Imports are read with :mod:`ast` (C speed), and only from files that can matter: a file is
+parsed for the importers of ``aws`` only if its bytes mention ``aws``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+# folders that hold no module of the function (kept in step with gglift.routes.SKIPPED_DIRS)
+_SKIPPED = frozenset({"__pycache__", ".git", ".venv", "venv", "build", "dist", ".gglift", "site-packages"})
+WHOLE_MODULE = "*"  # `import aws`: any of its names may be used
+
+
+@dataclass(frozen=True)
+class ImportOf:
+    """One import statement's target: a module, and the names taken from it."""
+
+    module: str  # absolute dotted name, resolved against the importing module
+    names: tuple[str, ...]  # WHOLE_MODULE for `import module`
+
+
+def module_name(root: Path, path: Path) -> str:
+    """``pkg/sub/mod.py`` under ``root`` -> ``pkg.sub.mod`` (``__init__`` -> the package)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def module_file(root: Path, dotted: str) -> Optional[Path]:
+    """The file of a module of the tree, or None when it is not one (the stdlib, a library)."""
+    if not dotted:
+        return None
+    base = root.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imports_in(source: bytes, name: str, is_package: bool) -> list[ImportOf]:
+    """The imports of a module's source, relative ones resolved; [] if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    package = name if is_package else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                # `import a.b` binds a and loads a, then a.b
+                parts = alias.name.split(".")
+                for end in range(1, len(parts) + 1):
+                    found.append(ImportOf(".".join(parts[:end]), (WHOLE_MODULE,)))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.split(".") if package else []
+                anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
+                module = ".".join([*anchor, node.module] if node.module else anchor)
+            else:
+                module = node.module or ""
+            names = tuple(alias.name for alias in node.names)
+            found.append(ImportOf(module, names))
+            # `from pkg import helpers` may import the submodule pkg.helpers
+            found.extend(ImportOf(f"{module}.{n}" if module else n, (WHOLE_MODULE,)) for n in names)
+    return found
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED and not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.endswith(".py"):
+                yield Path(directory, filename)
+
+
+def import_closure(root: Path, handler_module: str) -> list[Path]:
+    """The handler module's file and every file of ``root`` it imports, transitively, in a
+    stable order; all of the tree's files when the handler module is not found."""
+    start = module_file(root, handler_module)
+    if start is None:
+        return list(_python_files(root))
+    seen = {start}
+    pending = [start]
+    while pending:
+        path = pending.pop()
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue  # the port reports the unreadable file
+        name = module_name(root, path)
+        for imported in imports_in(source, name, path.name == "__init__.py"):
+            parts = imported.module.split(".")
+            # importing a.b.c runs a/__init__.py and a/b/__init__.py first
+            for end in range(1, len(parts) + 1):
+                target = module_file(root, ".".join(parts[:end]))
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    pending.append(target)
+    return sorted(seen)
+
+
+def source_root(path: Path) -> Path:
+    """The folder a module's imports are relative to: above its package folders."""
+    root = path.parent
+    while (root / "__init__.py").is_file() and root.parent != root:
+        root = root.parent
+    return root
+
+
+def importers_of(path: Path) -> dict[str, Path]:
+    """The names of ``path``'s module that other modules of its tree import, each with the
+    first importer (WHOLE_MODULE when a module imports the module itself)."""
+    root = source_root(path)
+    name = module_name(root, path)
+    last = name.rpartition(".")[2].encode()
+    found: dict[str, Path] = {}
+    for other in _python_files(root):
+        if other == path:
+            continue
+        try:
+            source = other.read_bytes()
+        except OSError:
+            continue
+        if last not in source:
+            continue  # cannot name the module: the cheap test that keeps this fast
+        for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):
+            if imported.module == name:
+                for taken in imported.names:
+                    found.setdefault(taken, other)
+    return found

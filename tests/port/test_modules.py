@@ -1,0 +1,56 @@
+"""A client shared between the modules of one source tree is never half ported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gglift.port import analyze_path
+
+AWS = 'import boto3\n\niot = boto3.client("iot-data")\n\n\ndef send(value):\n    iot.publish(topic="t", payload=value, qos=1)\n'
+
+
+def port(tmp_path: Path, files: dict[str, str]) -> dict[str, tuple]:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    results = {}
+    for name in files:
+        result = analyze_path(tmp_path / name)
+        text = result.new_source.decode() if result.new_source is not None else None
+        results[name] = (text, [(f.code, f.line, f.col, f.message) for f in result.findings])
+    return results
+
+
+def test_a_client_imported_by_another_module_stays_on_boto3(tmp_path):
+    app = 'from aws import iot\n\n\ndef handler(event, context):\n    iot.publish(topic="t", payload=b"x", qos=1)\n'
+    assert port(tmp_path, {"aws.py": AWS, "app.py": app}) == {
+        "aws.py": (None, [("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, imported by app.py` cannot be followed")]),
+        "app.py": (None, []),
+    }
+
+
+def test_a_module_imported_whole_keeps_its_clients(tmp_path):
+    app = "import aws\n\n\ndef handler(event, context):\n    aws.iot.get_thing_shadow(thingName='t')['payload'].read()\n"
+    assert port(tmp_path / "pkg", {"aws.py": AWS, "app.py": app})["aws.py"] == (
+        None, [("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, imported by app.py` cannot be followed")]
+    )
+
+
+def test_a_package_relative_import_is_seen_from_the_package_root(tmp_path):
+    files = {
+        "src/app.py": "from lib.aws import iot\n",
+        "src/lib/__init__.py": "",
+        "src/lib/aws.py": AWS,
+    }
+    assert port(tmp_path, files)["src/lib/aws.py"][1] == [
+        ("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, imported by app.py` cannot be followed")
+    ]
+
+
+def test_a_client_used_only_inside_its_module_is_ported(tmp_path):
+    app = "from aws import send\n\n\ndef handler(event, context):\n    send(b'x')\n"
+    assert port(tmp_path, {"aws.py": AWS, "app.py": app})["aws.py"] == (
+        AWS.replace("import boto3", "import greengrasssdk").replace("boto3.client", "greengrasssdk.client").replace(", qos=1", ""),
+        [("GGL100", 7, 43, "`qos=1` dropped: messages published on the core are QoS 0 only")],
+    )
