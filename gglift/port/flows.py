@@ -184,7 +184,8 @@ class _Follower:
             self._seen.add(key)
             for use in analysis.attribute_uses.get(target.attr.value, ()):
                 if analysis._instance_class(use.node.value, use.scope) is not cls:
-                    self.uses.untracked.append(use.node)  # `other.<attr>`: may be this client
+                    if analysis.kind_of(use.node.value, use.scope) is None:
+                        self.uses.untracked.append(use.node)  # `other.<attr>`: may be this client
                 elif use.node is not target:
                     follow(use.node, use.up, use.scope)
             return True
