@@ -190,14 +190,17 @@ def generate(root: Path, count: int, clean: bool = False) -> tuple[list[Path], l
 
 
 def timed_pair(first, second, sources, rounds: int = 5) -> tuple[float, float]:
-    """Best-of-``rounds`` seconds of two workloads, interleaved so drift hits both alike."""
+    """Best-of-``rounds`` CPU seconds of two workloads, interleaved so drift hits both alike.
+
+    CPU time of this process, not wall time: on a shared machine the other processes' load
+    would otherwise decide the ratio."""
     best = [float("inf"), float("inf")]
     for _ in range(rounds):
         for slot, fn in enumerate((first, second)):
-            start = time.perf_counter()
+            start = time.process_time()
             for path, src in sources:
                 fn(path, src)
-            best[slot] = min(best[slot], time.perf_counter() - start)
+            best[slot] = min(best[slot], time.process_time() - start)
     return best[0], best[1]
 
 

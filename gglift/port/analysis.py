@@ -217,7 +217,7 @@ class NameUse:
     """One occurrence of a name in the code (read or written), with its ancestors."""
 
     node: cst.Name
-    up: tuple  # parent, grandparent, great-grandparent (fewer near the module)
+    up: list  # parent, grandparent, great-grandparent (fewer near the module)
     scope: Scope
     seq: int  # order in the walk: bindings and uses compare by it
     loops: tuple  # enclosing for/while statements
@@ -228,7 +228,7 @@ class AttributeUse:
     """``<value>.<attr>``, with its ancestors."""
 
     node: cst.Attribute
-    up: tuple  # parent, grandparent (fewer near the module)
+    up: list  # parent, grandparent (fewer near the module)
     scope: Scope
 
 
@@ -272,15 +272,38 @@ def _fields(node_type: type) -> tuple[str, ...]:
     return names
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)`` by a per-type cache: CSTNode is an ABC, whose
+    isinstance check is several times slower and runs for every field of every node."""
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def string_value(node: cst.SimpleString) -> object:
+    """A string literal's value: plain quoted text read directly, the rest by libcst
+    (which runs ``ast.literal_eval``)."""
+    text = node.value
+    quote = text[:1]
+    if quote in ("'", '"') and "\\" not in text and text[1:2] != quote and len(text) >= 2:
+        return text[1:-1]
+    return node.evaluated_value
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Direct children, read from the dataclass fields (cheaper than ``node.children``)."""
     children: list[cst.CSTNode] = []
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if is_node(value):
             children.append(value)
         elif isinstance(value, (list, tuple)):
-            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+            children.extend(item for item in value if is_node(item))
     return children
 
 
@@ -317,6 +340,7 @@ class Analysis:
         self._seq = 0
         self._loops: tuple = ()
         self._use_seq: dict[int, NameUse] = {}
+        self._sites: Optional[dict[int, CallSite]] = None
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
         self._busy: set = set()
@@ -344,18 +368,19 @@ class Analysis:
         walk = self._walk
         for name in _fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if is_node(value):
                 walk(value)
             elif isinstance(value, (list, tuple)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if is_node(item):
                         walk(item)
         stack.pop()
 
-    @property
-    def refs(self) -> dict[str, int]:
-        """Name -> how often it occurs in the code."""
-        return {name: len(uses) for name, uses in self.name_uses.items()}
+    def site_of(self, call: cst.Call) -> Optional[CallSite]:
+        """The walk's record of a call."""
+        if self._sites is None:
+            self._sites = {id(site.node): site for site in self.calls}
+        return self._sites.get(id(call))
 
     def ref_count(self, name: str) -> int:
         """How often ``name`` occurs in the code."""
@@ -364,7 +389,7 @@ class Analysis:
     def _walk_name(self, node: cst.Name) -> None:
         stack = self._stack
         self._seq += 1
-        use = NameUse(node, tuple(stack[-1:-4:-1]), self._scope, self._seq, self._loops)
+        use = NameUse(node, stack[-1:-4:-1], self._scope, self._seq, self._loops)
         uses = self.name_uses.get(node.value)
         if uses is None:
             self.name_uses[node.value] = [use]
@@ -373,7 +398,7 @@ class Analysis:
 
     def _walk_attribute(self, node: cst.Attribute) -> None:
         stack = self._stack
-        use = AttributeUse(node, tuple(stack[-1:-3:-1]), self._scope)
+        use = AttributeUse(node, stack[-1:-3:-1], self._scope)
         uses = self.attribute_uses.get(node.attr.value)
         if uses is None:
             self.attribute_uses[node.attr.value] = [use]
@@ -676,13 +701,15 @@ class Analysis:
         return None
 
     def _evaluate(self, node: cst.BaseExpression, scope: Scope) -> Optional[Kind]:
-        if isinstance(node, cst.Name):
-            return self._agree(self.reaching(node, scope))
-        if isinstance(node, cst.Attribute):
-            return self._attribute_kind(node, scope)
-        if isinstance(node, cst.Call):
-            return self._call_kind(node, scope)
-        if isinstance(node, cst.Subscript):
+        # exact types: libcst's classes are ABCs, whose isinstance is slow on this hot path
+        node_type = type(node)
+        if node_type is cst.Name:
+            return self._agree(self.reaching(node, scope))  # type: ignore[arg-type]
+        if node_type is cst.Attribute:
+            return self._attribute_kind(node, scope)  # type: ignore[arg-type]
+        if node_type is cst.Call:
+            return self._call_kind(node, scope)  # type: ignore[arg-type]
+        if node_type is cst.Subscript:
             base = self.kind_of(node.value, scope)
             if base == SHADOW_RESULT and _subscript_key(node) == "payload":
                 return base.carrying(SHADOW_PAYLOAD)
@@ -719,7 +746,7 @@ class Analysis:
 
     def _instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class whose instance ``node`` is, when it is a method's ``self``."""
-        if not isinstance(node, cst.Name):
+        if type(node) is not cst.Name:
             return None
         sources = self.lookup(scope, node.value)
         if not sources or len(sources) != 1 or sources[0][0] != "param":
@@ -781,9 +808,10 @@ class Analysis:
             return None
         creation, index, name = factory
         passed = _argument(call, index, name)
-        if not isinstance(passed, cst.SimpleString) or not isinstance(passed.evaluated_value, str):
+        service = string_value(passed) if isinstance(passed, cst.SimpleString) else None
+        if not isinstance(service, str):
             return None
-        return client_kind(passed.evaluated_value, "boto3", frozenset({id(creation)}))
+        return client_kind(service, "boto3", frozenset({id(creation)}))
 
     def passed_values(
         self, info: FunctionInfo, index: Optional[int], name: str
@@ -837,16 +865,17 @@ def unpacked_keywords(arg: cst.Arg, analysis: Analysis, scope: Scope) -> Optiona
     entries = {}
     for element in value.elements:
         key = element.key if isinstance(element, cst.DictElement) else None
-        if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+        name = string_value(key) if isinstance(key, cst.SimpleString) else None
+        if not isinstance(name, str):
             return None
-        entries[key.evaluated_value] = element
+        entries[name] = element
     return entries
 
 
 def _literal_str(element: Optional[cst.DictElement]) -> Optional[str]:
     value = element.value if element is not None else None
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        return value.evaluated_value
+    if isinstance(value, cst.SimpleString) and isinstance(string_value(value), str):
+        return string_value(value)  # type: ignore[return-value]
     return None
 
 
@@ -859,7 +888,7 @@ def _subscript_key(node: cst.Subscript) -> Optional[str]:
         return None
     index = node.slice[0].slice
     if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-        value = index.value.evaluated_value
+        value = string_value(index.value)
         return value if isinstance(value, str) else None
     return None
 
@@ -886,7 +915,7 @@ def service_name(call: cst.Call) -> Optional[str]:
             arg.keyword is not None and arg.keyword.value == "service_name"
         ):
             if isinstance(arg.value, cst.SimpleString):
-                value = arg.value.evaluated_value
+                value = string_value(arg.value)
                 return value if isinstance(value, str) else None
             return None
     return None

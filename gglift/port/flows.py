@@ -55,12 +55,6 @@ class _Follower:
         self.importers = importers
         self.uses = Uses()
         self._seen: set = set()
-        self._sites: Optional[dict[int, CallSite]] = None
-
-    def _site_of(self, call: cst.Call) -> Optional[CallSite]:
-        if self._sites is None:
-            self._sites = {id(site.node): site for site in self.analysis.calls}
-        return self._sites.get(id(call))
 
     def _from(self, kind: Optional[an.Kind]) -> bool:
         return kind is not None and self.origin in kind.origins
@@ -132,7 +126,7 @@ class _Follower:
         self._flow(expr, up, scope, self.payload)
 
     def _from_call(self, call: cst.Call, follow) -> None:
-        site = self._site_of(call)
+        site = self.analysis.site_of(call)
         if site is None:
             self.uses.untracked.append(call)
         else:

@@ -122,6 +122,25 @@ def source_root(path: Path) -> Path:
     return root
 
 
+# file -> ((mtime_ns, size), bytes): each file of a tree is read once per process however
+# many of its modules ask who imports them
+_READ: dict[Path, tuple[tuple[int, int], bytes]] = {}
+
+
+def _source(path: Path) -> Optional[bytes]:
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _READ.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        data = path.read_bytes()
+    except OSError:
+        return None
+    _READ[path] = (stamp, data)
+    return data
+
+
 def importers_of(path: Path) -> dict[str, Path]:
     """The names of ``path``'s module that other modules of its tree import, each with the
     first importer (WHOLE_MODULE when a module imports the module itself)."""
@@ -132,11 +151,8 @@ def importers_of(path: Path) -> dict[str, Path]:
     for other in _python_files(root):
         if other == path:
             continue
-        try:
-            source = other.read_bytes()
-        except OSError:
-            continue
-        if last not in source:
+        source = _source(other)
+        if source is None or last not in source:
             continue  # cannot name the module: the cheap test that keeps this fast
         for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):
             if imported.module == name:

@@ -134,6 +134,18 @@ class _Planner:
         self._dead_assignments()
         return self.plan
 
+    def _makes_cloud_call(self, value: cst.CSTNode, scope) -> bool:
+        """True if a call in ``value`` is made on something boto3 gave."""
+        pending = [value]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, cst.Call):
+                func = self.analysis.kind_of(current.func, scope)
+                if func is not None and func.tag == an.METHOD and func.sdk == "boto3":
+                    return True
+            pending.extend(child_nodes(current))
+        return False
+
     def _dead_assignments(self) -> None:
         """Remove ``name = <session or client creation>`` lines whose only uses the port
         removed; report such lines that make a call (GGL144), which may have an effect."""
@@ -156,7 +168,7 @@ class _Planner:
                     self.plan.edit(site.line, site.path, _to_pass if only else _remove)
                     self.plan.removed_refs.update(_names_in(site.node))
                     changed = True
-                else:
+                elif self._makes_cloud_call(value, site.scope):
                     self.plan.findings.append(FindingAt("GGL144", value, {"name": name, "call": _quoted(value)}))
 
     # -- which clients are ported ------------------------------------------------------------

@@ -96,7 +96,7 @@ def _unused_aliases(site: ImportSite, analysis: Analysis, plan: Plan) -> set[str
     for alias in _cloud_aliases(site):
         bound = _bound_name(alias, isinstance(site.node, cst.ImportFrom))
         removed = plan.removed_refs.get(bound, 0)
-        if removed and analysis.refs.get(bound, 0) - removed <= 0:
+        if removed and analysis.ref_count(bound) - removed <= 0:
             unused.add(bound)
     return unused
 

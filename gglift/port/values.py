@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from gglift.port.analysis import Analysis, Scope
+from gglift.port.analysis import Analysis, Scope, string_value
 
 _UNKNOWN = "\x00"  # stands for a piece of the string that is not known statically
 _MAX_DEPTH = 8  # how many constant-to-constant hops are followed
@@ -30,7 +30,7 @@ def static_pieces(
     if expr is None or depth > _MAX_DEPTH:
         return [_UNKNOWN]
     if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
+        value = string_value(expr)
         return [value if isinstance(value, str) else _UNKNOWN]
     if isinstance(expr, cst.ConcatenatedString):
         return _joined([expr.left, expr.right], analysis, scope, depth)
@@ -148,7 +148,7 @@ def source_text(node: Union[cst.CSTNode, cst.BaseExpression]) -> str:
 def literal_value(expr: Optional[cst.BaseExpression]) -> object:
     """The Python value of a simple literal (str, int, True/False/None), else a marker."""
     if isinstance(expr, cst.SimpleString):
-        return expr.evaluated_value
+        return string_value(expr)
     if isinstance(expr, cst.Integer):
         return expr.evaluated_value
     if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
