@@ -308,6 +308,41 @@ def handler(event, context):
         [
         ],
     ),
+    "c5_assumed_role_session": (
+        """\
+import boto3
+
+sts = boto3.client("sts")
+creds = sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/p", RoleSessionName="s")["Credentials"]
+session = boto3.Session(
+    aws_access_key_id=creds["AccessKeyId"],
+    aws_secret_access_key=creds["SecretAccessKey"],
+    aws_session_token=creds["SessionToken"],
+)
+iot = session.client("iot-data")
+
+
+def handler(event, context):
+    iot.publish(topic="t", payload=b"x")
+""",
+        """\
+import boto3
+import greengrasssdk
+
+sts = boto3.client("sts")
+creds = sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/p", RoleSessionName="s")["Credentials"]
+iot = greengrasssdk.client("iot-data")
+
+
+def handler(event, context):
+    iot.publish(topic="t", payload=b"x")
+""",
+        [
+            ('GGL140', 4, 9, '`sts.assume_role` stays a cloud call: it works only while the device is online'),
+            ('GGL144', 4, 9, '`creds` was only used by what the port removed, but `sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/p...` still runs here and needs the cloud'),
+            ('GGL143', 6, 5, "`aws_access_key_id` is dropped: the ported client acts with the core's identity, not these credentials"),
+        ],
+    ),
     "c5_credentials_and_errors": (
         """\
 import boto3
