@@ -1,7 +1,8 @@
 """Port analysis results cached by file content, so an unchanged rebuild skips the parser.
 
 The analysis (libcst) costs most of a cached ``gglift package`` run; its result for a file
-depends only on the file's bytes and the gglift and libcst versions, which make the cache key.
+depends on the bytes of the function's files (a client may be created in one module and
+used in another) and the gglift and libcst versions, which make the cache key.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ def cached_derive(project: Project, cache_dir: Path) -> Derived:
     """:func:`gglift.routes.derive`, with each file's analysis read from or stored in ``cache_dir``."""
     results = {}
     for fn in project.functions:
-        results[fn.name] = [] if fn.is_executable else [_analyze(path, cache_dir) for path in function_files(fn)]
+        if fn.is_executable:
+            results[fn.name] = []
+            continue
+        files = function_files(fn)
+        # a module's analysis follows clients into the modules it imports and that import it
+        tree = hashlib.sha256(b"".join(str(p).encode() + b"\0" + p.read_bytes() for p in files)).digest()
+        results[fn.name] = [_analyze(path, cache_dir, tree) for path in files]
     return derive(project, results)
 
 
@@ -35,11 +42,12 @@ def _versions() -> bytes:
     return f"{__version__}\0{metadata.version('libcst')}\0".encode()
 
 
-def _analyze(path: Path, cache_dir: Path):
+def _analyze(path: Path, cache_dir: Path, tree: bytes):
     """The file's resources, shaped like ``FileResult``. A hit is a plain namespace and never
-    loads libcst (the analysis does), the cost this cache exists to avoid."""
+    loads libcst (the analysis does), the cost this cache exists to avoid. ``tree`` digests
+    the function's other files, which the analysis of this one reads too."""
     data = path.read_bytes()
-    key = hashlib.sha256(_versions() + data).hexdigest()
+    key = hashlib.sha256(_versions() + tree + data).hexdigest()
     entry = cache_dir / "analysis" / key[:2] / f"{key}.json"
     if entry.is_file():
         try:
@@ -49,6 +57,6 @@ def _analyze(path: Path, cache_dir: Path):
             pass  # a damaged entry is recomputed and rewritten
     from gglift.port import analyze_source  # imported only on a miss: it pulls in libcst
 
-    result = analyze_source(data, path)
+    result = analyze_source(data, path, tree=True)
     write_text(entry, json.dumps({kind: [asdict(r) for r in getattr(result, kind)] for kind in RESOURCE_FIELDS}))
     return result

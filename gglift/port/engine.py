@@ -9,14 +9,12 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Optional
 
 import libcst as cst
 
 from gglift.port.analysis import Analysis
-from gglift.port.flows import Importers
 from gglift.port.model import FileResult, Finding, Resource
-from gglift.port.modules import importers_of
+from gglift.port.modules import imports_cloud_module
 from gglift.port.porting import plan_port
 from gglift.port.render import render
 from gglift.port.rules import make_finding
@@ -29,17 +27,17 @@ MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
 _PYTHON2 = re.compile(r"^\s*(print\s+[^\s(=.,)]|exec\s+[\"'\w]|except\s+[^:]*,\s*\w+\s*:)|`|<>")
 
 
-def analyze_source(source: bytes, path: Path, importers: Optional[Importers] = None) -> FileResult:
+def analyze_source(source: bytes, path: Path, tree: bool = False) -> FileResult:
     """Port one file's source in memory and report what was found.
 
-    ``importers`` gives the names of this module that other modules of its source tree
-    import (asked only when a client may be one of them); by default there are none.
+    With ``tree``, the other modules of the file's source tree (read from disk) count too: a
+    client it imports from them, or that they import from it (see :mod:`gglift.port.tree`).
 
     >>> r = analyze_source(b"import boto3\\niot = boto3.client('iot-data')\\n", Path("app.py"))
     >>> r.new_source
     b"import greengrasssdk\\niot = greengrasssdk.client('iot-data')\\n"
     """
-    if not any(marker in source for marker in MARKERS):
+    if not any(marker in source for marker in MARKERS) and not (tree and imports_cloud_module(source, path)):
         return FileResult(path=path)
     try:
         decoded = decode_source(source)
@@ -56,7 +54,13 @@ def analyze_source(source: bytes, path: Path, importers: Optional[Importers] = N
     if analysis.unparenthesized_excepts:
         return failed(path, *_unparenthesized_except_reason(module, analysis.unparenthesized_excepts[0]))
     sdk_name = sdk_module_name(analysis)
-    plan = plan_port(analysis, sdk_name or "greengrasssdk", importers or dict)
+    source_tree, ported_elsewhere = None, frozenset()
+    if tree:
+        from gglift.port.tree import SourceTree, bind_imported, exported_clients
+
+        source_tree = SourceTree(path)
+        ported_elsewhere = bind_imported(analysis, path, lambda module, name: exported_clients(module).get(name))
+    plan = plan_port(analysis, sdk_name or "greengrasssdk", source_tree, ported_elsewhere)
     if plan.edits:
         add_import = plan.creates_sdk_client and sdk_name is None
         plan_imports(analysis, plan, sdk_name or "greengrasssdk", add_import)
@@ -90,7 +94,7 @@ def analyze_path(path: Path) -> FileResult:
     except SourceError as exc:
         return failed(path, str(exc))
     try:
-        return analyze_source(data, path, lambda: importers_of(path))
+        return analyze_source(data, path, tree=True)
     except Exception as exc:  # a defect of ours must not stop the other files
         return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
 

@@ -12,17 +12,17 @@ those calls are followed the same way to their ``['payload'].read()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Mapping, Optional, Union
+from typing import Any, Optional, Union
 
 import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Scope
 from gglift.port.modules import WHOLE_MODULE
+from gglift.port.tree import NoTree
 
-# the names of this module that other modules of its tree import, found on first need
-Importers = Callable[[], Mapping[str, Path]]
+# a gglift.port.tree.SourceTree: who imports what from this module, and their uses of it
+Tree = Any
 
 # the keyword arguments each SDK method takes: a `**mapping` with only these keys is followed
 _SDK_PARAMETERS = {
@@ -46,13 +46,14 @@ class Uses:
     exceptions: list[tuple[cst.Attribute, Scope]] = field(default_factory=list)  # client.exceptions
     reads: list[tuple[cst.Call, Scope]] = field(default_factory=list)  # shadow payload .read()
     untracked: list[Union[cst.CSTNode, str]] = field(default_factory=list)  # where the value is lost
+    elsewhere: list[str] = field(default_factory=list)  # methods called on it by importing modules
 
 
 class _Follower:
-    def __init__(self, analysis: Analysis, origin: int, importers: Importers):
+    def __init__(self, analysis: Analysis, origin: object, tree: Tree):
         self.analysis = analysis
         self.origin = origin
-        self.importers = importers
+        self.tree = tree
         self.uses = Uses()
         self._seen: set = set()
 
@@ -158,8 +159,8 @@ class _Follower:
                 return True
             self._seen.add(key)
             owner = analysis.module_scope if target.value in scope.globals else scope
-            if owner is analysis.module_scope and self._imported_elsewhere(target.value):
-                return True
+            if owner is analysis.module_scope:
+                self._into_importers(target.value, analysis.kind_of(expr, scope))
             bindings = owner.bindings.get(target.value, [])
             for use in analysis.name_uses.get(target.value, ()):
                 if use.node is target or analysis.lookup(use.scope, target.value) is not bindings:
@@ -193,8 +194,8 @@ class _Follower:
         if key in self._seen:
             return True
         self._seen.add(key)
-        if scope.parent is self.analysis.module_scope and self._imported_elsewhere(info.name):
-            return True
+        if scope.parent is self.analysis.module_scope and self._imported_whole_or(info.name):
+            return True  # a function returning the client is called elsewhere
         sites = self.analysis._calls_by_name.get(info.name, [])
         if not sites or len(sites) != self.analysis.ref_count(info.name):
             return False  # called from elsewhere, or also used other than by a direct call
@@ -202,14 +203,29 @@ class _Follower:
             follow(site.node, site.path[::-1], site.scope)
         return True
 
-    def _imported_elsewhere(self, name: str) -> bool:
-        """True (and the use noted) when another module of the tree may use this name."""
-        importers = self.importers()
-        importer = importers.get(name) or importers.get(WHOLE_MODULE)
-        if importer is None:
-            return False
-        self.uses.untracked.append(f"{name}, imported by {importer.name}")
-        return True
+    def _imported_whole_or(self, name: str) -> bool:
+        """True (and the use noted) when another module may use ``name`` in ways not followed."""
+        importers = self.tree.importers()
+        if WHOLE_MODULE in importers:
+            self.uses.untracked.append(f"{name}, its module imported by {importers[WHOLE_MODULE][0].name}")
+            return True
+        if name in importers:
+            self.uses.untracked.append(f"{name}, imported by {importers[name][0].name}")
+            return True
+        return False
+
+    def _into_importers(self, name: str, kind: Optional[an.Kind]) -> None:
+        """Follow a module-level client into the modules that import it by name."""
+        importers = self.tree.importers()
+        if WHOLE_MODULE in importers:
+            self._imported_whole_or(name)
+            return
+        for importer in importers.get(name, ()):
+            methods = self.tree.uses_in(importer, name, kind) if kind is not None else None
+            if methods is None:
+                self.uses.untracked.append(f"{name}, imported by {importer.name}")
+            else:
+                self.uses.elsewhere.extend(methods)
 
     def _into_parameter(self, arg: cst.Arg, call: cst.Call, scope: Scope, follow) -> bool:
         analysis = self.analysis
@@ -237,8 +253,28 @@ class _Follower:
         return True
 
 
-def client_uses(analysis: Analysis, site: CallSite, importers: Importers = dict) -> Uses:
+def client_uses(analysis: Analysis, site: CallSite, tree: Tree = None) -> Uses:
     """Everything the client created at ``site`` reaches, and where it is lost."""
-    follower = _Follower(analysis, id(site.node), importers)
+    follower = _Follower(analysis, id(site.node), tree or NoTree())
     follower.client(site.node, site.path[::-1], site.scope)
     return follower.uses
+
+
+def follow_imported(analysis: Analysis, origin: object, tree: Tree) -> Optional[list[str]]:
+    """The methods a module calls on a client it imports (its kinds carry ``origin``); None
+    when a use of it cannot be followed."""
+    follower = _Follower(analysis, origin, tree)
+    scope = analysis.module_scope
+    for name, sources in scope.bindings.items():
+        if not any(s[0] == "kind" and origin in s[1].origins for s in sources):
+            continue
+        if follower._imported_whole_or(name):
+            return None
+        for use in analysis.name_uses.get(name, ()):
+            if analysis.lookup(use.scope, name) is sources:
+                follower.client(use.node, use.up, use.scope)
+    uses = follower.uses
+    if uses.untracked:
+        return None
+    names = [call.func.attr.value for call, _ in uses.calls]  # type: ignore[attr-defined]
+    return names + uses.elsewhere

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
@@ -80,6 +81,30 @@ def imports_in(source: bytes, name: str, is_package: bool) -> list[ImportOf]:
     return found
 
 
+def resolve_from(path: Path, relative: int, module: str) -> Optional[Path]:
+    """The file of the tree module a ``from <module> import`` in ``path`` names, if any."""
+    root = source_root(path)
+    if relative:
+        package = module_name(root, path.parent / "__init__.py").split(".") if path.parent != root else []
+        package = package[: len(package) - (relative - 1)] if relative > 1 else package
+        module = ".".join([*package, module] if module else package)
+    return module_file(root, module)
+
+
+_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.M)
+
+
+def imports_cloud_module(source: bytes, path: Path) -> bool:
+    """True if ``source`` takes names from a module of its tree that creates clients: the
+    pre-filter's second chance for a file that calls a client it imported."""
+    for match in _FROM_IMPORT.finditer(source):
+        target = resolve_from(path, len(match.group(1)), match.group(2).decode("ascii", "replace"))
+        data = _source(target) if target is not None else None
+        if data is not None and any(marker in data for marker in (b"boto3", b"greengrasssdk")):
+            return True
+    return False
+
+
 def _python_files(root: Path) -> Iterator[Path]:
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED and not d.startswith("."))
@@ -141,13 +166,13 @@ def _source(path: Path) -> Optional[bytes]:
     return data
 
 
-def importers_of(path: Path) -> dict[str, Path]:
-    """The names of ``path``'s module that other modules of its tree import, each with the
-    first importer (WHOLE_MODULE when a module imports the module itself)."""
+def importers_of(path: Path) -> dict[str, list[Path]]:
+    """The names of ``path``'s module that other modules of its tree import, each with its
+    importers (WHOLE_MODULE for modules that import the module itself)."""
     root = source_root(path)
     name = module_name(root, path)
     last = name.rpartition(".")[2].encode()
-    found: dict[str, Path] = {}
+    found: dict[str, list[Path]] = {}
     for other in _python_files(root):
         if other == path:
             continue
@@ -157,5 +182,7 @@ def importers_of(path: Path) -> dict[str, Path]:
         for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):
             if imported.module == name:
                 for taken in imported.names:
-                    found.setdefault(taken, other)
+                    importers = found.setdefault(taken, [])
+                    if other not in importers:
+                        importers.append(other)
     return found

@@ -17,7 +17,7 @@ import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
-from gglift.port.flows import Importers, Uses, client_uses
+from gglift.port.flows import Tree, Uses, client_uses
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
 from gglift.port.values import literal_value, source_text, static_values
 
@@ -103,6 +103,7 @@ class Plan:
     findings: list[FindingAt] = field(default_factory=list)
     resources: list[ResourceAt] = field(default_factory=list)
     removed_refs: Counter = field(default_factory=Counter)  # names that edits delete
+    ported: frozenset = frozenset()  # origins of the clients the port makes greengrasssdk ones
     creates_sdk_client: bool = False
 
     def edit(self, node: cst.CSTNode, path: tuple, fn: Edit) -> None:
@@ -111,10 +112,11 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, analysis: Analysis, sdk_name: str, importers: Importers):
+    def __init__(self, analysis: Analysis, sdk_name: str, tree: Tree, ported_elsewhere: frozenset):
         self.analysis = analysis
         self.sdk_name = sdk_name
-        self.importers = importers
+        self.tree = tree
+        self.ported_elsewhere = ported_elsewhere
         self.plan = Plan()
         self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
         self.ported: frozenset = frozenset()  # ids of the creations that are ported
@@ -202,8 +204,8 @@ class _Planner:
             if not services or not services <= PORTABLE:
                 continue
             service = ", ".join(sorted(services))
-            candidates[id(site.node)] = (site, service, client_uses(self.analysis, site, self.importers))
-        ported = set()
+            candidates[id(site.node)] = (site, service, client_uses(self.analysis, site, self.tree))
+        ported = set(self.ported_elsewhere)  # clients other modules create and port
         for key, (site, service, uses) in candidates.items():
             if uses.untracked:
                 self._keep(site, "GGL141", service=service, use=_quoted(uses.untracked[0]))
@@ -216,7 +218,7 @@ class _Planner:
         changed = True
         while changed:  # a call that may use a kept client keeps every client it may use
             changed = False
-            for key in list(ported):
+            for key in list(ported - self.ported_elsewhere):
                 uses = candidates[key][2]
                 kinds = [self.analysis.kind_of(call.func, scope) for call, scope in uses.calls]
                 if any(kind is None or not kind.origins <= ported for kind in kinds):
@@ -224,8 +226,8 @@ class _Planner:
                     site, service, _ = candidates[key]
                     self._keep(site, "GGL141", service=service, use="a call that may use another, kept client")
                     changed = True
-        self.ported = frozenset(ported)
-        for key in ported:
+        self.ported = self.plan.ported = frozenset(ported)
+        for key in ported - self.ported_elsewhere:
             site, service, uses = candidates[key]
             self._port_client_creation(site)
             raised = " or ".join(_RAISED_BY_SERVICE[s] for s in service.split(", "))
@@ -234,7 +236,7 @@ class _Planner:
                 self.plan.findings.append(FindingAt("GGL113", attribute, fields))
 
     def _method_names(self, uses: Uses) -> list[str]:
-        names = []
+        names = list(uses.elsewhere)
         for call, _ in uses.calls:
             assert isinstance(call.func, cst.Attribute)
             names.append(call.func.attr.value)
@@ -552,10 +554,15 @@ def _patches_botocore(call: cst.Call) -> bool:
     return bool(names & {"boto3", "botocore"})
 
 
-def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk", importers: Importers = dict) -> Plan:
-    """Decide every edit, finding and resource for one analysed module; ``importers`` gives
-    the names other modules of its tree import from it (none by default)."""
-    return _Planner(analysis, sdk_name, importers).run()
+def plan_port(
+    analysis: Analysis, sdk_name: str = "greengrasssdk", tree: Tree = None, ported_elsewhere: frozenset = frozenset()
+) -> Plan:
+    """Decide every edit, finding and resource for one analysed module.
+
+    ``tree`` (a :class:`gglift.port.tree.SourceTree`) tells which names other modules import
+    from it and follows the client there; ``ported_elsewhere`` holds the origins of imported
+    clients their own module ports. Without them the module is taken alone."""
+    return _Planner(analysis, sdk_name, tree, ported_elsewhere).run()
 
 
 def _names_in(node: cst.CSTNode) -> Counter:

@@ -47,12 +47,16 @@ FILES = {
         def send(value):
             iot.publish(topic="readings/kitchen", payload=value)
         """,
-    # writer: a shadow and a publish, and a bare-name invoke reported against it alone
-    "src/writer.py": """\
+    # writer: a shadow and a publish on clients of another module (a file that never
+    # mentions greengrasssdk), and a bare-name invoke reported against it alone
+    "src/clients.py": """\
         import greengrasssdk
 
         iot = greengrasssdk.client("iot-data")
         lam = greengrasssdk.client("lambda")
+        """,
+    "src/writer.py": """\
+        from clients import iot, lam
 
 
         def handler(event, context):
@@ -88,7 +92,7 @@ def test_each_function_is_its_handler_and_what_it_imports(tmp_path):
     assert function_files(project.function("reader")) == [
         src / "helpers" / "__init__.py", src / "helpers" / "common.py", src / "reader.py"
     ]
-    assert function_files(project.function("writer")) == [src / "writer.py"]
+    assert function_files(project.function("writer")) == [src / "clients.py", src / "writer.py"]
 
 
 def test_routes_secrets_and_findings_follow_each_handler(tmp_path):
@@ -101,7 +105,7 @@ def test_routes_secrets_and_findings_follow_each_handler(tmp_path):
     assert derived.secrets == ("reader-key",)
     assert derived.shadows == ("archive",)
     assert [str(u) for u in derived.unresolved] == [
-        f"{root}/src/writer.py:10: invoke event[\"next\"] (function writer) is not known until run time"
+        f"{root}/src/writer.py:7: invoke event[\"next\"] (function writer) is not known until run time"
     ]
 
 
@@ -113,9 +117,9 @@ def test_package_deploys_and_reports_each_function_alone(tmp_path, vendor_cache)
     assert report.splitlines() == [
         f"  subscription reader -> readings/kitchen -> writer  ({root}/src/helpers/common.py:7, function reader)",
         f"  secret       reader-key  ({root}/src/reader.py:9, function reader)",
-        f"  subscription writer -> archive/done -> cloud  ({root}/src/writer.py:9, function writer)",
-        f"  shadow       archive  ({root}/src/writer.py:8, function writer)",
-        f"  unresolved: {root}/src/writer.py:10: invoke event[\"next\"] (function writer) is not known until run time",
+        f"  subscription writer -> archive/done -> cloud  ({root}/src/writer.py:6, function writer)",
+        f"  shadow       archive  ({root}/src/writer.py:5, function writer)",
+        f"  unresolved: {root}/src/writer.py:7: invoke event[\"next\"] (function writer) is not known until run time",
     ]
     components = json.loads((root / "build" / "deployment.json").read_text())["components"]
     router = json.loads(components["aws.greengrass.LegacySubscriptionRouter"]["configurationUpdate"]["merge"])

@@ -1,4 +1,4 @@
-"""A client shared between the modules of one source tree is never half ported."""
+"""A client shared between the modules of one source tree: followed there, or never half ported."""
 
 from __future__ import annotations
 
@@ -22,24 +22,45 @@ def port(tmp_path: Path, files: dict[str, str]) -> dict[str, tuple]:
     return results
 
 
-def test_a_client_imported_by_another_module_stays_on_boto3(tmp_path):
+PORTED_AWS = 'import greengrasssdk\n\niot = greengrasssdk.client("iot-data")\n\n\ndef send(value):\n    iot.publish(topic="t", payload=value)\n'
+QOS = "`qos=1` dropped: messages published on the core are QoS 0 only"
+
+
+def test_a_client_imported_by_another_module_is_followed_there(tmp_path):
+    # app.py never mentions boto3: the pre-filter still lets it through, since it imports aws
     app = 'from aws import iot\n\n\ndef handler(event, context):\n    iot.publish(topic="t", payload=b"x", qos=1)\n'
+    assert port(tmp_path, {"aws.py": AWS, "app.py": app}) == {
+        "aws.py": (PORTED_AWS, [("GGL100", 7, 43, QOS)]),
+        "app.py": (app.replace(", qos=1", ""), [("GGL100", 5, 42, QOS)]),
+    }
+
+
+def test_a_use_not_followed_in_the_importer_keeps_the_client_on_both_sides(tmp_path):
+    app = 'from aws import iot\n\nCLIENTS = [iot]\n\n\ndef handler(event, context):\n    iot.publish(topic="t", payload=b"x", qos=1)\n'
     assert port(tmp_path, {"aws.py": AWS, "app.py": app}) == {
         "aws.py": (None, [("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, imported by app.py` cannot be followed")]),
         "app.py": (None, []),
     }
 
 
+def test_a_control_plane_call_in_the_importer_keeps_the_client_whole(tmp_path):
+    app = 'from aws import iot\n\n\ndef handler(event, context):\n    iot.list_named_shadows_for_thing(thingName="t")\n'
+    assert port(tmp_path, {"aws.py": AWS, "app.py": app})["aws.py"] == (
+        None,
+        [("GGL142", 3, 7, "the `iot-data` client stays on boto3: `list_named_shadows_for_thing` has no Greengrass Core SDK equivalent")],
+    )
+
+
 def test_a_module_imported_whole_keeps_its_clients(tmp_path):
     app = "import aws\n\n\ndef handler(event, context):\n    aws.iot.get_thing_shadow(thingName='t')['payload'].read()\n"
     assert port(tmp_path / "pkg", {"aws.py": AWS, "app.py": app})["aws.py"] == (
-        None, [("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, imported by app.py` cannot be followed")]
+        None, [("GGL141", 3, 7, "the `iot-data` client stays on boto3: its use `iot, its module imported by app.py` cannot be followed")]
     )
 
 
 def test_a_package_relative_import_is_seen_from_the_package_root(tmp_path):
     files = {
-        "src/app.py": "from lib.aws import iot\n",
+        "src/app.py": "from lib.aws import iot\n\nCLIENTS = {'iot': iot}\n",
         "src/lib/__init__.py": "",
         "src/lib/aws.py": AWS,
     }
@@ -51,6 +72,6 @@ def test_a_package_relative_import_is_seen_from_the_package_root(tmp_path):
 def test_a_client_used_only_inside_its_module_is_ported(tmp_path):
     app = "from aws import send\n\n\ndef handler(event, context):\n    send(b'x')\n"
     assert port(tmp_path, {"aws.py": AWS, "app.py": app})["aws.py"] == (
-        AWS.replace("import boto3", "import greengrasssdk").replace("boto3.client", "greengrasssdk.client").replace(", qos=1", ""),
-        [("GGL100", 7, 43, "`qos=1` dropped: messages published on the core are QoS 0 only")],
+        PORTED_AWS,
+        [("GGL100", 7, 43, QOS)],
     )
