@@ -7,7 +7,9 @@ result is the caller's job (:mod:`gglift.port.source`).
 from __future__ import annotations
 
 import ast
+import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import libcst as cst
@@ -94,9 +96,25 @@ def analyze_path(path: Path) -> FileResult:
     except SourceError as exc:
         return failed(path, str(exc))
     try:
-        return analyze_source(data, path, tree=True)
+        with _collector_paused():
+            return analyze_source(data, path, tree=True)
     except Exception as exc:  # a defect of ours must not stop the other files
         return failed(path, f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector for one file: parsing allocates some 100,000
+    short-lived nodes, and its generational passes over the growing tree cost a tenth of the
+    port while finding almost nothing (a libcst tree holds no cycles)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def failed(path: Path, reason: str, line: int = 1, col: int = 1) -> FileResult:
