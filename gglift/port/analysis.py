@@ -382,6 +382,10 @@ class Analysis:
             self._sites = {id(site.node): site for site in self.calls}
         return self._sites.get(id(call))
 
+    def calls_of(self, name: str) -> list[CallSite]:
+        """The calls of a plain name, ``name(...)``."""
+        return self._calls_by_name.get(name, [])
+
     def ref_count(self, name: str) -> int:
         """How often ``name`` occurs in the code."""
         return len(self.name_uses.get(name, ()))
@@ -421,7 +425,7 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_subscript(self, node: cst.Subscript) -> None:
-        key = _subscript_key(node)
+        key = subscript_key(node)
         if key in CLOUD_ONLY_INVOKE_FIELDS:
             self.field_reads.append(FieldRead(node, node.slice[0].slice.value, self._scope))  # type: ignore[attr-defined]
         self._walk_children(node)
@@ -652,7 +656,8 @@ class Analysis:
         self._memo[key] = result
         return result
 
-    def _agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+    def agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+        """The one kind all of a name's bindings give, or None."""
         # `client = None` placeholders (lazy initialisation) do not make a name ambiguous:
         # a method called on it can only be called on the client
         sources = [s for s in sources or () if not _is_none(s)]
@@ -704,14 +709,14 @@ class Analysis:
         # exact types: libcst's classes are ABCs, whose isinstance is slow on this hot path
         node_type = type(node)
         if node_type is cst.Name:
-            return self._agree(self.reaching(node, scope))  # type: ignore[arg-type]
+            return self.agree(self.reaching(node, scope))  # type: ignore[arg-type]
         if node_type is cst.Attribute:
             return self._attribute_kind(node, scope)  # type: ignore[arg-type]
         if node_type is cst.Call:
             return self._call_kind(node, scope)  # type: ignore[arg-type]
         if node_type is cst.Subscript:
             base = self.kind_of(node.value, scope)
-            if base == SHADOW_RESULT and _subscript_key(node) == "payload":
+            if base == SHADOW_RESULT and subscript_key(node) == "payload":
                 return base.carrying(SHADOW_PAYLOAD)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             # `session or boto3.Session()`: a parameter defaulting to a fresh session
@@ -724,11 +729,11 @@ class Analysis:
 
     def _attribute_kind(self, node: cst.Attribute, scope: Scope) -> Optional[Kind]:
         attr = node.attr.value
-        instance_class = self._instance_class(node.value, scope)
+        instance_class = self.instance_class(node.value, scope)
         if instance_class is not None:
             sources = list(instance_class.attrs.get(attr, ()))
             sources += instance_class.scope.bindings.get(attr, [])
-            return self._agree(sources)
+            return self.agree(sources)
         base = self.kind_of(node.value, scope)
         if base is None:
             return None
@@ -744,7 +749,7 @@ class Analysis:
             return botocore_error(attr)
         return _ATTRIBUTE_KINDS.get((base, attr))
 
-    def _instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+    def instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class whose instance ``node`` is, when it is a method's ``self``."""
         if type(node) is not cst.Name:
             return None
@@ -782,7 +787,7 @@ class Analysis:
             made = self._factory_with_service_parameter(info, node)
             if made is not None:
                 return made
-            return self._agree([("expr", value, info.scope) for value in info.returns])
+            return self.agree([("expr", value, info.scope) for value in info.returns])
         return None
 
     def factory_parameter(self, info: FunctionInfo) -> Optional[tuple[cst.Call, int, str]]:
@@ -829,7 +834,7 @@ class Analysis:
             return None
         passed = []
         for site in sites:
-            if self._agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
+            if self.agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
                 return None
             if any(arg.star for arg in site.node.args):
                 return None
@@ -872,7 +877,8 @@ def unpacked_keywords(arg: cst.Arg, analysis: Analysis, scope: Scope) -> Optiona
     return entries
 
 
-def _literal_str(element: Optional[cst.DictElement]) -> Optional[str]:
+def literal_str(element: Optional[cst.DictElement]) -> Optional[str]:
+    """The value of a dict entry when it is a string literal."""
     value = element.value if element is not None else None
     if isinstance(value, cst.SimpleString) and isinstance(string_value(value), str):
         return string_value(value)  # type: ignore[return-value]
@@ -883,7 +889,8 @@ def _is_none(source: tuple) -> bool:
     return source[0] == "expr" and isinstance(source[1], cst.Name) and source[1].value == "None"
 
 
-def _subscript_key(node: cst.Subscript) -> Optional[str]:
+def subscript_key(node: cst.Subscript) -> Optional[str]:
+    """The key of ``value["key"]``, a string literal; None for anything else."""
     if len(node.slice) != 1:
         return None
     index = node.slice[0].slice

@@ -44,7 +44,6 @@ class Uses:
 
     calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)  # its method calls
     exceptions: list[tuple[cst.Attribute, Scope]] = field(default_factory=list)  # client.exceptions
-    reads: list[tuple[cst.Call, Scope]] = field(default_factory=list)  # shadow payload .read()
     untracked: list[Union[cst.CSTNode, str]] = field(default_factory=list)  # where the value is lost
     elsewhere: list[str] = field(default_factory=list)  # methods called on it by importing modules
 
@@ -95,7 +94,7 @@ class _Follower:
                 entries = an.unpacked_keywords(arg, self.analysis, scope)
                 if entries is None or not set(entries) <= _SDK_PARAMETERS.get(method, set()):
                     return False
-                if an._literal_str(entries.get("InvocationType")) == "DryRun":
+                if an.literal_str(entries.get("InvocationType")) == "DryRun":
                     return False
         return True
 
@@ -105,7 +104,7 @@ class _Follower:
         """A shadow call's result: its ``['payload']`` matters, other uses do not."""
         parent = up[0]
         if isinstance(parent, cst.Subscript) and parent.value is expr:
-            if an._subscript_key(parent) == "payload":
+            if an.subscript_key(parent) == "payload":
                 if len(up) > 1:
                     self.payload(parent, up[1:], scope)
                 else:
@@ -119,10 +118,8 @@ class _Follower:
         if isinstance(parent, cst.Attribute) and parent.value is expr:
             call = up[1] if len(up) > 1 else None
             is_read = parent.attr.value == "read" and isinstance(call, cst.Call) and not call.args
-            if is_read and self._from(self.analysis.kind_of(expr, scope)):
-                self.uses.reads.append((call, scope))
-            else:
-                self.uses.untracked.append(call if is_read else parent)
+            if not (is_read and self._from(self.analysis.kind_of(expr, scope))):
+                self.uses.untracked.append(call if is_read else parent)  # a .read() the port misses
             return
         self._flow(expr, up, scope, self.payload)
 
@@ -170,7 +167,7 @@ class _Follower:
                     follow(use.node, use.up, use.scope)
             return True
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            cls = analysis._instance_class(target.value, scope)
+            cls = analysis.instance_class(target.value, scope)
             if cls is None:
                 return False
             key = ("attr", id(cls), target.attr.value)
@@ -178,7 +175,7 @@ class _Follower:
                 return True
             self._seen.add(key)
             for use in analysis.attribute_uses.get(target.attr.value, ()):
-                if analysis._instance_class(use.node.value, use.scope) is not cls:
+                if analysis.instance_class(use.node.value, use.scope) is not cls:
                     if analysis.kind_of(use.node.value, use.scope) is None:
                         self.uses.untracked.append(use.node)  # `other.<attr>`: may be this client
                 elif use.node is not target:
@@ -196,7 +193,7 @@ class _Follower:
         self._seen.add(key)
         if scope.parent is self.analysis.module_scope and self._imported_whole_or(info.name):
             return True  # a function returning the client is called elsewhere
-        sites = self.analysis._calls_by_name.get(info.name, [])
+        sites = self.analysis.calls_of(info.name)
         if not sites or len(sites) != self.analysis.ref_count(info.name):
             return False  # called from elsewhere, or also used other than by a direct call
         for site in sites:

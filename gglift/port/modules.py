@@ -99,7 +99,7 @@ def imports_cloud_module(source: bytes, path: Path) -> bool:
     pre-filter's second chance for a file that calls a client it imported."""
     for match in _FROM_IMPORT.finditer(source):
         target = resolve_from(path, len(match.group(1)), match.group(2).decode("ascii", "replace"))
-        data = _source(target) if target is not None else None
+        data = read_cached(target) if target is not None else None
         if data is not None and any(marker in data for marker in (b"boto3", b"greengrasssdk")):
             return True
     return False
@@ -152,7 +152,8 @@ def source_root(path: Path) -> Path:
 _READ: dict[Path, tuple[tuple[int, int], bytes]] = {}
 
 
-def _source(path: Path) -> Optional[bytes]:
+def read_cached(path: Path) -> Optional[bytes]:
+    """A file's bytes, read again only when its size or modification time changed."""
     try:
         stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
@@ -176,7 +177,7 @@ def importers_of(path: Path) -> dict[str, list[Path]]:
     for other in _python_files(root):
         if other == path:
             continue
-        source = _source(other)
+        source = read_cached(other)
         if source is None or last not in source:
             continue  # cannot name the module: the cheap test that keeps this fast
         for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):

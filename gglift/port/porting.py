@@ -120,7 +120,6 @@ class _Planner:
         self.plan = Plan()
         self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
         self.ported: frozenset = frozenset()  # ids of the creations that are ported
-        self.kept_for: dict[int, str] = {}  # id(creation) kept on boto3 -> the code saying why
 
     def run(self) -> Plan:
         self._decide_clients()
@@ -243,7 +242,6 @@ class _Planner:
         return names
 
     def _keep(self, site: CallSite, code: str, **fields: str) -> None:
-        self.kept_for[id(site.node)] = code
         self.plan.findings.append(FindingAt(code, site.node, fields))
 
     def _call(self, site: CallSite) -> None:

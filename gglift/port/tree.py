@@ -17,7 +17,7 @@ import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, Kind
-from gglift.port.modules import _source, importers_of, resolve_from
+from gglift.port.modules import read_cached, importers_of, resolve_from
 
 # (path, (mtime_ns, size) of the file) -> the module's exported clients, by name
 _DECISIONS: dict[tuple, dict[str, Kind]] = {}
@@ -29,7 +29,7 @@ def external_origin(path: Path, name: str) -> tuple:
 
 
 def _parse(path: Path) -> Optional[cst.Module]:
-    data = _source(path)
+    data = read_cached(path)
     if data is None:
         return None
     try:
@@ -65,7 +65,7 @@ def bind_imported(analysis: Analysis, path: Path, kind_of: Callable[[Path, str],
 def exported_clients(path: Path) -> dict[str, Kind]:
     """The module-level clients of ``path`` that are greengrasssdk ones after its port, as
     kinds for the modules importing them."""
-    data = _source(path)
+    data = read_cached(path)
     if data is None:
         return {}
     key = (path, hash(data))
@@ -85,7 +85,7 @@ def _decide(path: Path) -> dict[str, Kind]:
     plan = plan_port(analysis, tree=SourceTree(path))
     found = {}
     for name, sources in analysis.module_scope.bindings.items():
-        kind = analysis._agree(sources)
+        kind = analysis.agree(sources)
         if kind is None or kind.tag != an.CLIENT:
             continue
         if kind.sdk == "gg":
