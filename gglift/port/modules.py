@@ -167,6 +167,30 @@ def read_cached(path: Path) -> Optional[bytes]:
     return data
 
 
+# root -> (its folders' modification times, its modules' files and bytes)
+_TREES: dict[Path, tuple[list[tuple[Path, int]], list[tuple[Path, bytes]]]] = {}
+
+
+def _folder_times(folders: list[Path]) -> Optional[list[tuple[Path, int]]]:
+    try:
+        return [(folder, folder.stat().st_mtime_ns) for folder in folders]
+    except OSError:
+        return None
+
+
+def _tree(root: Path) -> list[tuple[Path, bytes]]:
+    """The modules of a source tree with their bytes, read once per process while no file
+    is added, removed or replaced (a replacement renames, which every folder notes)."""
+    cached = _TREES.get(root)
+    if cached is not None and _folder_times([folder for folder, _ in cached[0]]) == cached[0]:
+        return cached[1]
+    files = list(_python_files(root))
+    folders = sorted({root, *(path.parent for path in files)})
+    modules = [(path, data) for path in files for data in (read_cached(path),) if data is not None]
+    _TREES[root] = (_folder_times(folders) or [], modules)
+    return modules
+
+
 def importers_of(path: Path) -> dict[str, list[Path]]:
     """The names of ``path``'s module that other modules of its tree import, each with its
     importers (WHOLE_MODULE for modules that import the module itself)."""
@@ -174,11 +198,8 @@ def importers_of(path: Path) -> dict[str, list[Path]]:
     name = module_name(root, path)
     last = name.rpartition(".")[2].encode()
     found: dict[str, list[Path]] = {}
-    for other in _python_files(root):
-        if other == path:
-            continue
-        source = read_cached(other)
-        if source is None or last not in source:
+    for other, source in _tree(root):
+        if other == path or last not in source:
             continue  # cannot name the module: the cheap test that keeps this fast
         for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):
             if imported.module == name:
