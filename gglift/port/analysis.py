@@ -334,8 +334,10 @@ class Analysis:
         self.imports: list[ImportSite] = []
         # `except A, B:` handlers: Python 2's `except A, name:`, a syntax error before 3.14
         self.unparenthesized_excepts: list[cst.ExceptHandler] = []
-        self.name_uses: dict[str, list[NameUse]] = {}  # every occurrence of each name
-        self.attribute_uses: dict[str, list[AttributeUse]] = {}  # <value>.<attr>, by attr
+        # every occurrence of each name, and <value>.<attr> by attr: plain tuples in the walk
+        # (it meets thousands), made NameUse/AttributeUse objects for the few names asked about
+        self._name_uses: dict[str, list] = {}
+        self._attribute_uses: dict[str, list] = {}
         self.assigns: list[AssignSite] = []
         self._seq = 0
         self._loops: tuple = ()
@@ -388,24 +390,42 @@ class Analysis:
 
     def ref_count(self, name: str) -> int:
         """How often ``name`` occurs in the code."""
-        return len(self.name_uses.get(name, ()))
+        return len(self._name_uses.get(name, ()))
+
+    def name_uses(self, name: str) -> list[NameUse]:
+        """Every occurrence of ``name`` in the code, in order."""
+        uses = self._name_uses.get(name)
+        if not uses:
+            return []
+        if not isinstance(uses[0], NameUse):
+            uses[:] = [NameUse(*use) for use in uses]
+        return uses
+
+    def attribute_uses(self, attr: str) -> list[AttributeUse]:
+        """Every ``<value>.<attr>`` in the code."""
+        uses = self._attribute_uses.get(attr)
+        if not uses:
+            return []
+        if not isinstance(uses[0], AttributeUse):
+            uses[:] = [AttributeUse(*use) for use in uses]
+        return uses
 
     def _walk_name(self, node: cst.Name) -> None:
         stack = self._stack
         self._seq += 1
-        use = NameUse(node, stack[-1:-4:-1], self._scope, self._seq, self._loops)
-        uses = self.name_uses.get(node.value)
+        use = (node, stack[-1:-4:-1], self._scope, self._seq, self._loops)
+        uses = self._name_uses.get(node.value)
         if uses is None:
-            self.name_uses[node.value] = [use]
+            self._name_uses[node.value] = [use]
         else:
             uses.append(use)
 
     def _walk_attribute(self, node: cst.Attribute) -> None:
         stack = self._stack
-        use = AttributeUse(node, stack[-1:-3:-1], self._scope)
-        uses = self.attribute_uses.get(node.attr.value)
+        use = (node, stack[-1:-3:-1], self._scope)
+        uses = self._attribute_uses.get(node.attr.value)
         if uses is None:
-            self.attribute_uses[node.attr.value] = [use]
+            self._attribute_uses[node.attr.value] = [use]
         else:
             uses.append(use)
         stack.append(node)
@@ -669,7 +689,7 @@ class Analysis:
         """The walk's record of one occurrence of a name."""
         found = self._use_seq.get(id(node))
         if found is None:
-            for use in self.name_uses.get(node.value, ()):
+            for use in self.name_uses(node.value):
                 self._use_seq[id(use.node)] = use
             found = self._use_seq.get(id(node))
         return found

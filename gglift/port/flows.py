@@ -159,7 +159,7 @@ class _Follower:
             if owner is analysis.module_scope:
                 self._into_importers(target.value, analysis.kind_of(expr, scope))
             bindings = owner.bindings.get(target.value, [])
-            for use in analysis.name_uses.get(target.value, ()):
+            for use in analysis.name_uses(target.value):
                 if use.node is target or analysis.lookup(use.scope, target.value) is not bindings:
                     continue
                 reaching = analysis.reaching(use.node, use.scope) or []
@@ -174,7 +174,7 @@ class _Follower:
             if key in self._seen:
                 return True
             self._seen.add(key)
-            for use in analysis.attribute_uses.get(target.attr.value, ()):
+            for use in analysis.attribute_uses(target.attr.value):
                 if analysis.instance_class(use.node.value, use.scope) is not cls:
                     if analysis.kind_of(use.node.value, use.scope) is None:
                         self.uses.untracked.append(use.node)  # `other.<attr>`: may be this client
@@ -244,7 +244,7 @@ class _Follower:
         if key in self._seen:
             return True
         self._seen.add(key)
-        for use in analysis.name_uses.get(name, ()):
+        for use in analysis.name_uses(name):
             if analysis.lookup(use.scope, name) is sources:
                 follow(use.node, use.up, use.scope)
         return True
@@ -267,7 +267,7 @@ def follow_imported(analysis: Analysis, origin: object, tree: Tree) -> Optional[
             continue
         if follower._imported_whole_or(name):
             return None
-        for use in analysis.name_uses.get(name, ()):
+        for use in analysis.name_uses(name):
             if analysis.lookup(use.scope, name) is sources:
                 follower.client(use.node, use.up, use.scope)
     uses = follower.uses
