@@ -394,21 +394,11 @@ class Analysis:
 
     def name_uses(self, name: str) -> list[NameUse]:
         """Every occurrence of ``name`` in the code, in order."""
-        uses = self._name_uses.get(name)
-        if not uses:
-            return []
-        if not isinstance(uses[0], NameUse):
-            uses[:] = [NameUse(*use) for use in uses]
-        return uses
+        return _records(self._name_uses, name, NameUse)
 
     def attribute_uses(self, attr: str) -> list[AttributeUse]:
         """Every ``<value>.<attr>`` in the code."""
-        uses = self._attribute_uses.get(attr)
-        if not uses:
-            return []
-        if not isinstance(uses[0], AttributeUse):
-            uses[:] = [AttributeUse(*use) for use in uses]
-        return uses
+        return _records(self._attribute_uses, attr, AttributeUse)
 
     def _walk_name(self, node: cst.Name) -> None:
         stack = self._stack
@@ -867,6 +857,16 @@ class Analysis:
         if passed is None:
             return None
         return agreed([None if value is None else self.kind_of(value, scope) for value, scope in passed])
+
+
+def _records(store: dict[str, list], key: str, record: type) -> list:
+    """The walk's tuples under ``key``, turned into ``record`` objects on first request."""
+    found = store.get(key)
+    if not found:
+        return []
+    if not isinstance(found[0], record):
+        found[:] = [record(*item) for item in found]
+    return found
 
 
 def agreed(kinds: list[Optional[Kind]]) -> Optional[Kind]:
