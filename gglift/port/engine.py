@@ -16,7 +16,7 @@ import libcst as cst
 
 from gglift.port.analysis import Analysis
 from gglift.port.model import FileResult, Finding, Resource
-from gglift.port.modules import imports_cloud_module
+from gglift.port.modules import creates_clients, tree_modules_imported
 from gglift.port.porting import plan_port
 from gglift.port.render import render
 from gglift.port.rules import make_finding
@@ -39,8 +39,10 @@ def analyze_source(source: bytes, path: Path, tree: bool = False) -> FileResult:
     >>> r.new_source
     b"import greengrasssdk\\niot = greengrasssdk.client('iot-data')\\n"
     """
-    if not any(marker in source for marker in MARKERS) and not (tree and imports_cloud_module(source, path)):
-        return FileResult(path=path)
+    if not any(marker in source for marker in MARKERS):
+        imported = tree_modules_imported(source, path) if tree else []
+        if not any(creates_clients(module) for module in imported):
+            return FileResult(path=path, depends_on_tree=bool(imported))
     try:
         decoded = decode_source(source)
     except SourceError as exc:
@@ -56,12 +58,12 @@ def analyze_source(source: bytes, path: Path, tree: bool = False) -> FileResult:
     if analysis.unparenthesized_excepts:
         return failed(path, *_unparenthesized_except_reason(module, analysis.unparenthesized_excepts[0]))
     sdk_name = sdk_module_name(analysis)
-    source_tree, ported_elsewhere = None, frozenset()
+    source_tree, ported_elsewhere, from_tree = None, frozenset(), False
     if tree:
         from gglift.port.tree import SourceTree, bind_imported, exported_clients
 
         source_tree = SourceTree(path)
-        ported_elsewhere = bind_imported(analysis, path, lambda module, name: exported_clients(module).get(name))
+        ported_elsewhere, from_tree = bind_imported(analysis, path, lambda module, name: exported_clients(module).get(name))
     plan = plan_port(analysis, sdk_name or "greengrasssdk", source_tree, ported_elsewhere)
     if plan.edits:
         add_import = plan.creates_sdk_client and sdk_name is None
@@ -70,7 +72,7 @@ def analyze_source(source: bytes, path: Path, tree: bool = False) -> FileResult:
     where, ported = render(module, marked, replacements(plan))
     new_text = decoded.text if ported is None else ported
 
-    result = FileResult(path=path)
+    result = FileResult(path=path, depends_on_tree=from_tree or (source_tree is not None and source_tree.imported))
     result.findings = sorted(
         (make_finding(f.code, *where[id(f.node)], **f.fields) for f in plan.findings),
         key=lambda f: (f.line, f.col, f.code),

@@ -94,15 +94,21 @@ def resolve_from(path: Path, relative: int, module: str) -> Optional[Path]:
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.M)
 
 
-def imports_cloud_module(source: bytes, path: Path) -> bool:
-    """True if ``source`` takes names from a module of its tree that creates clients: the
-    pre-filter's second chance for a file that calls a client it imported."""
+def tree_modules_imported(source: bytes, path: Path) -> list[Path]:
+    """The files of the tree modules ``source`` takes names from (``from aws import iot``),
+    found by a byte scan: the pre-filter's second chance for a file using an imported client."""
+    found = []
     for match in _FROM_IMPORT.finditer(source):
         target = resolve_from(path, len(match.group(1)), match.group(2).decode("ascii", "replace"))
-        data = read_cached(target) if target is not None else None
-        if data is not None and any(marker in data for marker in (b"boto3", b"greengrasssdk")):
-            return True
-    return False
+        if target is not None:
+            found.append(target)
+    return found
+
+
+def creates_clients(path: Path) -> bool:
+    """True if the module at ``path`` mentions boto3 or greengrasssdk."""
+    data = read_cached(path)
+    return data is not None and (b"boto3" in data or b"greengrasssdk" in data)
 
 
 def _python_files(root: Path) -> Iterator[Path]:

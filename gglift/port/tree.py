@@ -38,10 +38,14 @@ def _parse(path: Path) -> Optional[cst.Module]:
         return None
 
 
-def bind_imported(analysis: Analysis, path: Path, kind_of: Callable[[Path, str], Optional[Kind]]) -> frozenset:
+def bind_imported(
+    analysis: Analysis, path: Path, kind_of: Callable[[Path, str], Optional[Kind]]
+) -> tuple[frozenset, bool]:
     """Give names a module imports from its tree (``from aws import iot``) the kind
-    ``kind_of`` finds for them; the origins of those kinds are returned."""
+    ``kind_of`` finds for them. Returns the origins of those kinds, and whether the module
+    takes names from its tree at all."""
     origins: set = set()
+    from_tree = False
     for site in analysis.imports:
         node = site.node
         if len(site.path) != 2 or not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
@@ -50,6 +54,7 @@ def bind_imported(analysis: Analysis, path: Path, kind_of: Callable[[Path, str],
         target = resolve_from(path, len(node.relative), dotted)
         if target is None:
             continue
+        from_tree = True
         for alias in node.names:
             bound = alias.asname.name.value if alias.asname else an.dotted_name(alias.name)  # type: ignore[union-attr]
             bindings = analysis.module_scope.bindings.get(bound)
@@ -59,7 +64,7 @@ def bind_imported(analysis: Analysis, path: Path, kind_of: Callable[[Path, str],
             if kind is not None:
                 bindings[0] = ("kind", kind)
                 origins |= kind.origins
-    return frozenset(origins)
+    return frozenset(origins), from_tree
 
 
 def exported_clients(path: Path) -> dict[str, Kind]:
@@ -102,6 +107,11 @@ class SourceTree:
         self.path = path
         self._importers: Optional[dict[str, list[Path]]] = None
 
+    @property
+    def imported(self) -> bool:
+        """True once the port of this module found that other modules import it."""
+        return bool(self._importers)
+
     def importers(self) -> dict[str, list[Path]]:
         """The names other modules import from this one (asked only when it matters)."""
         if self._importers is None:
@@ -119,7 +129,7 @@ class SourceTree:
         analysis = Analysis(module)
         origin = external_origin(self.path, name)
         marked = Kind(kind.tag, service=kind.service, sdk=kind.sdk, origins=frozenset({origin}))
-        bound = bind_imported(analysis, importer, lambda path, taken: marked if (path, taken) == (self.path, name) else None)
+        bound, _ = bind_imported(analysis, importer, lambda path, taken: marked if (path, taken) == (self.path, name) else None)
         if not bound:
             return None
         return follow_imported(analysis, origin, SourceTree(importer))

@@ -75,3 +75,23 @@ def test_a_client_used_only_inside_its_module_is_ported(tmp_path):
         PORTED_AWS,
         [("GGL100", 7, 43, QOS)],
     )
+
+
+def test_a_result_that_depends_on_other_modules_is_never_cached(tmp_path):
+    from click.testing import CliRunner
+
+    from gglift.cli import main
+
+    app = 'from aws import iot\n\n\ndef handler(event, context):\n    iot.publish(topic="t", payload=b"x", qos=1)\n'
+    (tmp_path / "app.py").write_text(app)
+    (tmp_path / "aws.py").write_text("iot = make_client()\n")  # not a client yet: app.py is clean
+    first = CliRunner().invoke(main, ["port", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "app.py").read_text() == app
+    # aws.py alone changes, and app.py's calls now need porting: a cache keyed by
+    # app.py's bytes would answer "clean" and leave a half port
+    (tmp_path / "aws.py").write_text('import boto3\n\niot = boto3.client("iot-data")\n')
+    second = CliRunner().invoke(main, ["port", str(tmp_path)])
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "app.py").read_text() == app.replace(", qos=1", "")
+    assert (tmp_path / "aws.py").read_text() == 'import greengrasssdk\n\niot = greengrasssdk.client("iot-data")\n'
