@@ -10,8 +10,8 @@ spellings the porter handles, the rest ordinary modules), then measures in the s
   and on a second tree whose Lambdas are already ported and clean, the case the cache is for
   (files with warnings are checked on every run).
 
-It prints files/s and the ratios the design targets (whole port <= 1.5x bare parse+codegen
-for boto3 files; other files <= 1/20 of parsing them). Not a test: timings are machine noise.
+It prints files/s and the ratios the design targets (whole port <= 1.3x bare parse+codegen
+for boto3 files; other files <= 1/100 of parsing them). Not a test: timings are machine noise.
 
     python bench/port_bench.py [--files 2000] [--keep DIR]
 """
@@ -190,14 +190,17 @@ def generate(root: Path, count: int, clean: bool = False) -> tuple[list[Path], l
 
 
 def timed_pair(first, second, sources, rounds: int = 5) -> tuple[float, float]:
-    """Best-of-``rounds`` seconds of two workloads, interleaved so drift hits both alike."""
+    """Best-of-``rounds`` CPU seconds of two workloads, interleaved so drift hits both alike.
+
+    CPU time of this process, not wall time: on a shared machine the other processes' load
+    would otherwise decide the ratio."""
     best = [float("inf"), float("inf")]
     for _ in range(rounds):
         for slot, fn in enumerate((first, second)):
-            start = time.perf_counter()
+            start = time.process_time()
             for path, src in sources:
                 fn(path, src)
-            best[slot] = min(best[slot], time.perf_counter() - start)
+            best[slot] = min(best[slot], time.process_time() - start)
     return best[0], best[1]
 
 
@@ -268,8 +271,8 @@ def main() -> None:
                 f"{name + ':':12}  --jobs {jobs} second run, warm cache {total / warm_s:8.0f} files/s ({warm_s:.2f} s)"
                 f" vs --no-cache {cold_s:.2f} s: ratio {warm_s / cold_s:.2f}"
             )
-        print(f"ratio boto3 files: port / bare parse+codegen = {port_cloud / bare_cloud:.2f} (target <= 1.5)")
-        print(f"ratio other files: port / bare parse+codegen = {port_other / bare_other:.3f} (target <= 0.05)")
+        print(f"ratio boto3 files: port / bare parse+codegen = {port_cloud / bare_cloud:.2f} (target <= 1.3)")
+        print(f"ratio other files: port / bare parse+codegen = {port_other / bare_other:.3f} (target <= 0.01)")
         print(
             f"ratio whole tree, CLI --jobs 1 / bare parse+codegen of all files = "
             f"{cli_1 / (bare_cloud + bare_other):.2f}"

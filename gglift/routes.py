@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from gglift.config.model import Function, Project, Subscription
+from gglift.port.modules import import_closure
 
 CLOUD = "cloud"
 COMPONENT_PREFIX = "component:"
@@ -104,13 +105,19 @@ def python_files(source: Path) -> list[Path]:
     return found
 
 
+def function_files(fn: Function) -> list[Path]:
+    """The files of ``fn``'s code: its handler module and what it imports from its source
+    folder, so functions sharing a folder each get only their own code's needs."""
+    return import_closure(fn.source, fn.handler.rpartition(".")[0])
+
+
 def analyze_function(fn: Function) -> list:
     """Run the port analysis over each Python file of ``fn`` (none for executables)."""
     if fn.is_executable:
         return []
     from gglift.port import analyze_path  # imported late: the port analysis pulls in libcst
 
-    return [analyze_path(path) for path in python_files(fn.source)]
+    return [analyze_path(path) for path in function_files(fn)]
 
 
 def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -> Derived:

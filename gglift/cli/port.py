@@ -12,6 +12,7 @@ import click
 from gglift.port import concurrency, files, report
 from gglift.port.cache import Cache, Read
 from gglift.port.model import FileResult
+from gglift.port.modules import unparsed_result
 from gglift.port.output import unified_diff
 from gglift.port.rules import RULES, explain
 from gglift.storage import write_atomic
@@ -135,8 +136,9 @@ def _analyze(targets: list[Path], jobs: Optional[int], cache: Optional[Cache]) -
             cached[path] = hit
             hits += 1
             continue
-        if not got.worth_parsing:
-            cached[path] = FileResult(path=path)  # nothing to port: no parse, no bytes kept
+        unparsed = None if got.worth_parsing else unparsed_result(got.data, path)
+        if unparsed is not None:
+            cached[path] = unparsed  # nothing to port: no parse, no bytes kept
             read[path] = replace(got, data=b"")
             continue
         read[path] = got

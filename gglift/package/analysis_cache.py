@@ -1,7 +1,8 @@
 """Port analysis results cached by file content, so an unchanged rebuild skips the parser.
 
 The analysis (libcst) costs most of a cached ``gglift package`` run; its result for a file
-depends only on the file's bytes and the gglift and libcst versions, which make the cache key.
+depends on the bytes of the function's files (a client may be created in one module and
+used in another) and the gglift and libcst versions, which make the cache key.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from gglift import __version__
 from gglift.config.model import Project
 from gglift.port.model import RESOURCE_FIELDS
 from gglift.port.source import SourceError, read_source
-from gglift.routes import Derived, derive, python_files
+from gglift.routes import Derived, derive, function_files
 from gglift.storage import write_text
 
 
@@ -26,7 +27,13 @@ def cached_derive(project: Project, cache_dir: Path) -> Derived:
     """:func:`gglift.routes.derive`, with each file's analysis read from or stored in ``cache_dir``."""
     results = {}
     for fn in project.functions:
-        results[fn.name] = [] if fn.is_executable else [_analyze(path, cache_dir) for path in python_files(fn.source)]
+        if fn.is_executable:
+            results[fn.name] = []
+            continue
+        files = function_files(fn)
+        # a module's analysis follows clients into the modules it imports and that import it
+        tree = hashlib.sha256(b"".join(str(p).encode() + b"\0" + _content(p) for p in files)).digest()
+        results[fn.name] = [_analyze(path, cache_dir, tree) for path in files]
     return derive(project, results)
 
 
@@ -36,16 +43,25 @@ def _versions() -> bytes:
     return f"{__version__}\0{metadata.version('libcst')}\0".encode()
 
 
-def _analyze(path: Path, cache_dir: Path):
+def _content(path: Path) -> bytes:
+    """The file's bytes for the tree digest; none for a file that cannot be read as source."""
+    try:
+        return read_source(path)
+    except SourceError:
+        return b""
+
+
+def _analyze(path: Path, cache_dir: Path, tree: bytes):
     """The file's resources, shaped like ``FileResult``. A hit is a plain namespace and never
-    loads libcst (the analysis does), the cost this cache exists to avoid. A file that cannot
+    loads libcst (the analysis does), the cost this cache exists to avoid. ``tree`` digests
+    the function's other files, which the analysis of this one reads too. A file that cannot
     be read (a FIFO, a device, over the size limit) yields nothing; the artifact's report
     names the files it skipped."""
     try:
         data = read_source(path)
     except SourceError:
         return SimpleNamespace(path=path, **{kind: [] for kind in RESOURCE_FIELDS})
-    key = hashlib.sha256(_versions() + data).hexdigest()
+    key = hashlib.sha256(_versions() + tree + data).hexdigest()
     entry = cache_dir / "analysis" / key[:2] / f"{key}.json"
     if entry.is_file():
         try:
@@ -55,6 +71,6 @@ def _analyze(path: Path, cache_dir: Path):
             pass  # a damaged entry is recomputed and rewritten
     from gglift.port import analyze_source  # imported only on a miss: it pulls in libcst
 
-    result = analyze_source(data, path)
+    result = analyze_source(data, path, tree=True)
     write_text(entry, json.dumps({kind: [asdict(r) for r in getattr(result, kind)] for kind in RESOURCE_FIELDS}))
     return result

@@ -11,7 +11,7 @@ any other way.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import libcst as cst
@@ -28,6 +28,17 @@ class Kind:
     sdk: Optional[str] = None  # for CLIENT/METHOD: "boto3" or "gg"
     name: Optional[str] = None  # for METHOD: the method name
     func: Optional["FunctionInfo"] = None  # for FUNCTION
+    # the client creations (ids of their Call nodes) a client, or what came from one, may
+    # hold: not part of the kind's identity, so kinds from two creations still agree
+    origins: frozenset = field(default=frozenset(), compare=False)
+
+    def derived(self, tag: str, name: Optional[str] = None) -> "Kind":
+        """A kind obtained from this one (a method, a result), keeping its origins."""
+        return Kind(tag, service=self.service, sdk=self.sdk, name=name, origins=self.origins)
+
+    def carrying(self, kind: "Kind") -> "Kind":
+        """``kind`` (a call's result, a payload) with this kind's origins."""
+        return dataclasses.replace(kind, origins=self.origins)
 
 
 BOTO3 = Kind("boto3")
@@ -37,12 +48,15 @@ SESSION = Kind("session")
 CLIENT_FACTORY = Kind("client_factory")
 BOTOCORE = Kind("botocore")
 BOTOCORE_EXCEPTIONS = Kind("botocore_exceptions")
-CLIENT_ERROR = Kind("client_error")
+BOTOCORE_ERROR = "botocore_error"  # a botocore exception class; ``name`` is its name
+CLIENT_ERROR = Kind(BOTOCORE_ERROR, name="ClientError")
 GG = Kind("greengrasssdk")
 GG_CLIENT_FACTORY = Kind("gg_client_factory")
 SHADOW_RESULT = Kind("shadow_result")
 SHADOW_PAYLOAD = Kind("shadow_payload")
 INVOKE_RESULT = Kind("invoke_result")
+RESOURCE_FACTORY = Kind("resource_factory")
+RESOURCE = "resource"  # a boto3 resource object (always a cloud call); ``service`` says which
 BASE64 = Kind("base64")
 B64ENCODE = Kind("b64encode")
 # X-Ray and Powertools: they wrap botocore and the handler with cloud-side telemetry
@@ -61,6 +75,7 @@ _INSTANCE_KINDS = {TRACER_CLASS: TRACER, LOGGER_CLASS: LOGGER, METRICS_CLASS: ME
 CLIENT = "client"
 METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
+CLIENT_EXCEPTION = "client_exception"  # client.exceptions.X
 FUNCTION = "function"
 
 SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
@@ -74,12 +89,12 @@ _IMPORT_KINDS = {
     ("boto3", "client"): CLIENT_FACTORY,
     ("boto3", "Session"): SESSION_CLASS,
     ("boto3", "session"): SESSION_MODULE,
+    ("boto3", "resource"): RESOURCE_FACTORY,
     ("boto3.session", ""): SESSION_MODULE,
     ("boto3.session", "Session"): SESSION_CLASS,
     ("botocore", ""): BOTOCORE,
     ("botocore", "exceptions"): BOTOCORE_EXCEPTIONS,
     ("botocore.exceptions", ""): BOTOCORE_EXCEPTIONS,
-    ("botocore.exceptions", "ClientError"): CLIENT_ERROR,
     ("greengrasssdk", ""): GG,
     ("greengrasssdk", "client"): GG_CLIENT_FACTORY,
     ("base64", ""): BASE64,
@@ -104,9 +119,10 @@ _ATTRIBUTE_KINDS = {
     (BOTO3, "Session"): SESSION_CLASS,
     (BOTO3, "session"): SESSION_MODULE,
     (SESSION_MODULE, "Session"): SESSION_CLASS,
+    (BOTO3, "resource"): RESOURCE_FACTORY,
     (SESSION, "client"): CLIENT_FACTORY,
+    (SESSION, "resource"): RESOURCE_FACTORY,
     (BOTOCORE, "exceptions"): BOTOCORE_EXCEPTIONS,
-    (BOTOCORE_EXCEPTIONS, "ClientError"): CLIENT_ERROR,
     (GG, "client"): GG_CLIENT_FACTORY,
     (BASE64, "b64encode"): B64ENCODE,
     (XRAY, "core"): XRAY_CORE,
@@ -118,8 +134,13 @@ _ATTRIBUTE_KINDS = {
 }
 
 
-def client_kind(service: str, sdk: str) -> Kind:
-    return Kind(CLIENT, service=service, sdk=sdk)
+def client_kind(service: str, sdk: str, origins: frozenset = frozenset()) -> Kind:
+    return Kind(CLIENT, service=service, sdk=sdk, origins=origins)
+
+
+def botocore_error(name: str) -> Kind:
+    """The kind of ``botocore.exceptions.<name>``."""
+    return Kind(BOTOCORE_ERROR, name=name)
 
 
 # --- what the walk records -------------------------------------------------------------------
@@ -128,13 +149,14 @@ def client_kind(service: str, sdk: str) -> Kind:
 class Scope:
     """A module, function or class body: names bound in it and where from."""
 
-    __slots__ = ("kind", "parent", "bindings", "globals")
+    __slots__ = ("kind", "parent", "bindings", "globals", "function")
 
-    def __init__(self, kind: str, parent: Optional[Scope]):
+    def __init__(self, kind: str, parent: Optional[Scope], function: Optional[FunctionInfo] = None):
         self.kind = kind
         self.parent = parent
         self.bindings: dict[str, list[tuple]] = {}
         self.globals: set[str] = set()
+        self.function = function  # the def whose body this is
 
     def bind(self, name: str, source: tuple) -> None:
         self.bindings.setdefault(name, []).append(source)
@@ -190,6 +212,36 @@ class ImportSite:
     path: tuple
 
 
+@dataclass
+class NameUse:
+    """One occurrence of a name in the code (read or written), with its ancestors."""
+
+    node: cst.Name
+    up: list  # parent, grandparent, great-grandparent (fewer near the module)
+    scope: Scope
+    seq: int  # order in the walk: bindings and uses compare by it
+    loops: tuple  # enclosing for/while statements
+
+
+@dataclass
+class AttributeUse:
+    """``<value>.<attr>``, with its ancestors."""
+
+    node: cst.Attribute
+    up: list  # parent, grandparent (fewer near the module)
+    scope: Scope
+
+
+@dataclass
+class AssignSite:
+    """A one-statement line ``<name> = <call or subscript>``: what the port may leave dead."""
+
+    line: cst.SimpleStatementLine
+    node: cst.Assign
+    path: tuple  # the line's ancestors
+    scope: Scope
+
+
 OTHER = ("other",)
 
 # Fields that hold only whitespace, comments and punctuation: no name or call can hide in
@@ -220,15 +272,38 @@ def _fields(node_type: type) -> tuple[str, ...]:
     return names
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)`` by a per-type cache: CSTNode is an ABC, whose
+    isinstance check is several times slower and runs for every field of every node."""
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def string_value(node: cst.SimpleString) -> object:
+    """A string literal's value: plain quoted text read directly, the rest by libcst
+    (which runs ``ast.literal_eval``)."""
+    text = node.value
+    quote = text[:1]
+    if quote in ("'", '"') and "\\" not in text and text[1:2] != quote and len(text) >= 2:
+        return text[1:-1]
+    return node.evaluated_value
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Direct children, read from the dataclass fields (cheaper than ``node.children``)."""
     children: list[cst.CSTNode] = []
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if is_node(value):
             children.append(value)
         elif isinstance(value, (list, tuple)):
-            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+            children.extend(item for item in value if is_node(item))
     return children
 
 
@@ -259,7 +334,15 @@ class Analysis:
         self.imports: list[ImportSite] = []
         # `except A, B:` handlers: Python 2's `except A, name:`, a syntax error before 3.14
         self.unparenthesized_excepts: list[cst.ExceptHandler] = []
-        self.refs: dict[str, int] = {}  # name -> references in expressions
+        # every occurrence of each name, and <value>.<attr> by attr: plain tuples in the walk
+        # (it meets thousands), made NameUse/AttributeUse objects for the few names asked about
+        self._name_uses: dict[str, list] = {}
+        self._attribute_uses: dict[str, list] = {}
+        self.assigns: list[AssignSite] = []
+        self._seq = 0
+        self._loops: tuple = ()
+        self._use_seq: dict[int, NameUse] = {}
+        self._sites: Optional[dict[int, CallSite]] = None
         self._calls_by_name: dict[str, list[CallSite]] = {}
         self._memo: dict[int, Optional[Kind]] = {}
         self._busy: set = set()
@@ -287,21 +370,57 @@ class Analysis:
         walk = self._walk
         for name in _fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if is_node(value):
                 walk(value)
             elif isinstance(value, (list, tuple)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if is_node(item):
                         walk(item)
         stack.pop()
 
+    def site_of(self, call: cst.Call) -> Optional[CallSite]:
+        """The walk's record of a call."""
+        if self._sites is None:
+            self._sites = {id(site.node): site for site in self.calls}
+        return self._sites.get(id(call))
+
+    def calls_of(self, name: str) -> list[CallSite]:
+        """The calls of a plain name, ``name(...)``."""
+        return self._calls_by_name.get(name, [])
+
+    def ref_count(self, name: str) -> int:
+        """How often ``name`` occurs in the code."""
+        return len(self._name_uses.get(name, ()))
+
+    def name_uses(self, name: str) -> list[NameUse]:
+        """Every occurrence of ``name`` in the code, in order."""
+        return _records(self._name_uses, name, NameUse)
+
+    def attribute_uses(self, attr: str) -> list[AttributeUse]:
+        """Every ``<value>.<attr>`` in the code."""
+        return _records(self._attribute_uses, attr, AttributeUse)
+
     def _walk_name(self, node: cst.Name) -> None:
-        self.refs[node.value] = self.refs.get(node.value, 0) + 1
+        stack = self._stack
+        self._seq += 1
+        use = (node, stack[-1:-4:-1], self._scope, self._seq, self._loops)
+        uses = self._name_uses.get(node.value)
+        if uses is None:
+            self._name_uses[node.value] = [use]
+        else:
+            uses.append(use)
 
     def _walk_attribute(self, node: cst.Attribute) -> None:
-        self._stack.append(node)
+        stack = self._stack
+        use = (node, stack[-1:-3:-1], self._scope)
+        uses = self._attribute_uses.get(node.attr.value)
+        if uses is None:
+            self._attribute_uses[node.attr.value] = [use]
+        else:
+            uses.append(use)
+        stack.append(node)
         self._walk(node.value)
-        self._stack.pop()
+        stack.pop()
 
     def _walk_arg(self, node: cst.Arg) -> None:
         self._stack.append(node)
@@ -316,7 +435,7 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_subscript(self, node: cst.Subscript) -> None:
-        key = _subscript_key(node)
+        key = subscript_key(node)
         if key in CLOUD_ONLY_INVOKE_FIELDS:
             self.field_reads.append(FieldRead(node, node.slice[0].slice.value, self._scope))  # type: ignore[attr-defined]
         self._walk_children(node)
@@ -345,6 +464,8 @@ class Analysis:
             name = dotted_name(alias.name)
             bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
             kind = _IMPORT_KINDS.get((module, name))
+            if module == "botocore.exceptions":
+                kind = botocore_error(name)
             self._scope.bind(bound, ("kind", kind) if kind else OTHER)
 
     def _bind_target(self, target: cst.BaseExpression, source: tuple) -> None:
@@ -367,15 +488,37 @@ class Analysis:
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, OTHER)
 
+    def _expr_source(self, value: cst.BaseExpression) -> tuple:
+        """A binding to an expression, placed after the uses the walk has seen so far."""
+        self._seq += 1
+        return ("expr", value, self._scope, self._seq, self._loops)
+
     def _walk_assign(self, node: cst.Assign) -> None:
-        source = ("expr", node.value, self._scope)
+        self._walk_children(node)  # the value's names are read before the targets bind
+        source = self._expr_source(node.value)
         for target in node.targets:
             self._bind_target(target.target, source)
-        self._walk_children(node)
+        line = self._stack[-1]
+        if (
+            isinstance(node.value, (cst.Call, cst.Subscript))
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+        ):
+            self.assigns.append(AssignSite(line, node, tuple(self._stack[:-1]), self._scope))
 
     def _walk_ann_assign(self, node: cst.AnnAssign) -> None:
-        self._bind_target(node.target, ("expr", node.value, self._scope) if node.value else OTHER)
         self._walk_children(node)
+        self._bind_target(node.target, self._expr_source(node.value) if node.value else OTHER)
+
+    def _walk_loop(self, node: Union[cst.For, cst.While]) -> None:
+        outer = self._loops
+        self._loops = outer + (node,)
+        if isinstance(node, cst.For):
+            self._bind_target(node.target, OTHER)
+        self._walk_children(node)
+        self._loops = outer
 
     def _walk_other_target(self, node: Any) -> None:
         # for-loops, with-as, augmented assignment, comprehensions: the value is not provable
@@ -388,8 +531,8 @@ class Analysis:
         self._walk_children(node)
 
     def _walk_named_expr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, ("expr", node.value, self._scope))
         self._walk_children(node)
+        self._bind_target(node.target, self._expr_source(node.value))
 
     def _walk_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
         if isinstance(node.type, cst.Tuple) and not node.type.lpar:
@@ -430,6 +573,7 @@ class Analysis:
         plain = in_class and not ({"staticmethod", "classmethod"} & decorators)
         scope = Scope("function", outer_scope)
         info = FunctionInfo(node.name.value, scope, cls, plain)
+        scope.function = info
         outer_scope.bind(node.name.value, ("def", info))
         self._stack.append(node)
         for decorator in node.decorators:
@@ -522,14 +666,42 @@ class Analysis:
         self._memo[key] = result
         return result
 
-    def _agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+    def agree(self, sources: Optional[list[tuple]]) -> Optional[Kind]:
+        """The one kind all of a name's bindings give, or None."""
         # `client = None` placeholders (lazy initialisation) do not make a name ambiguous:
         # a method called on it can only be called on the client
         sources = [s for s in sources or () if not _is_none(s)]
         if not sources:
             return None
-        kinds = {self._source_kind(source) for source in sources}
-        return kinds.pop() if len(kinds) == 1 else None
+        return agreed([self._source_kind(source) for source in sources])
+
+    def use_of(self, node: cst.Name) -> Optional[NameUse]:
+        """The walk's record of one occurrence of a name."""
+        found = self._use_seq.get(id(node))
+        if found is None:
+            for use in self.name_uses(node.value):
+                self._use_seq[id(use.node)] = use
+            found = self._use_seq.get(id(node))
+        return found
+
+    def reaching(self, node: cst.Name, scope: Scope) -> Optional[list[tuple]]:
+        """The bindings of a name that can reach this use of it.
+
+        In the scope that binds it, a binding made later in the code reaches a use only
+        through a loop around both; bindings from elsewhere (an enclosing scope, ``global``)
+        are all taken, since the order of calls is not known.
+        """
+        sources = self.lookup(scope, node.value)
+        if not sources or scope.bindings.get(node.value) is not sources:
+            return sources
+        use = self.use_of(node)
+        if use is None:
+            return sources
+        return [
+            s
+            for s in sources
+            if s[0] != "expr" or s[2] is not scope or s[3] < use.seq or (set(s[4]) & set(use.loops))
+        ]
 
     def _source_kind(self, source: tuple) -> Optional[Kind]:
         tag = source[0]
@@ -544,39 +716,52 @@ class Analysis:
         return None
 
     def _evaluate(self, node: cst.BaseExpression, scope: Scope) -> Optional[Kind]:
-        if isinstance(node, cst.Name):
-            return self._agree(self.lookup(scope, node.value))
-        if isinstance(node, cst.Attribute):
-            return self._attribute_kind(node, scope)
-        if isinstance(node, cst.Call):
-            return self._call_kind(node, scope)
-        if isinstance(node, cst.Subscript):
+        # exact types: libcst's classes are ABCs, whose isinstance is slow on this hot path
+        node_type = type(node)
+        if node_type is cst.Name:
+            return self.agree(self.reaching(node, scope))  # type: ignore[arg-type]
+        if node_type is cst.Attribute:
+            return self._attribute_kind(node, scope)  # type: ignore[arg-type]
+        if node_type is cst.Call:
+            return self._call_kind(node, scope)  # type: ignore[arg-type]
+        if node_type is cst.Subscript:
             base = self.kind_of(node.value, scope)
-            if base == SHADOW_RESULT and _subscript_key(node) == "payload":
-                return SHADOW_PAYLOAD
+            if base == SHADOW_RESULT and subscript_key(node) == "payload":
+                return base.carrying(SHADOW_PAYLOAD)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # `session or boto3.Session()`: a parameter defaulting to a fresh session
+            right = self.kind_of(node.right, scope)
+            if right == SESSION and isinstance(node.left, cst.Name):
+                left = self.lookup(scope, node.left.value)
+                if left and all(source[0] == "param" for source in left):
+                    return SESSION
         return None
 
     def _attribute_kind(self, node: cst.Attribute, scope: Scope) -> Optional[Kind]:
         attr = node.attr.value
-        instance_class = self._instance_class(node.value, scope)
+        instance_class = self.instance_class(node.value, scope)
         if instance_class is not None:
             sources = list(instance_class.attrs.get(attr, ()))
             sources += instance_class.scope.bindings.get(attr, [])
-            return self._agree(sources)
+            return self.agree(sources)
         base = self.kind_of(node.value, scope)
         if base is None:
             return None
         if base.tag == CLIENT:
             if attr == "exceptions":
-                return Kind(CLIENT_EXCEPTIONS, service=base.service, sdk=base.sdk)
-            return Kind(METHOD, service=base.service, sdk=base.sdk, name=attr)
+                return base.derived(CLIENT_EXCEPTIONS)
+            return base.derived(METHOD, attr)
         if base.tag == CLIENT_EXCEPTIONS:
-            return CLIENT_ERROR
+            return base.derived(CLIENT_EXCEPTION, attr)
+        if base.tag == RESOURCE:
+            return base  # sub-resources and actions of a resource are cloud calls too
+        if base == BOTOCORE_EXCEPTIONS:
+            return botocore_error(attr)
         return _ATTRIBUTE_KINDS.get((base, attr))
 
-    def _instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+    def instance_class(self, node: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class whose instance ``node`` is, when it is a method's ``self``."""
-        if not isinstance(node, cst.Name):
+        if type(node) is not cst.Name:
             return None
         sources = self.lookup(scope, node.value)
         if not sources or len(sources) != 1 or sources[0][0] != "param":
@@ -594,19 +779,54 @@ class Analysis:
             service = service_name(node)
             if service is None:
                 return None
-            return client_kind(service, "boto3" if func == CLIENT_FACTORY else "gg")
+            sdk = "boto3" if func == CLIENT_FACTORY else "gg"
+            return client_kind(service, sdk, frozenset({id(node)}) if sdk == "boto3" else frozenset())
+        if func == RESOURCE_FACTORY:
+            service = service_name(node)
+            return Kind(RESOURCE, service=service) if service is not None else None
         if func == SESSION_CLASS:
             return SESSION
         if func in _INSTANCE_KINDS:
             return _INSTANCE_KINDS[func]
         if func.tag == METHOD and func.service == "iot-data" and func.name in SHADOW_OPS:
-            return SHADOW_RESULT
+            return func.carrying(SHADOW_RESULT)
         if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:
-            return INVOKE_RESULT
+            return func.carrying(INVOKE_RESULT)
         if func.tag == FUNCTION and func.func is not None:
             info = func.func
-            return self._agree([("expr", value, info.scope) for value in info.returns])
+            made = self._factory_with_service_parameter(info, node)
+            if made is not None:
+                return made
+            return self.agree([("expr", value, info.scope) for value in info.returns])
         return None
+
+    def factory_parameter(self, info: FunctionInfo) -> Optional[tuple[cst.Call, int, str]]:
+        """``def make(service): return boto3.client(service)``: (the creation, the
+        parameter's index, its name) when the function's only return is such a call."""
+        if len(info.returns) != 1 or not isinstance(info.returns[0], cst.Call):
+            return None
+        call = info.returns[0]
+        if self.kind_of(call.func, info.scope) != CLIENT_FACTORY:
+            return None
+        arg = next((a for a in call.args if a.keyword is None or a.keyword.value == "service_name"), None)
+        if arg is None or arg.star or not isinstance(arg.value, cst.Name):
+            return None
+        sources = info.scope.bindings.get(arg.value.value)
+        if not sources or len(sources) != 1 or sources[0][0] != "param" or sources[0][2] is None:
+            return None
+        return call, sources[0][2], sources[0][3]
+
+    def _factory_with_service_parameter(self, info: FunctionInfo, call: cst.Call) -> Optional[Kind]:
+        """The client a call of a service-name factory makes, when it passes a literal."""
+        factory = self.factory_parameter(info)
+        if factory is None:
+            return None
+        creation, index, name = factory
+        passed = _argument(call, index, name)
+        service = string_value(passed) if isinstance(passed, cst.SimpleString) else None
+        if not isinstance(service, str):
+            return None
+        return client_kind(service, "boto3", frozenset({id(creation)}))
 
     def passed_values(
         self, info: FunctionInfo, index: Optional[int], name: str
@@ -620,11 +840,11 @@ class Analysis:
         if info.cls is not None:
             return None  # methods are called through objects we do not follow
         sites = self._calls_by_name.get(info.name, [])
-        if not sites or self.refs.get(info.name, 0) != len(sites):
+        if not sites or self.ref_count(info.name) != len(sites):
             return None
         passed = []
         for site in sites:
-            if self._agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
+            if self.agree(self.lookup(site.scope, info.name)) != Kind(FUNCTION, func=info):
                 return None
             if any(arg.star for arg in site.node.args):
                 return None
@@ -636,20 +856,66 @@ class Analysis:
         passed = self.passed_values(info, index, name)
         if passed is None:
             return None
-        kinds = {None if value is None else self.kind_of(value, scope) for value, scope in passed}
-        return kinds.pop() if len(kinds) == 1 else None
+        return agreed([None if value is None else self.kind_of(value, scope) for value, scope in passed])
+
+
+def _records(store: dict[str, list], key: str, record: type) -> list:
+    """The walk's tuples under ``key``, turned into ``record`` objects on first request."""
+    found = store.get(key)
+    if not found:
+        return []
+    if not isinstance(found[0], record):
+        found[:] = [record(*item) for item in found]
+    return found
+
+
+def agreed(kinds: list[Optional[Kind]]) -> Optional[Kind]:
+    """The one kind all of ``kinds`` are, with their origins merged; None if they differ."""
+    first = kinds[0] if kinds else None
+    if first is None or any(kind != first for kind in kinds):
+        return None
+    origins = frozenset().union(*(kind.origins for kind in kinds))  # type: ignore[union-attr]
+    return first if origins == first.origins else dataclasses.replace(first, origins=origins)
+
+
+def unpacked_keywords(arg: cst.Arg, analysis: Analysis, scope: Scope) -> Optional[dict[str, cst.DictElement]]:
+    """The entries of a ``**mapping`` argument that is a dict literal with string keys, written
+    in the call or bound once to a name; None when it is anything else."""
+    value = arg.value
+    if isinstance(value, cst.Name):
+        sources = analysis.reaching(value, scope)
+        value = sources[0][1] if sources and len(sources) == 1 and sources[0][0] == "expr" else None
+    if arg.star != "**" or not isinstance(value, cst.Dict):
+        return None
+    entries = {}
+    for element in value.elements:
+        key = element.key if isinstance(element, cst.DictElement) else None
+        name = string_value(key) if isinstance(key, cst.SimpleString) else None
+        if not isinstance(name, str):
+            return None
+        entries[name] = element
+    return entries
+
+
+def literal_str(element: Optional[cst.DictElement]) -> Optional[str]:
+    """The value of a dict entry when it is a string literal."""
+    value = element.value if element is not None else None
+    if isinstance(value, cst.SimpleString) and isinstance(string_value(value), str):
+        return string_value(value)  # type: ignore[return-value]
+    return None
 
 
 def _is_none(source: tuple) -> bool:
     return source[0] == "expr" and isinstance(source[1], cst.Name) and source[1].value == "None"
 
 
-def _subscript_key(node: cst.Subscript) -> Optional[str]:
+def subscript_key(node: cst.Subscript) -> Optional[str]:
+    """The key of ``value["key"]``, a string literal; None for anything else."""
     if len(node.slice) != 1:
         return None
     index = node.slice[0].slice
     if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-        value = index.value.evaluated_value
+        value = string_value(index.value)
         return value if isinstance(value, str) else None
     return None
 
@@ -676,7 +942,7 @@ def service_name(call: cst.Call) -> Optional[str]:
             arg.keyword is not None and arg.keyword.value == "service_name"
         ):
             if isinstance(arg.value, cst.SimpleString):
-                value = arg.value.evaluated_value
+                value = string_value(arg.value)
                 return value if isinstance(value, str) else None
             return None
     return None
@@ -693,7 +959,8 @@ _HANDLERS = {
     cst.Assign: Analysis._walk_assign,
     cst.AnnAssign: Analysis._walk_ann_assign,
     cst.AugAssign: Analysis._walk_other_target,
-    cst.For: Analysis._walk_other_target,
+    cst.For: Analysis._walk_loop,
+    cst.While: Analysis._walk_loop,
     cst.CompFor: Analysis._walk_other_target,
     cst.WithItem: Analysis._walk_other_target,
     cst.NamedExpr: Analysis._walk_named_expr,

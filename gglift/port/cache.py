@@ -42,9 +42,11 @@ FORMAT = 1  # bumped when the layout of the cache file changes
 
 
 def is_clean(result: FileResult) -> bool:
-    """Unchanged by the port, readable, and nothing worse than info findings."""
+    """Unchanged by the port, readable, nothing worse than info findings, and decided by the
+    file alone (not by clients shared with other modules of its tree)."""
     return (
-        not result.changed
+        not result.depends_on_tree
+        and not result.changed
         and result.error is None
         and all(f.severity == "info" for f in result.findings)
     )

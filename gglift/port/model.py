@@ -54,4 +54,7 @@ class FileResult:
     invokes: list[Resource] = field(default_factory=list)
     shadows: list[Resource] = field(default_factory=list)  # thing names used with shadow calls
     new_source: Optional[bytes] = None  # the ported file, when it changed (not in reports)
+    # the result also depends on other modules of the file's source tree (clients imported
+    # from them or by them), so the file's own bytes cannot key it in a cache
+    depends_on_tree: bool = False
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, CallSite, Kind, child_nodes
+from gglift.port.flows import Tree, Uses, client_uses
 from gglift.port.rules import STREAM_EXPORTS, STREAM_MANAGER_HINT
 from gglift.port.values import literal_value, source_text, static_values
 
@@ -39,6 +40,16 @@ SDK_EXCEPTIONS = {
     "shadow": "greengrasssdk.IoTDataPlane.ShadowError",
     "invocation": "greengrasssdk.Lambda.InvocationException",  # invoke, and publish's transport
     "secretsmanager": "greengrasssdk.SecretsManager.SecretsManagerError",
+}
+# arguments of a client or session creation that name whose identity makes the calls
+CREDENTIAL_ARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "profile_name", "botocore_session")
+# the longest use quoted in a GGL141 message
+_QUOTE_LIMIT = 60
+# what a ported client's calls raise, by service (for client.exceptions.X)
+_RAISED_BY_SERVICE = {
+    "iot-data": f"{SDK_EXCEPTIONS['shadow']} (shadow calls) or {SDK_EXCEPTIONS['invocation']} (publish)",
+    "lambda": SDK_EXCEPTIONS["invocation"],
+    "secretsmanager": SDK_EXCEPTIONS["secretsmanager"],
 }
 # arn:aws:lambda:<region>:<12 digits>:function:<name>[:<qualifier>], '*' for unknown parts
 _ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9*-]+:(\d{12}|\*):function:[A-Za-z0-9_*-]+(:[A-Za-z0-9_$*-]+)?$")
@@ -92,6 +103,7 @@ class Plan:
     findings: list[FindingAt] = field(default_factory=list)
     resources: list[ResourceAt] = field(default_factory=list)
     removed_refs: Counter = field(default_factory=Counter)  # names that edits delete
+    ported: frozenset = frozenset()  # origins of the clients the port makes greengrasssdk ones
     creates_sdk_client: bool = False
 
     def edit(self, node: cst.CSTNode, path: tuple, fn: Edit) -> None:
@@ -100,32 +112,147 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, analysis: Analysis, sdk_name: str):
+    def __init__(self, analysis: Analysis, sdk_name: str, tree: Tree, ported_elsewhere: frozenset):
         self.analysis = analysis
         self.sdk_name = sdk_name
+        self.tree = tree
+        self.ported_elsewhere = ported_elsewhere
         self.plan = Plan()
         self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
+        self.ported: frozenset = frozenset()  # ids of the creations that are ported
 
     def run(self) -> Plan:
+        self._decide_clients()
         for site in self.analysis.calls:
             self._call(site)
         for read in self.analysis.field_reads:
-            if self.analysis.kind_of(read.node.value, read.scope) == an.INVOKE_RESULT:
+            kind = self.analysis.kind_of(read.node.value, read.scope)
+            if kind == an.INVOKE_RESULT and self._is_ported(kind):
                 self._invoke_result_read(read.key)
         for decorator, scope in self.analysis.decorators:
             self._telemetry_decorator(decorator, scope)
         self._handlers()
+        self._dead_assignments()
         return self.plan
+
+    def _makes_cloud_call(self, value: cst.CSTNode, scope) -> bool:
+        """True if a call in ``value`` is made on something boto3 gave."""
+        pending = [value]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, cst.Call):
+                func = self.analysis.kind_of(current.func, scope)
+                if func is not None and func.tag == an.METHOD and func.sdk == "boto3":
+                    return True
+            pending.extend(child_nodes(current))
+        return False
+
+    def _dead_assignments(self) -> None:
+        """Remove ``name = <session or client creation>`` lines whose only uses the port
+        removed; report such lines that make a call (GGL144), which may have an effect."""
+        pending = list(self.analysis.assigns)
+        changed = True
+        while changed:
+            changed = False
+            for site in list(pending):
+                name = site.node.targets[0].target.value  # type: ignore[attr-defined]
+                removed = self.plan.removed_refs.get(name, 0)
+                if not removed or self.analysis.ref_count(name) - removed != 1:
+                    continue  # still used (the assignment itself is one occurrence)
+                pending.remove(site)
+                value = site.node.value
+                kind = self.analysis.kind_of(value, site.scope)
+                pure = kind is not None and (kind == an.SESSION or kind.tag == an.CLIENT)
+                if pure and isinstance(value, cst.Call) and not _has_call(value.args):
+                    block = site.path[-1]
+                    only = isinstance(block, cst.IndentedBlock) and len(block.body) == 1
+                    self.plan.edit(site.line, site.path, _to_pass if only else _remove)
+                    self.plan.removed_refs.update(_names_in(site.node))
+                    changed = True
+                elif self._makes_cloud_call(value, site.scope):
+                    self.plan.findings.append(FindingAt("GGL144", value, {"name": name, "call": _quoted(value)}))
+
+    # -- which clients are ported ------------------------------------------------------------
+
+    def _is_ported(self, kind: Optional[Kind]) -> bool:
+        """True for what comes from ported creations only (or from a greengrasssdk client)."""
+        return kind is not None and kind.origins <= self.ported
+
+    def _creation_services(self, site: CallSite) -> Optional[set]:
+        """The services a boto3 client creation makes: one, or a factory's callers' choice."""
+        created = self.analysis.kind_of(site.node, site.scope)
+        if created is not None:
+            return {created.service}
+        info = site.scope.function
+        factory = self.analysis.factory_parameter(info) if info is not None else None
+        if factory is None or factory[0] is not site.node:
+            return None
+        passed = self.analysis.passed_values(info, factory[1], factory[2])
+        if passed is None:
+            return None
+        services = {literal_value(value) for value, _ in passed}
+        return services if all(isinstance(s, str) for s in services) else None
+
+    def _decide_clients(self) -> None:
+        """Port a creation only if every use of it is known and has an edge equivalent."""
+        candidates: dict[int, tuple[CallSite, str, Uses]] = {}
+        for site in self.analysis.calls:
+            if self.analysis.kind_of(site.node.func, site.scope) != an.CLIENT_FACTORY:
+                continue
+            services = self._creation_services(site)
+            if not services or not services <= PORTABLE:
+                continue
+            service = ", ".join(sorted(services))
+            candidates[id(site.node)] = (site, service, client_uses(self.analysis, site, self.tree))
+        ported = set(self.ported_elsewhere)  # clients other modules create and port
+        for key, (site, service, uses) in candidates.items():
+            if uses.untracked:
+                self._keep(site, "GGL141", service=service, use=_quoted(uses.untracked[0]))
+                continue
+            cloud = [name for name in self._method_names(uses) if name not in _PORTED_NAMES]
+            if cloud:
+                self._keep(site, "GGL142", service=service, method=cloud[0])
+                continue
+            ported.add(key)
+        changed = True
+        while changed:  # a call that may use a kept client keeps every client it may use
+            changed = False
+            for key in list(ported - self.ported_elsewhere):
+                uses = candidates[key][2]
+                kinds = [self.analysis.kind_of(call.func, scope) for call, scope in uses.calls]
+                if any(kind is None or not kind.origins <= ported for kind in kinds):
+                    ported.discard(key)
+                    site, service, _ = candidates[key]
+                    self._keep(site, "GGL141", service=service, use="a call that may use another, kept client")
+                    changed = True
+        self.ported = self.plan.ported = frozenset(ported)
+        for key in ported - self.ported_elsewhere:
+            site, service, uses = candidates[key]
+            self._port_client_creation(site)
+            raised = " or ".join(_RAISED_BY_SERVICE[s] for s in service.split(", "))
+            for attribute, _ in uses.exceptions:
+                fields = {"name": source_text(attribute), "replacement": raised}
+                self.plan.findings.append(FindingAt("GGL113", attribute, fields))
+
+    def _method_names(self, uses: Uses) -> list[str]:
+        names = list(uses.elsewhere)
+        for call, _ in uses.calls:
+            assert isinstance(call.func, cst.Attribute)
+            names.append(call.func.attr.value)
+        return names
+
+    def _keep(self, site: CallSite, code: str, **fields: str) -> None:
+        self.plan.findings.append(FindingAt(code, site.node, fields))
 
     def _call(self, site: CallSite) -> None:
         node, scope = site.node, site.scope
         func = self.analysis.kind_of(node.func, scope)
-        if func == an.CLIENT_FACTORY:
-            created = self.analysis.kind_of(node, scope)
-            if created is not None and created.service in PORTABLE:
-                self._port_client_creation(site)
-        elif func is not None and func.tag == an.METHOD:
+        if func is not None and func.tag == an.METHOD:
             self._method(site, func)
+        elif func == an.RESOURCE_FACTORY:
+            created = self.analysis.kind_of(node, scope)
+            if created is not None:
+                self._cloud_only(site, created.service or "", "resource")
         elif func == an.XRAY_PATCH_ALL or (func == an.XRAY_PATCH and _patches_botocore(node)):
             self.plan.findings.append(FindingAt("GGL160", node, {"call": source_text(node)}))
         elif (
@@ -133,6 +260,7 @@ class _Planner:
             and node.func.attr.value == "read"
             and not node.args
             and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
+            and self._is_ported(self.analysis.kind_of(node.func.value, scope))
         ):
             self.plan.edit(node, site.path, _unwrap_call)
             self.plan.findings.append(FindingAt("GGL111", node.func.attr))
@@ -142,6 +270,7 @@ class _Planner:
             and node.args
             and literal_value(node.args[0].value) in an.CLOUD_ONLY_INVOKE_FIELDS
             and self.analysis.kind_of(node.func.value, scope) == an.INVOKE_RESULT
+            and self._is_ported(self.analysis.kind_of(node.func.value, scope))
         ):
             self._invoke_result_read(node.args[0].value)
 
@@ -155,6 +284,11 @@ class _Planner:
         kept = _names_in(service_arg.value)
         self.plan.removed_refs.update(_names_in(node) - kept)
         self.plan.creates_sdk_client = True
+        credentials = self._credentials(node, site.scope)
+        if credentials is not None:
+            assert isinstance(credentials, cst.Arg)
+            named = credentials.keyword.value if credentials.keyword else "**" + source_text(credentials.value)
+            self.plan.findings.append(FindingAt("GGL143", credentials, {"arg": named}))
         sdk_name = self.sdk_name
 
         def to_sdk_client(updated: cst.CSTNode) -> cst.CSTNode:
@@ -167,6 +301,23 @@ class _Planner:
 
         self.plan.edit(node, site.path, to_sdk_client)
 
+    def _credentials(self, node: cst.Call, scope) -> Optional[cst.Arg]:
+        """The first argument giving the creation (or its session) its own identity."""
+        calls = [node]
+        base = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if isinstance(base, cst.Name):
+            sources = self.analysis.lookup(scope, base.value) or []
+            base = sources[0][1] if len(sources) == 1 and sources[0][0] == "expr" else None
+        if isinstance(base, cst.Call):
+            calls.append(base)
+        for call in calls:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in CREDENTIAL_ARGS:
+                    return arg
+                if arg.star == "**":
+                    return arg  # credentials may hide in the mapping
+        return None
+
     # -- method calls ------------------------------------------------------------------------
 
     def _method(self, site: CallSite, method: Kind) -> None:
@@ -176,8 +327,15 @@ class _Planner:
             if sdk == "boto3":
                 self._cloud_only(site, service, name)
             return
+        if not self._is_ported(method):
+            if name not in _PORTED_NAMES:
+                self._cloud_only(site, service, name)
+            return
         node = site.node
         kwargs = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
+        for arg in node.args:
+            if arg.star == "**":  # a dict literal (see flows): checked and recorded like keywords
+                kwargs.update(an.unpacked_keywords(arg, self.analysis, site.scope) or {})
         ported_name = "invoke" if (service, name) == ("lambda", "invoke_async") and sdk == "boto3" else name
         if ported_name not in SDK_METHODS[service]:
             hint = "keep a boto3 client for it (cloud only) or remove the call"
@@ -215,29 +373,8 @@ class _Planner:
                 self.plan.findings.append(FindingAt("GGL130", kwargs["VersionId"]))
         for kw in drop:
             self.plan.removed_refs.update(_names_in(kwargs[kw]))
-        if rename or add or ported_name != name:
+        if rename or add or drop or ported_name != name:
             self.plan.edit(node, site.path, _rewrite_call(drop, rename, add, ported_name))
-        elif drop:
-            self._drop_arguments(site, drop)
-
-    def _drop_arguments(self, site: CallSite, drop: set) -> None:
-        """Remove keyword arguments in place: only the dropped arguments (and, when the last
-        one goes, the comma before it) are edited, so the rest of the call is not rebuilt."""
-        args = site.node.args
-        path = (*site.path, site.node)
-        for arg in args:
-            if arg.keyword is not None and arg.keyword.value in drop:
-                self.plan.edit(arg, path, _remove)
-        kept = [arg for arg in args if arg.keyword is None or arg.keyword.value not in drop]
-        if kept and kept[-1] is not args[-1] and isinstance(kept[-1].comma, cst.Comma):
-            # the argument list now ends at the last kept one: it takes the old last comma
-            last = args[-1]
-            # the closing comma, or else the whitespace before the closing parenthesis
-            if isinstance(last.comma, cst.Comma):
-                closing = closing_comma(kept[-1].comma, last.comma)
-            else:
-                closing = last.whitespace_after_arg
-            self.plan.edit(kept[-1].comma, (*path, kept[-1]), lambda _: closing)
 
     def _publish(self, site: CallSite, kwargs: dict, sdk: Optional[str], drop: set) -> None:
         self._resource("publishes", kwargs.get("topic"), site, topic=True)
@@ -258,8 +395,9 @@ class _Planner:
     def _invoke_drops(self, kwargs: dict, drop: set) -> None:
         if "LogType" in kwargs:
             drop.add("LogType")
-            hint = _DEVICE_LOG_HINT
-            self.plan.findings.append(FindingAt("GGL121", kwargs["LogType"], {"arg": "LogType", "hint": hint}))
+            if literal_value(kwargs["LogType"].value) != "None":  # 'None' asks for no log: nothing lost
+                hint = _DEVICE_LOG_HINT
+                self.plan.findings.append(FindingAt("GGL121", kwargs["LogType"], {"arg": "LogType", "hint": hint}))
         invocation_type = kwargs.get("InvocationType")
         if invocation_type is not None and literal_value(invocation_type.value) == "DryRun":
             drop.add("InvocationType")
@@ -357,6 +495,8 @@ class _Planner:
             self.plan.resources.append(ResourceAt(category, value, literal, resolved, site.node))
             if resolved and not _ARN.match(value) and not (not literal and value.startswith("arn:")):
                 not_arn = True
+        if check_arn and isinstance(arg.value, cst.Attribute) and arg.value.attr.value == "function_name":
+            not_arn = True  # `context.function_name` is the bare name
         if check_arn and not_arn:
             self.plan.findings.append(FindingAt("GGL120", arg, {"value": source_text(arg.value)}))
 
@@ -370,11 +510,38 @@ class _Planner:
             expr = handler.type_expr
             elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
             for element in elements:
-                if self.analysis.kind_of(element, handler.scope) == an.CLIENT_ERROR:
+                kind = self.analysis.kind_of(element, handler.scope)
+                if kind is not None and kind.tag == an.BOTOCORE_ERROR:
                     replacement = " or ".join(SDK_EXCEPTIONS[s] for s in sorted(services))
                     self.plan.findings.append(
                         FindingAt("GGL112", element, {"name": source_text(element), "replacement": replacement})
                     )
+
+
+_PORTED_NAMES = frozenset().union(*SDK_METHODS.values(), {"invoke_async"})
+
+
+def _has_call(nodes) -> bool:
+    """True if a call is anywhere in ``nodes`` (subtrees)."""
+    pending = list(nodes)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Call):
+            return True
+        pending.extend(child_nodes(current))
+    return False
+
+
+def _to_pass(updated: cst.CSTNode) -> cst.CSTNode:
+    """A removed line that was its block's only statement: an emptied block needs one."""
+    assert isinstance(updated, cst.SimpleStatementLine)
+    return updated.with_changes(body=[cst.Pass()])
+
+
+def _quoted(node: Union[cst.CSTNode, str]) -> str:
+    """A use as written, on one line and cut short."""
+    text = node if isinstance(node, str) else " ".join(source_text(node).split())
+    return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "..."
 
 
 def _patches_botocore(call: cst.Call) -> bool:
@@ -385,9 +552,15 @@ def _patches_botocore(call: cst.Call) -> bool:
     return bool(names & {"boto3", "botocore"})
 
 
-def plan_port(analysis: Analysis, sdk_name: str = "greengrasssdk") -> Plan:
-    """Decide every edit, finding and resource for one analysed module."""
-    return _Planner(analysis, sdk_name).run()
+def plan_port(
+    analysis: Analysis, sdk_name: str = "greengrasssdk", tree: Tree = None, ported_elsewhere: frozenset = frozenset()
+) -> Plan:
+    """Decide every edit, finding and resource for one analysed module.
+
+    ``tree`` (a :class:`gglift.port.tree.SourceTree`) tells which names other modules import
+    from it and follows the client there; ``ported_elsewhere`` holds the origins of imported
+    clients their own module ports. Without them the module is taken alone."""
+    return _Planner(analysis, sdk_name, tree, ported_elsewhere).run()
 
 
 def _names_in(node: cst.CSTNode) -> Counter:
@@ -405,18 +578,74 @@ def _names_in(node: cst.CSTNode) -> Counter:
     return found
 
 
+def _has_comment(ws: object) -> bool:
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return False
+    return ws.first_line.comment is not None or any(line.comment is not None for line in ws.empty_lines)
+
+
+def joined_gap(before: object, after: object) -> object:
+    """The whitespace that replaces ``before <removed item> after`` in a list.
+
+    Comments survive unless they sit on the removed item's own line: ``after`` keeps its
+    comment when the item shared its line with the previous one, and the comment lines
+    below the item are kept in any case.
+    """
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return before
+    if not isinstance(before, cst.ParenthesizedWhitespace):
+        return after
+    return before.with_changes(
+        empty_lines=[*before.empty_lines, *after.empty_lines], indent=after.indent, last_line=after.last_line
+    )
+
+
 def closing_comma(kept: object, last: object) -> object:
     """The comma for a list's new last element when the old last one is removed.
 
     It takes the old last comma's layout (trailing comma or none, the line break before the
-    closing bracket) but keeps its own end-of-line comment.
+    closing bracket) but keeps its own end-of-line comment and the comment lines between.
     """
     if not isinstance(last, cst.Comma) or not isinstance(kept, cst.Comma):
         return last
-    kept_ws, last_ws = kept.whitespace_after, last.whitespace_after
-    if isinstance(kept_ws, cst.ParenthesizedWhitespace) and isinstance(last_ws, cst.ParenthesizedWhitespace):
-        return kept.with_changes(whitespace_after=last_ws.with_changes(first_line=kept_ws.first_line))
-    return last
+    return last.with_changes(whitespace_after=joined_gap(kept.whitespace_after, last.whitespace_after))
+
+
+def without_arguments(call: cst.Call, drop: set) -> cst.Call:
+    """``call`` without the keyword arguments named in ``drop``, keeping every comment
+    that is not on a removed argument's own line."""
+    args = list(call.args)
+    kept: list[cst.Arg] = []
+    gap = call.whitespace_before_args  # the whitespace before the next kept argument
+    before_args = gap
+    for arg in args:
+        after = arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else None
+        if arg.keyword is not None and arg.keyword.value in drop:
+            if after is not None and arg is not args[-1]:
+                gap = joined_gap(gap, after)
+            continue
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=kept[-1].comma.with_changes(whitespace_after=gap))
+        else:
+            before_args = gap
+        kept.append(arg)
+        gap = after
+    last = args[-1] if args else None
+    if last is None or not (last.keyword is not None and last.keyword.value in drop):
+        return call.with_changes(args=kept, whitespace_before_args=before_args)
+    if not kept:
+        ws = joined_gap(gap, last.comma.whitespace_after) if isinstance(last.comma, cst.Comma) else gap
+        return call.with_changes(args=[], whitespace_before_args=ws if _has_comment(ws) else cst.SimpleWhitespace(""))
+    final = kept[-1]
+    comma = final.comma.with_changes(whitespace_after=gap) if isinstance(final.comma, cst.Comma) else final.comma
+    if isinstance(last.comma, cst.Comma):
+        final = final.with_changes(comma=closing_comma(comma, last.comma))
+    elif _has_comment(gap):
+        final = final.with_changes(comma=comma)  # the comma carries the comment's line break
+    else:
+        final = final.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=last.whitespace_after_arg)
+    kept[-1] = final
+    return call.with_changes(args=kept, whitespace_before_args=before_args)
 
 
 def _remove(_: cst.CSTNode) -> cst.RemovalSentinel:
@@ -437,21 +666,14 @@ def _rewrite_call(drop: set, rename: dict, add: list, method: str) -> Edit:
 
     def apply(updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute)
-        old_args = list(updated.args)
-        args = []
-        for arg in old_args:
-            keyword = arg.keyword.value if arg.keyword is not None else None
-            if keyword in drop:
-                continue
-            if keyword in rename:
-                arg = arg.with_changes(keyword=cst.Name(rename[keyword]))
-            args.append(arg)
-        last = old_args[-1] if old_args else None
-        if args and last is not None and last.keyword is not None and last.keyword.value in drop:
-            # the last argument went away: its comma (or none) closes the list now
-            args[-1] = args[-1].with_changes(
-                comma=closing_comma(args[-1].comma, last.comma), whitespace_after_arg=last.whitespace_after_arg
-            )
+        if drop:
+            updated = without_arguments(updated, drop)
+        args = [
+            arg.with_changes(keyword=cst.Name(rename[arg.keyword.value]))
+            if arg.keyword is not None and arg.keyword.value in rename
+            else arg
+            for arg in updated.args
+        ]
         for keyword, code in add:
             args = _insert_after_first(args, keyword, code)
         func = updated.func

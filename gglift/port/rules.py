@@ -95,7 +95,22 @@ After the port, shadow calls raise `greengrasssdk.IoTDataPlane.ShadowError`, sec
 `greengrasssdk.SecretsManager.SecretsManagerError` and invocations
 `greengrasssdk.Lambda.InvocationException`; `botocore.exceptions.ClientError` and the client's
 `exceptions.*` classes are never raised, so a handler for them stops catching anything. The
-handler is left as it is: choose the new exception by hand.""",
+handler is left as it is: choose the new exception by hand. Every class from
+`botocore.exceptions` is covered: `BotoCoreError`, `NoCredentialsError`,
+`EndpointConnectionError` and the others are raised by botocore only.""",
+    ),
+    Rule(
+        "GGL113",
+        "error",
+        "`client.exceptions` on a ported client",
+        "`{name}` raises AttributeError on the core: a greengrasssdk client has no `exceptions`",
+        "catch {replacement} instead",
+        """\
+boto3 clients carry their service's modelled errors as `client.exceptions.<Name>`; a
+Greengrass Core SDK client has no `exceptions` attribute. Python evaluates an `except`
+clause's expression only when an exception reaches it, so `except client.exceptions.X:`
+turns the first error of the `try` into an `AttributeError` raised from the handler. Every
+other use of `client.exceptions` fails the same way. The expression is left as it is.""",
     ),
     Rule(
         "GGL120",
@@ -195,6 +210,62 @@ equivalent; the boto3 call is kept and needs network access and credentials from
 `aws.greengrass.TokenExchangeService` component. For Kinesis, Firehose, IoT Analytics,
 IoT SiteWise and S3 the hint names the stream manager export that buffers data on the device
 and exports it when the connection is back.""",
+    ),
+    Rule(
+        "GGL141",
+        "warning",
+        "client kept on boto3: a use of it cannot be followed",
+        "the `{service}` client stays on boto3: its use `{use}` cannot be followed",
+        "use the client only through names, `self` attributes and functions of this module, or port it by hand",
+        """\
+A client is ported only when every use of it is known: the creation becomes a
+`greengrasssdk` client, and each call must lose its cloud-only arguments and `.read()`. When
+the client is stored in a dict or list, set on another object, passed to a function that is
+not defined in the module (a callback, a dispatch table) or its method is taken without
+calling it, or a call passes `*args`/`**kwargs`, gglift cannot see what happens to it. Then
+the creation is left on boto3, unchanged, and this finding names the first such use: the
+code keeps working online, and nothing is half ported.""",
+    ),
+    Rule(
+        "GGL142",
+        "warning",
+        "client kept on boto3: it makes cloud control-plane calls",
+        "the `{service}` client stays on boto3: `{method}` has no Greengrass Core SDK equivalent",
+        "keep it for the cloud calls, and create a second client with greengrasssdk.client('{service}') for the edge calls",
+        """\
+The Greengrass Core SDK's clients offer the data-plane calls only: IoT data `publish` and the
+classic shadow calls, Lambda `invoke`, Secrets Manager `get_secret_value`. A client that
+also makes other calls (`describe_secret`, `put_secret_value`,
+`update_function_configuration`, ...) is left on boto3 as a whole, since porting it would
+turn those working cloud calls into `AttributeError`s. Each such call is reported with
+GGL140.""",
+    ),
+    Rule(
+        "GGL143",
+        "warning",
+        "explicit credentials dropped",
+        "`{arg}` is dropped: the ported client acts with the core's identity, not these credentials",
+        "if the call was cross-account (sts.assume_role), keep a boto3 client for it or route the data through the other account",
+        """\
+A boto3 client or session created with `aws_access_key_id`, `aws_secret_access_key`,
+`aws_session_token`, `profile_name` or a `botocore_session` (often the credentials of an
+`sts.assume_role` for a cross-account call) acts as that identity. A Greengrass Core SDK
+client talks to the local core, which authorises the function by its own configuration: the
+credentials are dropped with the rest of the creation's arguments, which changes who makes
+the call.""",
+    ),
+    Rule(
+        "GGL144",
+        "warning",
+        "cloud call left only for what the port removed",
+        "`{name}` was only used by what the port removed, but `{call}` still runs here and needs the cloud",
+        "remove this line",
+        """\
+After the port, a name that fed only the removed creation arguments (typically an endpoint
+from `boto3.client('iot').describe_endpoint(...)` passed as `endpoint_url=`) is no longer
+used. Creating a boto3 session or client has no other effect and such a line is removed with
+the port; a line that makes a call is left in place, because it may have an effect, but it
+still runs (at import, for module level code) and fails without a connection.""",
     ),
     Rule(
         "GGL150",

@@ -53,11 +53,19 @@ def replacements(plan: Plan) -> list[tuple[cst.CSTNode, tuple, list[cst.CSTNode]
         if isinstance(new, cst.FlattenSentinel):
             result.append((node, path, list(new.nodes)))
         elif isinstance(new, cst.RemovalSentinel):
-            # a removed line keeps the comments above it
-            result.append((node, path, list(getattr(node, "leading_lines", ()))))
+            result.append((node, path, _comments_of_removed(node)))
         else:
             result.append((node, path, [new]))
     return result
+
+
+def _comments_of_removed(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """What stays of a removed line: the comments above it and its end-of-line comment."""
+    kept = list(getattr(node, "leading_lines", ()))
+    trailing = getattr(node, "trailing_whitespace", None)
+    if isinstance(trailing, cst.TrailingWhitespace) and trailing.comment is not None:
+        kept.append(cst.EmptyLine(comment=trailing.comment))
+    return kept
 
 
 def _bound_name(alias: cst.ImportAlias, from_import: bool) -> str:
@@ -88,7 +96,7 @@ def _unused_aliases(site: ImportSite, analysis: Analysis, plan: Plan) -> set[str
     for alias in _cloud_aliases(site):
         bound = _bound_name(alias, isinstance(site.node, cst.ImportFrom))
         removed = plan.removed_refs.get(bound, 0)
-        if removed and analysis.refs.get(bound, 0) - removed <= 0:
+        if removed and analysis.ref_count(bound) - removed <= 0:
             unused.add(bound)
     return unused
 
@@ -121,7 +129,9 @@ def _edit_import_line(
         if sdk_name is not None:
             sdk_line = _sdk_import_line(sdk_name)
             if not body:
-                return sdk_line.with_changes(leading_lines=updated.leading_lines)
+                return sdk_line.with_changes(
+                    leading_lines=updated.leading_lines, trailing_whitespace=updated.trailing_whitespace
+                )
             return cst.FlattenSentinel([updated.with_changes(body=body), sdk_line])
         if body:
             return updated.with_changes(body=body)

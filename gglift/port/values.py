@@ -7,11 +7,12 @@ as far as it goes; what stays unknown becomes ``+`` for each MQTT topic level it
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Union
 
 import libcst as cst
 
-from gglift.port.analysis import Analysis, Scope
+from gglift.port.analysis import Analysis, Scope, string_value
 
 _UNKNOWN = "\x00"  # stands for a piece of the string that is not known statically
 _MAX_DEPTH = 8  # how many constant-to-constant hops are followed
@@ -29,7 +30,7 @@ def static_pieces(
     if expr is None or depth > _MAX_DEPTH:
         return [_UNKNOWN]
     if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
+        value = string_value(expr)
         return [value if isinstance(value, str) else _UNKNOWN]
     if isinstance(expr, cst.ConcatenatedString):
         return _joined([expr.left, expr.right], analysis, scope, depth)
@@ -43,8 +44,23 @@ def static_pieces(
         return static_pieces(expr.expression, analysis, scope, depth + 1)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         return _joined([expr.left, expr.right], analysis, scope, depth)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        return _formatted(expr.left, _PERCENT, analysis, scope, depth)
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "format"
+        and not any(arg.star for arg in expr.args)
+    ):
+        return _formatted(expr.func.value, _BRACES, analysis, scope, depth)
     if isinstance(expr, cst.Name):
-        sources = analysis.lookup(scope, expr.value)
+        sources = analysis.reaching(expr, scope)
+        if sources and len(sources) > 1 and all(s[0] == "expr" for s in sources):
+            # a variable assigned one of several values: each of them
+            values: list[str] = []
+            for source in sources:
+                values.extend(static_pieces(source[1], analysis, source[2], depth + 1))
+            return _capped(values)
         if sources and len(sources) == 1:
             source = sources[0]
             if source[0] == "expr":  # a constant, e.g. TOPIC = "sensors/data"
@@ -57,6 +73,28 @@ def static_pieces(
                         values.extend(static_pieces(value, analysis, caller, depth + 1))
                     return _capped(values)
     return [_UNKNOWN]
+
+
+# the placeholders of `'...' % x` and `'...'.format(x)`, and their escapes for a literal % { }
+_PERCENT = (re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z]"), {"%%": "%"})
+_BRACES = (re.compile(r"\{[^{}]*\}"), {"{{": "{", "}}": "}"})
+
+
+def _formatted(template, syntax: tuple, analysis: Analysis, scope: Scope, depth: int) -> list[str]:
+    """A template whose placeholders are unknown: ``'{}/cmd'.format(x)`` -> ``<?>/cmd``."""
+    placeholder, escapes = syntax
+    results = []
+    for text in static_pieces(template, analysis, scope, depth + 1):
+        marks = {}
+        for index, (escape, char) in enumerate(escapes.items()):
+            mark = chr(1 + index)
+            text = text.replace(escape, mark)
+            marks[mark] = char
+        text = placeholder.sub(_UNKNOWN, text)
+        for mark, char in marks.items():
+            text = text.replace(mark, char)
+        results.append(text)
+    return _capped(results)
 
 
 def _joined(parts, analysis: Analysis, scope: Scope, depth: int) -> list[str]:
@@ -110,7 +148,7 @@ def source_text(node: Union[cst.CSTNode, cst.BaseExpression]) -> str:
 def literal_value(expr: Optional[cst.BaseExpression]) -> object:
     """The Python value of a simple literal (str, int, True/False/None), else a marker."""
     if isinstance(expr, cst.SimpleString):
-        return expr.evaluated_value
+        return string_value(expr)
     if isinstance(expr, cst.Integer):
         return expr.evaluated_value
     if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):

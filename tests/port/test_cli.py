@@ -181,6 +181,23 @@ def test_explain_prints_the_registry_text(project: Path) -> None:
     assert result.output.startswith("GGL110 (error): named shadow\n\nThe SDK's `get_thing_shadow`")
 
 
+@pytest.mark.parametrize(
+    "code, first_line",
+    [
+        ("GGL113", "GGL113 (error): `client.exceptions` on a ported client"),
+        ("GGL141", "GGL141 (warning): client kept on boto3: a use of it cannot be followed"),
+        ("GGL142", "GGL142 (warning): client kept on boto3: it makes cloud control-plane calls"),
+        ("GGL143", "GGL143 (warning): explicit credentials dropped"),
+        ("GGL144", "GGL144 (warning): cloud call left only for what the port removed"),
+    ],
+)
+def test_explain_knows_the_codes_for_flows_and_credentials(project: Path, code: str, first_line: str) -> None:
+    result = run("--explain", code, cwd=project)
+    assert result.exit_code == 0
+    assert result.output == explain(code)
+    assert result.output.splitlines()[0] == first_line
+
+
 def test_porting_twice_changes_nothing_the_second_time(project: Path) -> None:
     assert run(".", cwd=project).exit_code == 0
     first = (project / "app.py").read_bytes()

@@ -164,11 +164,34 @@ CASES = {
           "keep it if the device is online; give the component's role the permission")],
     ),
     "no_edge_operation": (
-        IOT + 'iot.list_named_shadows_for_thing(thingName="pump")\n',
+        'import greengrasssdk\niot = greengrasssdk.client("iot-data")\n'
+        'iot.list_named_shadows_for_thing(thingName="pump")\n',
         [("GGL150", "error", 3, 1,
           "`iot-data.list_named_shadows_for_thing` has no Greengrass Core SDK equivalent; "
           "the ported client will not have it",
           "keep a boto3 client for it (cloud only) or remove the call")],
+    ),
+    "client_exceptions_on_ported_client": (
+        'import boto3\nsm = boto3.client("secretsmanager")\ntry:\n    sm.get_secret_value(SecretId="db")\nexcept sm.exceptions.ResourceNotFoundException:\n    pass\n',
+        [('GGL113', 'error', 5, 8, '`sm.exceptions` raises AttributeError on the core: a greengrasssdk client has no `exceptions`', 'catch greengrasssdk.SecretsManager.SecretsManagerError instead')],
+    ),
+    "client_stored_in_a_dict": (
+        'import boto3\nclients = {"iot": boto3.client("iot-data")}\n',
+        [('GGL141', 'warning', 2, 19, 'the `iot-data` client stays on boto3: its use `"iot": boto3.client("iot-data")` cannot be followed', 'use the client only through names, `self` attributes and functions of this module, or port it by hand')],
+    ),
+    "client_with_control_plane_calls": (
+        'import boto3\nsm = boto3.client("secretsmanager")\nsm.describe_secret(SecretId="db")\n',
+        [('GGL142', 'warning', 2, 6, 'the `secretsmanager` client stays on boto3: `describe_secret` has no Greengrass Core SDK equivalent', "keep it for the cloud calls, and create a second client with greengrasssdk.client('secretsmanager') for the edge calls"),
+         ('GGL140', 'warning', 3, 1, '`secretsmanager.describe_secret` stays a cloud call: it works only while the device is online', "keep it if the device is online; give the component's role the permission")],
+    ),
+    "explicit_credentials": (
+        'import boto3\niot = boto3.client("iot-data", aws_session_token=TOKEN)\n',
+        [('GGL143', 'warning', 2, 32, "`aws_session_token` is dropped: the ported client acts with the core's identity, not these credentials", 'if the call was cross-account (sts.assume_role), keep a boto3 client for it or route the data through the other account')],
+    ),
+    "endpoint_lookup_left_running": (
+        'import boto3\nep = boto3.client("iot").describe_endpoint()["endpointAddress"]\niot = boto3.client("iot-data", endpoint_url=ep)\n',
+        [('GGL140', 'warning', 2, 6, '`iot.describe_endpoint` stays a cloud call: it works only while the device is online', "keep it if the device is online; give the component's role the permission"),
+         ('GGL144', 'warning', 2, 6, '`ep` was only used by what the port removed, but `boto3.client("iot").describe_endpoint()["endpointAddress"]` still runs here and needs the cloud', 'remove this line')],
     ),
 }  # fmt: skip
 
@@ -224,7 +247,7 @@ HANDLER_CASES = {
         'import boto3\nsm = boto3.client("secretsmanager")\n'
         'try:\n    sm.get_secret_value(SecretId="db")\n'
         "except sm.exceptions.ResourceNotFoundException:\n    pass\n",
-        [("GGL112", 5, 8, "catch greengrasssdk.SecretsManager.SecretsManagerError instead")],
+        [("GGL113", 5, 8, "catch greengrasssdk.SecretsManager.SecretsManagerError instead")],
     ),
 }
 

@@ -90,11 +90,11 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pyt
     """The pool's workers are forked from this process, so they run the patched analysis."""
     real = engine.analyze_source
 
-    def crash_on_one_file(source: bytes, path: Path):
+    def crash_on_one_file(source: bytes, path: Path, **options):
         if path.name == "crash.py":
             faulthandler.disable()  # inherited from pytest: keep the test's output quiet
             os.kill(os.getpid(), signal.SIGSEGV)
-        return real(source, path)
+        return real(source, path, **options)
 
     monkeypatch.setattr(engine, "analyze_source", crash_on_one_file)
     paths = [tmp_path / f"f{n}.py" for n in range(9)] + [tmp_path / "crash.py"] + [tmp_path / "g.py"]

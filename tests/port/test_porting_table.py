@@ -91,10 +91,8 @@ iot = session.client("iot-data")
 iot.delete_thing_shadow(thingName="pump")
 """,
         """\
-import boto3
 import greengrasssdk
 
-session = boto3.Session(profile_name="dev")
 iot = greengrasssdk.client("iot-data")
 iot.delete_thing_shadow(thingName="pump")
 """,

@@ -1,0 +1,145 @@
+"""A module's clients across its source tree: ``from .aws import iot`` followed both ways.
+
+A client created in one module and used in another is ported only if the port of each side
+agrees: the creating module follows the client into every module that imports it (its uses
+there must all be followed and portable), and an importing module asks the creating one
+whether it ports the client, and then ports its own calls on it. Both sides run the same
+decision over the same files, so they cannot disagree. Only ``from <module> import <name>``
+of a module-level client is followed; ``import module`` keeps the client on boto3 (GGL141).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+import libcst as cst
+
+from gglift.port import analysis as an
+from gglift.port.analysis import Analysis, Kind
+from gglift.port.modules import read_cached, importers_of, resolve_from
+
+# (path, (mtime_ns, size) of the file) -> the module's exported clients, by name
+_DECISIONS: dict[tuple, dict[str, Kind]] = {}
+
+
+def external_origin(path: Path, name: str) -> tuple:
+    """The origin standing for a client another module creates, in kinds of this one."""
+    return ("module", str(path), name)
+
+
+def _parse(path: Path) -> Optional[cst.Module]:
+    data = read_cached(path)
+    if data is None:
+        return None
+    try:
+        return cst.parse_module(data)
+    except Exception:  # the port of that file reports it; here it only cannot be followed
+        return None
+
+
+def bind_imported(
+    analysis: Analysis, path: Path, kind_of: Callable[[Path, str], Optional[Kind]]
+) -> tuple[frozenset, bool]:
+    """Give names a module imports from its tree (``from aws import iot``) the kind
+    ``kind_of`` finds for them. Returns the origins of those kinds, and whether the module
+    takes names from its tree at all."""
+    origins: set = set()
+    from_tree = False
+    for site in analysis.imports:
+        node = site.node
+        if len(site.path) != 2 or not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            continue
+        dotted = an.dotted_name(node.module) if node.module is not None else ""
+        target = resolve_from(path, len(node.relative), dotted)
+        if target is None:
+            continue
+        from_tree = True
+        for alias in node.names:
+            bound = alias.asname.name.value if alias.asname else an.dotted_name(alias.name)  # type: ignore[union-attr]
+            bindings = analysis.module_scope.bindings.get(bound)
+            if bindings != [an.OTHER]:
+                continue  # also bound otherwise: not provably the imported client
+            kind = kind_of(target, an.dotted_name(alias.name))
+            if kind is not None:
+                bindings[0] = ("kind", kind)
+                origins |= kind.origins
+    return frozenset(origins), from_tree
+
+
+def exported_clients(path: Path) -> dict[str, Kind]:
+    """The module-level clients of ``path`` that are greengrasssdk ones after its port, as
+    kinds for the modules importing them."""
+    data = read_cached(path)
+    if data is None:
+        return {}
+    key = (path, hash(data))
+    found = _DECISIONS.get(key)
+    if found is None:
+        found = _DECISIONS[key] = _decide(path)
+    return found
+
+
+def _decide(path: Path) -> dict[str, Kind]:
+    from gglift.port.porting import plan_port  # porting uses this module's SourceTree
+
+    module = _parse(path)
+    if module is None:
+        return {}
+    analysis = Analysis(module)
+    plan = plan_port(analysis, tree=SourceTree(path))
+    found = {}
+    for name, sources in analysis.module_scope.bindings.items():
+        kind = analysis.agree(sources)
+        if kind is None or kind.tag != an.CLIENT:
+            continue
+        if kind.sdk == "gg":
+            found[name] = kind  # already a greengrasssdk client: its calls are recorded there
+        elif kind.origins <= plan.ported:
+            found[name] = an.client_kind(kind.service or "", "boto3", frozenset({external_origin(path, name)}))
+    return found
+
+
+class SourceTree:
+    """What the port of one module needs to know about the other modules of its tree."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._importers: Optional[dict[str, list[Path]]] = None
+
+    @property
+    def imported(self) -> bool:
+        """True once the port of this module found that other modules import it."""
+        return bool(self._importers)
+
+    def importers(self) -> dict[str, list[Path]]:
+        """The names other modules import from this one (asked only when it matters)."""
+        if self._importers is None:
+            self._importers = importers_of(self.path)
+        return self._importers
+
+    def uses_in(self, importer: Path, name: str, kind: Kind) -> Optional[list[str]]:
+        """The methods ``importer`` calls on the client ``name`` it imports from this module;
+        None when a use of it there cannot be followed."""
+        from gglift.port.flows import follow_imported  # flows uses SourceTree objects
+
+        module = _parse(importer)
+        if module is None:
+            return None
+        analysis = Analysis(module)
+        origin = external_origin(self.path, name)
+        marked = Kind(kind.tag, service=kind.service, sdk=kind.sdk, origins=frozenset({origin}))
+        bound, _ = bind_imported(analysis, importer, lambda path, taken: marked if (path, taken) == (self.path, name) else None)
+        if not bound:
+            return None
+        return follow_imported(analysis, origin, SourceTree(importer))
+
+
+class NoTree:
+    """No other module: what :func:`gglift.port.engine.analyze_source` assumes by default."""
+
+    def importers(self) -> dict[str, list[Path]]:
+        return {}
+
+    def uses_in(self, importer: Path, name: str, kind: Kind) -> Optional[list[str]]:
+        return None
