@@ -26,6 +26,7 @@ from gglift.routes import effective_subscriptions
 from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
+from gglift.runtime.streams import StreamServer
 from gglift.runtime.transport import HttpTransport
 from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, decode_context, encode_context, new_invocation_id
 
@@ -74,6 +75,7 @@ class Core:
         self._broker: Optional[EmbeddedBroker] = None
         self._bridge: Optional[MqttBridge] = None
         self._shadows: Optional[ShadowStore] = None
+        self.streams = StreamServer(self.state_dir / "streams", self._stream_client)
         self._secrets = SecretStore(project.local.secrets_file, project.local.region, project.local.account)
         self._sampler: Optional[asyncio.Task] = None
         self._arns = {project.function_arn(fn, qualified=False): fn for fn in project.functions}
@@ -90,6 +92,7 @@ class Core:
     async def start(self) -> None:
         """Serve the IPC, connect MQTT, start pinned workers and wait until they are ready."""
         await self.transport.start()
+        await self.streams.start()
         self._shadows = ShadowStore(self.state_dir / "shadows.sqlite")
         await self._start_mqtt()
         for fn in self.project.functions:
@@ -130,6 +133,7 @@ class Core:
         if self._sampler is not None:
             self._sampler.cancel()
         await self.transport.stop()
+        await self.streams.stop()
         if self._broker is not None:
             await self._broker.stop()
         if self._shadows is not None:
@@ -194,7 +198,7 @@ class Core:
     def _spawn(self, worker: Worker) -> WorkerProcess:
         fn = worker.pool.fn
         return WorkerProcess(
-            launch.command(fn), launch.environment(self.project, fn, self.transport.port, worker.token),
+            launch.command(fn), launch.environment(self.project, fn, self.transport.port, worker.token, self.streams.port),
             str(fn.source), lambda line: self._worker_output(fn, line), lambda code: worker.pool.exited(worker, code),
         )
 
@@ -219,6 +223,11 @@ class Core:
     # -- the Dispatcher the transport calls ----------------------------------------------
     def authenticate(self, token: Optional[str]) -> Optional[Worker]:
         return self._tokens.get(token) if token else None
+
+    def _stream_client(self, token: Optional[str]) -> Optional[str]:
+        """The function a stream manager client's token was given to, or None."""
+        worker = self.authenticate(token)
+        return worker.pool.fn.name if worker else None
 
     async def post_work(self, caller: Worker, target: str, payload: bytes, client_context: str,
                         invocation_type: str) -> str:
