@@ -22,7 +22,7 @@ from gglift.runtime.streams.messages import (
     Op, PROTOCOL_VERSION, RESPONSE_OF, SERVER_VERSION, SUPPORTED_PROTOCOLS, ReadOptions, RequestError, Status,
     StreamDefinition, check_name, invalid, response,
 )
-from gglift.runtime.streams.store import Store, Stream
+from gglift.runtime.streams.store import Store, Stream, now_ms
 
 log = logging.getLogger("gglift.runtime.streams")
 
@@ -34,11 +34,12 @@ class StreamServer:
     """Serves stream manager clients on 127.0.0.1; ``port`` once :meth:`start` returned.
 
     ``exports``: an :class:`~gglift.runtime.streams.exports.Exports` told about every change,
-    or None to export nothing.
+    or None to export nothing. ``clock``: epoch milliseconds (ingest times, time to live).
     """
 
-    def __init__(self, folder: Path, authenticate: Authenticator, exports=None, port: int = 0):
-        self.store = Store(folder)
+    def __init__(self, folder: Path, authenticate: Authenticator, exports=None, port: int = 0,
+                 clock: Callable[[], int] = now_ms):
+        self.store = Store(folder, clock)
         self.authenticate = authenticate
         self.exports = exports
         self.port = port

@@ -123,12 +123,18 @@ class Segment:
             self.fd = None
 
 
+def now_ms() -> int:
+    """The wall clock in epoch milliseconds, as ingest times are."""
+    return int(time.time() * 1000)
+
+
 @dataclass
 class Stream:
     """One message stream: its definition and segments; appends go to the last segment."""
     definition: StreamDefinition
     folder: Optional[Path]
     segments: list = field(default_factory=list)
+    clock: Callable[[], int] = now_ms
 
     @property
     def name(self) -> str:
@@ -147,12 +153,12 @@ class Stream:
         return sum(s.size for s in self.segments)
 
     # -- writing ------------------------------------------------------------------------------
-    def append(self, payload: bytes, now_ms: Optional[int] = None) -> int:
+    def append(self, payload: bytes) -> int:
         """Store ``payload``; returns its sequence number (one more than the previous message's)."""
-        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-        self.expire(now_ms)
+        ingest = self.clock()
+        self.expire()
         seq = self.next_sequence_number
-        record = encode_record(seq, now_ms, payload)
+        record = encode_record(seq, ingest, payload)
         self._make_room(len(record))
         active = self.segments[-1]
         if active.size and active.size + len(record) > self.definition.segment_size:
@@ -169,7 +175,7 @@ class Stream:
             active.index.append((seq, active.size))
         active.size += len(record)
         active.next = seq + 1
-        active.newest_time = now_ms
+        active.newest_time = ingest
         return seq
 
     def _make_room(self, needed: int) -> None:
@@ -204,13 +210,13 @@ class Stream:
         self.segments.append(segment)
         return segment
 
-    def expire(self, now_ms: Optional[int] = None) -> None:
+    def expire(self) -> None:
         """Drop the oldest segments whose every message is older than ``time_to_live_millis``."""
         ttl = self.definition.ttl_millis
         if ttl is None:
             return
-        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-        while self.segments and self.segments[0].size and self.segments[0].newest_time < now_ms - ttl:
+        oldest_kept = self.clock() - ttl
+        while self.segments and self.segments[0].size and self.segments[0].newest_time < oldest_kept:
             self._drop_oldest()
 
     # -- reading ------------------------------------------------------------------------------
@@ -250,10 +256,12 @@ class Stream:
 
 
 class Store:
-    """Every stream of a core, File streams kept under ``folder`` (``<state_dir>/streams``)."""
+    """Every stream of a core, File streams kept under ``folder`` (``<state_dir>/streams``).
+    ``clock``: epoch milliseconds, for ingest times and time to live."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, clock: Callable[[], int] = now_ms):
         self.folder = Path(folder)
+        self.clock = clock
         self.streams: dict[str, Stream] = {}
 
     def open(self) -> None:
@@ -262,7 +270,7 @@ class Store:
             return
         for sub in sorted(self.folder.iterdir()):
             if sub.is_dir() and (sub / DEFINITION).is_file():
-                stream = _reopen(sub)
+                stream = _reopen(sub, self.clock)
                 self.streams[stream.name] = stream
 
     def create(self, definition: StreamDefinition) -> Stream:
@@ -275,7 +283,7 @@ class Store:
             for leftover in folder.glob("*" + SUFFIX):
                 leftover.unlink()
             _save_definition(folder, definition)
-        stream = Stream(definition, folder)
+        stream = Stream(definition, folder, clock=self.clock)
         stream._new_segment(0)
         self.streams[definition.name] = stream
         return stream
@@ -311,9 +319,9 @@ def _save_definition(folder: Path, definition: StreamDefinition) -> None:
     write_atomic(folder / DEFINITION, json.dumps(definition.wire, sort_keys=True).encode())
 
 
-def _reopen(folder: Path) -> Stream:
+def _reopen(folder: Path, clock: Callable[[], int]) -> Stream:
     definition = StreamDefinition.parse(json.loads((folder / DEFINITION).read_text(encoding="utf-8")))
-    stream = Stream(definition, folder)
+    stream = Stream(definition, folder, clock=clock)
     files = sorted(folder.glob("*" + SUFFIX))
     for n, path in enumerate(files):
         first = int(path.name[: -len(SUFFIX)])

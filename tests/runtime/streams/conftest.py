@@ -18,9 +18,10 @@ SDKS = ("stream_manager", "greengrasssdk.stream_manager")
 class ServerThread:
     """A StreamServer serving from a thread; ``restart()`` stops it and opens the store again."""
 
-    def __init__(self, folder: Path, exports_factory=None):
+    def __init__(self, folder: Path, exports_factory=None, clock=None):
         self.folder = folder
         self.exports_factory = exports_factory
+        self.clock = clock
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -33,7 +34,7 @@ class ServerThread:
     def start(self) -> None:
         exports = self.exports_factory() if self.exports_factory else None
         self.server = StreamServer(self.folder, lambda token: "tester" if token == TOKEN else None,
-                                   exports=exports, port=self.port)
+                                   exports=exports, port=self.port, **({"clock": self.clock} if self.clock else {}))
         self.call(self.server.start())
         self.port = self.server.port
 
