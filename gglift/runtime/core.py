@@ -26,7 +26,7 @@ from gglift.routes import effective_subscriptions
 from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB, Router, Target
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowStore
-from gglift.runtime.streams import StreamServer
+from gglift.runtime.streams import Exports, StreamServer
 from gglift.runtime.transport import HttpTransport
 from gglift.runtime.work import EVENT, REQUEST_RESPONSE, Result, WorkItem, decode_context, encode_context, new_invocation_id
 
@@ -53,11 +53,12 @@ class Core:
     publishes to ``cloud``), ``"embedded"``, an ``mqtt://host:port`` URL, or ``None`` (off).
     ``subscriptions`` overrides the project's routes. ``grace``: seconds between SIGTERM and
     SIGKILL at shutdown. ``memory_interval``: seconds between resident-memory samples.
+    ``export``: stream manager exports call AWS (else they are only reported).
     """
 
     def __init__(self, project: Project, *, mqtt: Optional[str] = AUTO, state_dir: Optional[Path] = None,
                  subscriptions: Optional[tuple[Subscription, ...]] = None, grace: float = 3.0,
-                 memory_interval: float = 0.1, time_scale: Optional[float] = None):
+                 memory_interval: float = 0.1, time_scale: Optional[float] = None, export: bool = False):
         self.project = project
         self.mqtt_setting = mqtt
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
@@ -75,7 +76,8 @@ class Core:
         self._broker: Optional[EmbeddedBroker] = None
         self._bridge: Optional[MqttBridge] = None
         self._shadows: Optional[ShadowStore] = None
-        self.streams = StreamServer(self.state_dir / "streams", self._stream_client)
+        self.streams = StreamServer(self.state_dir / "streams", self._stream_client,
+                                    Exports(self._emit, send=export, region=project.local.region))
         self._secrets = SecretStore(project.local.secrets_file, project.local.region, project.local.account)
         self._sampler: Optional[asyncio.Task] = None
         self._arns = {project.function_arn(fn, qualified=False): fn for fn in project.functions}
@@ -192,7 +194,7 @@ class Core:
         return self.pools[function].live_pids()
 
     def _busy(self) -> bool:
-        return any(pool.pending or pool.busy for pool in self.pools.values())
+        return any(pool.pending or pool.busy for pool in self.pools.values()) or self.streams.busy()
 
     # -- workers -------------------------------------------------------------------------
     def _spawn(self, worker: Worker) -> WorkerProcess:

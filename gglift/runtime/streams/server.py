@@ -46,6 +46,8 @@ class StreamServer:
         self._server: Optional[asyncio.AbstractServer] = None
         self._waiters: dict[str, set[asyncio.Future]] = {}
         self._connections: set[asyncio.StreamWriter] = set()
+        if exports is not None:
+            exports.append = self.append
 
     async def start(self) -> None:
         """Open the streams a previous run left and listen."""
@@ -65,6 +67,10 @@ class StreamServer:
         if self.exports is not None:
             await self.exports.stop()
         self.store.close()
+
+    def busy(self) -> bool:
+        """Exports are sending or have batches due."""
+        return self.exports is not None and self.exports.busy()
 
     # -- connections ----------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -164,12 +170,16 @@ class StreamServer:
         payload = request.get("payload")
         if not isinstance(payload, bytes) or not payload:
             raise invalid("payload must be at least one byte")
+        return {"sequenceNumber": self.append(name, payload)}
+
+    def append(self, name: str, payload: bytes) -> int:
+        """Append to stream ``name`` and wake its readers and exporters; the sequence number."""
         stream = self.store.get(name)
         sequence_number = stream.append(payload)
         self._wake(name)
         if self.exports is not None:
             self.exports.appended(stream)
-        return {"sequenceNumber": sequence_number}
+        return sequence_number
 
     def _list(self, request: dict) -> dict:
         return {"streams": sorted(self.store.streams)}

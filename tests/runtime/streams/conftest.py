@@ -39,16 +39,19 @@ class ServerThread:
         self.port = self.server.port
 
     def stop(self) -> None:
-        self.call(self.server.stop())
+        if self.server is not None:
+            self.call(self.server.stop())
+            self.server = None
 
     def restart(self) -> None:
         self.stop()
         self.start()
 
     def close(self) -> None:
-        self.stop()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
+        if self.thread.is_alive():
+            self.stop()
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
 
 
 @pytest.fixture
