@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from gglift import storage
 from gglift.config.model import Function, Project, Subscription
-from gglift.package import requests
+from gglift.package import requests, stream_manager
 from gglift.package.artifact import zip_bytes
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
@@ -70,6 +70,7 @@ class PackageResult:
     cli_command: str
     notes: list[str] = field(default_factory=list)
     subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
+    stream_uses: tuple = ()  # stream_manager.Use: where the code uses stream manager
 
 
 def package_project(
@@ -95,6 +96,8 @@ def package_project(
     subscriptions = effective_subscriptions(project, derive_with=lambda _: derived)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
+    stream_uses = stream_manager.find(project)
+    components.update(stream_manager.deployment_component(stream_uses))
     target_arn = target.thing_arn(thing=thing or project.local.thing_name, group=thing_group)
     deployment = requests.create_deployment(project, target_arn, components)
     deployment_path = out_dir / "deployment.json"
@@ -108,7 +111,8 @@ def package_project(
                    f"#!/bin/sh\n# Copy greengrass-cli/ to the device and run this from the folder holding it.\n{command}\n")
     notes = [f"{o.function.name}: {EXECUTABLE_NOTE}" for o in outputs if o.function.is_executable]
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
-    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
+    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions,
+                         stream_uses)
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:
