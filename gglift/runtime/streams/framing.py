@@ -7,7 +7,6 @@ operation code, then the CBOR payload. A frame is at most ``1 << 30`` bytes.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 CONNECT_VERSION = 1
@@ -29,11 +28,17 @@ def encode(operation: int, payload: bytes) -> bytes:
     return (len(payload) + 1).to_bytes(4, "big", signed=True) + bytes((operation,)) + payload
 
 
-async def read_frame(reader: asyncio.StreamReader) -> Frame:
-    """The next frame; ``asyncio.IncompleteReadError`` when the peer closed the connection."""
-    head = await reader.readexactly(5)
-    length = int.from_bytes(head[:4], "big", signed=True)
-    if length < 1 or length > MAX_FRAME:
-        raise FrameError(f"frame length {length} is outside 1..{MAX_FRAME}")
-    payload = await reader.readexactly(length - 1) if length > 1 else b""
-    return Frame(head[4], payload)
+def split(buffer: bytearray) -> list[Frame]:
+    """Take every whole frame off the front of ``buffer``; a partial one stays for more bytes."""
+    frames, offset = [], 0
+    while len(buffer) - offset >= 5:
+        length = int.from_bytes(buffer[offset:offset + 4], "big", signed=True)
+        if length < 1 or length > MAX_FRAME:
+            raise FrameError(f"frame length {length} is outside 1..{MAX_FRAME}")
+        end = offset + 4 + length
+        if end > len(buffer):
+            break
+        frames.append(Frame(buffer[offset + 4], bytes(buffer[offset + 5:end])))
+        offset = end
+    del buffer[:offset]
+    return frames

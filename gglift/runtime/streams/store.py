@@ -153,8 +153,10 @@ class Stream:
         return sum(s.size for s in self.segments)
 
     # -- writing ------------------------------------------------------------------------------
-    def append(self, payload: bytes) -> int:
-        """Store ``payload``; returns its sequence number (one more than the previous message's)."""
+    def append(self, payload: bytes, sync: bool = True) -> int:
+        """Store ``payload``; returns its sequence number (one more than the previous message's).
+        With flush_on_write it is on the disk on return, unless ``sync`` is False: then
+        :meth:`sync` must be called before the append is acknowledged."""
         ingest = self.clock()
         self.expire()
         seq = self.next_sequence_number
@@ -169,7 +171,7 @@ class Stream:
             written = os.write(active.fd, record)
             if written != len(record):
                 raise RequestError(Status.UNKNOWN_FAILURE, f"short write to {active.path} (disk full?)")
-            if self.definition.flush_on_write:
+            if sync and self.definition.flush_on_write:
                 os.fdatasync(active.fd)
         if active.index is not None and (seq - active.first) % INDEX_EVERY == 0:
             active.index.append((seq, active.size))
@@ -177,6 +179,12 @@ class Stream:
         active.next = seq + 1
         active.newest_time = ingest
         return seq
+
+    def sync(self) -> None:
+        """Wait until every append so far is on the disk."""
+        active = self.segments[-1]
+        if active.fd is not None:
+            os.fdatasync(active.fd)
 
     def _make_room(self, needed: int) -> None:
         limit = self.definition.max_size
@@ -200,6 +208,8 @@ class Stream:
 
     def _new_segment(self, first: int) -> Segment:
         if self.segments:
+            if self.definition.flush_on_write:
+                self.sync()  # appends not yet synced may be in the segment being closed
             self.segments[-1].close()
         if self.folder is None or self.definition.persistence == MEMORY:
             segment = Segment(first, None, next=first, buffer=bytearray(), index=[])

@@ -149,3 +149,24 @@ def _frame(reader):
     length = int.from_bytes(reader.read(4), "big", signed=True)
     operation = reader.read(1)[0]
     return operation, cbor2.loads(reader.read(length - 1))
+
+
+def test_pipelined_appends_are_answered_in_order_after_one_flush(server, sdk, connect):
+    import socket
+
+    import cbor2
+
+    from gglift.runtime.streams import framing
+
+    connect().create_message_stream(definition(sdk, flush_on_write=True, stream_segment_size=4096))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(bytes((1,)) + framing.encode(1, cbor2.dumps({"requestId": "c", "protocolVersion": "1.1.0",
+                                                                  "authToken": TOKEN})))
+        reader = sock.makefile("rb")
+        assert reader.read(1) == b"\x01" and _frame(reader)[1]["status"] == 0
+        sock.sendall(b"".join(framing.encode(4, cbor2.dumps({"requestId": f"r{n}", "name": "SomeStream",
+                                                                 "payload": b"p" * 100})) for n in range(50)))
+        answers = [_frame(reader) for _ in range(50)]
+    assert answers == [(9, {"requestId": f"r{n}", "status": 0, "sequenceNumber": n}) for n in range(50)]
+    assert [m.sequence_number for m in connect().read_messages("SomeStream", sdk.ReadMessagesOptions(
+        min_message_count=50, max_message_count=50))] == list(range(50))
