@@ -85,6 +85,7 @@ class Exports:
         """``stream`` was created or its definition changed: start, keep or stop exporters to match."""
         running = self._exporters.setdefault(stream.name, {})
         saved = _load_progress(stream)
+        saved.update({i: e.status.last_exported for i, e in running.items()})  # Memory streams keep theirs too
         wanted = {c.identifier: c for c in stream.definition.exports if not c.disabled}
         for identifier in list(running):
             if identifier not in wanted or running[identifier].config != wanted[identifier]:

@@ -95,6 +95,9 @@ class StreamServer:
         except OSError as exc:
             log.error("stream manager: operation %d failed for %s: %s", frame.operation, connection.client, exc)
             return encode(reply, response(request_id, Status.UNKNOWN_FAILURE, f"the store failed: {exc}"))
+        except Exception as exc:  # a request nothing above foresaw: the client still gets an answer
+            log.exception("stream manager: operation %d failed for %s", frame.operation, connection.client)
+            return encode(reply, response(request_id, Status.UNKNOWN_FAILURE, f"the server failed: {exc!r}"))
 
     def sync(self) -> None:
         """Put the appends of this round to flush_on_write streams on the disk (one fdatasync

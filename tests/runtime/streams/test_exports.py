@@ -234,3 +234,22 @@ def test_http_exports_post_json_batches_or_raw_messages(exporting, sdk):
     assert [[(m["sequenceNumber"], base64.b64decode(m["payload"])) for m in b] for b in batched] == [[(0, b"one"), (1, b"two")]]
     assert sorted((p, t, b) for p, t, b in _Catcher.bodies if p == "/raw") == [
         ("/raw", "application/octet-stream", b"one"), ("/raw", "application/octet-stream", b"two")]
+
+
+def test_an_updated_export_carries_on_from_where_it_was(exporting, sdk):
+    server, exports, emitted, client = exporting(send=False)
+
+    def stream(batch_size):
+        kinesis = sdk.KinesisConfig(identifier="ToKinesis", kinesis_stream_name="K", batch_size=batch_size,
+                                    batch_interval_millis=60000)
+        return definition(sdk, persistence=sdk.Persistence.Memory, export_definition=sdk.ExportDefinition(kinesis=[kinesis]))
+
+    client.create_message_stream(stream(2))
+    for n in range(2):
+        client.append_message("SomeStream", f"r{n}".encode())
+    wait_for(lambda: export_status(client)[0].last_exported_sequence_number == 1)
+    client.update_message_stream(stream(3))
+    for n in range(2, 5):
+        client.append_message("SomeStream", f"r{n}".encode())
+    wait_for(lambda: export_status(client)[0].last_exported_sequence_number == 4)
+    assert [r.sequence_numbers for r in emitted] == [[0, 1], [2, 3, 4]]
