@@ -38,27 +38,14 @@ from gglift.runtime.streams.store import Store, encode_record, now_ms
 PAYLOAD = os.urandom(1024)
 TOKEN = "bench-token"
 
-SERVE = """
-import asyncio, sys
-from pathlib import Path
-from gglift.runtime import eventloop
-from gglift.runtime.streams import StreamServer
-
-async def main():
-    server = StreamServer(Path(sys.argv[1]), lambda token: "bench" if token == sys.argv[2] else None)
-    await server.start()
-    print(server.port, flush=True)
-    await asyncio.Event().wait()
-
-eventloop.run(main())
-"""
 
 
 class Server:
     """The stream manager server in a process of its own, as it runs inside the core."""
 
     def __init__(self, folder: Path):
-        self.process = subprocess.Popen([sys.executable, "-c", SERVE, str(folder), TOKEN], stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([sys.executable, "-m", "gglift.runtime.streams", str(folder)], stdout=subprocess.PIPE,
+                                        text=True, env=dict(os.environ, AWS_CONTAINER_AUTHORIZATION_TOKEN=TOKEN))
         self.port = int(self.process.stdout.readline())
 
     def rss_mb(self) -> float:
@@ -119,6 +106,7 @@ def sdk_appends(sm, name: str, n: int) -> float:
 def raw_appends(port: int, name: str, n: int, window: int) -> float:
     """Appends over a plain socket speaking the protocol, ``window`` requests in flight: the
     server's own cost, without the SDK client's threads and event loop."""
+    window = min(window, n)
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.sendall(bytes((1,)) + framing.encode(1, cbor2.dumps(

@@ -16,19 +16,6 @@ import pytest
 from .conftest import TOKEN, ServerThread
 from .test_protocol import definition
 
-SERVE = """
-import asyncio, sys
-from pathlib import Path
-from gglift.runtime.streams import StreamServer
-
-async def main():
-    server = StreamServer(Path(sys.argv[1]), lambda token: "killed" if token == sys.argv[2] else None)
-    await server.start()
-    print(server.port, flush=True)
-    await asyncio.Event().wait()
-
-asyncio.run(main())
-"""
 
 APPEND = """
 import os, sys
@@ -43,7 +30,8 @@ client.close()
 @pytest.mark.parametrize("flush_on_write", [True, False])
 def test_sigkill_of_the_core_loses_nothing_acknowledged(tmp_path, sdk, flush_on_write):
     folder = tmp_path / "streams"
-    core = subprocess.Popen([sys.executable, "-c", SERVE, str(folder), TOKEN], stdout=subprocess.PIPE, text=True)
+    core = subprocess.Popen([sys.executable, "-m", "gglift.runtime.streams", str(folder)], stdout=subprocess.PIPE,
+                            text=True, env=dict(os.environ, AWS_CONTAINER_AUTHORIZATION_TOKEN=TOKEN))
     try:
         port = int(core.stdout.readline())
         client = sdk.StreamManagerClient(port=port, request_timeout=10)
@@ -102,3 +90,11 @@ def test_concurrent_appenders_from_several_processes_keep_their_order(connect, s
     for i in range(4):
         mine = [m.payload.decode() for m in read if m.payload.startswith(f"w{i}:".encode())]
         assert mine == [f"w{i}:{n}" for n in range(150)]
+
+
+def test_serving_alone_needs_the_token_clients_will_present(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "AWS_CONTAINER_AUTHORIZATION_TOKEN"}
+    done = subprocess.run([sys.executable, "-m", "gglift.runtime.streams", str(tmp_path)], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", "error: set AWS_CONTAINER_AUTHORIZATION_TOKEN to the token clients will present\n")
