@@ -42,3 +42,9 @@ step "gglift run: the ported function on a local Greengrass core, fed three read
 "$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl"
 step "gglift run --record: what a test compares between runs"
 head -n 4 "$work/run.jsonl"
+# --- stream manager --------------------------------------------------------------------------
+step "gglift run: seed 003's stream manager functions, a writer with a Kinesis export and a reader"
+streams=build/demo-streams
+rm -rf "$streams" && mkdir -p "$streams" && cp -R "$here/stream_manager/." "$streams/"
+"$gglift" run "$streams" --events "$streams/events.jsonl" --until-idle | grep -E '^(invoke|export)'
+echo "(gglift run --export sends the PutRecords batches to Kinesis with your AWS credentials)"

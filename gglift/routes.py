@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from gglift.config.model import Function, Project, Subscription
-from gglift.port.modules import import_closure
 
 CLOUD = "cloud"
 COMPONENT_PREFIX = "component:"
@@ -108,6 +107,9 @@ def python_files(source: Path) -> list[Path]:
 def function_files(fn: Function) -> list[Path]:
     """The files of ``fn``'s code: its handler module and what it imports from its source
     folder, so functions sharing a folder each get only their own code's needs."""
+    # Imported here: the device host routes with this module and ships without gglift.port.
+    from gglift.port.modules import import_closure
+
     return import_closure(fn.source, fn.handler.rpartition(".")[0])
 
 

@@ -22,9 +22,10 @@ from gglift.config import Project
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of readable lines.")
 @click.option("--record", "record_path", type=click.Path(dir_okay=False), help="Write invocations and publishes to FILE as JSON lines.")
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Use the MQTT broker at URL (mqtt://host:port) for IOT_CORE instead of the embedded one.")
+@click.option("--export", is_flag=True, help="Stream manager exports call AWS (boto3's credential and endpoint chain) instead of only reporting what they would send.")
 @click.option("--grace", default=3.0, show_default=True, help="Seconds between SIGTERM and SIGKILL for workers at shutdown.")
 def run(project: str, events_path: Optional[str], until_idle: bool, as_json: bool, record_path: Optional[str],
-        mqtt_url: Optional[str], grace: float) -> None:
+        mqtt_url: Optional[str], export: bool, grace: float) -> None:
     """Run every function of PROJECT (default: the current folder) on a local Greengrass core.
 
     Functions run unchanged, with the real greengrasssdk, under Greengrass's rules: pinned and
@@ -39,6 +40,7 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
       gglift run --events events.jsonl --until-idle
       echo '{"topic": "local/topic", "payload": {"key1": "value1"}}' | gglift run --events - --until-idle
       gglift run --mqtt mqtt://127.0.0.1:1883 --json --record run.jsonl
+      gglift run --export                          stream manager exports reach AWS
 
     Exit codes: 0 done, 1 some event lines were invalid or the core failed, 2 bad config or usage.
     """
@@ -47,11 +49,11 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
     config = load_or_exit(project)
     from gglift.runtime import eventloop
 
-    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace))
+    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, export))
     sys.exit(code)
 
 
-async def _run(project: Project, events_path, until_idle, as_json, record_path, mqtt_url, grace) -> int:
+async def _run(project: Project, events_path, until_idle, as_json, record_path, mqtt_url, grace, export=False) -> int:
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer, Recorder
@@ -60,7 +62,7 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
-    core = Core(project, mqtt=mqtt_url or "auto", grace=grace)
+    core = Core(project, mqtt=mqtt_url or "auto", grace=grace, export=export)
     core.add_observer(Printer(sys.stdout, as_json))
     recorder = Recorder(Path(record_path)) if record_path else None
     if recorder:

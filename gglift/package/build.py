@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 from gglift import storage
 from gglift.config.model import Function, Project, Subscription
-from gglift.package import requests
+from gglift.package import requests, stream_manager
 from gglift.package.artifact import Skipped, UnsafeEntry, write_zip
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
@@ -72,6 +72,7 @@ class PackageResult:
     notes: list[str] = field(default_factory=list)
     subscriptions: tuple[Subscription, ...] = ()  # the routes deployed: explicit, else derived
     component: dict[str, Path] = field(default_factory=dict)  # target = "component": artifact, recipe_json, recipe_yaml
+    stream_uses: tuple = ()  # stream_manager.Use: where the code uses stream manager
 
 
 def package_project(
@@ -104,6 +105,8 @@ def package_project(
         return PackageResult(project, out_dir, outputs, derived, deployment_path, None, "", notes, subscriptions, files)
     versions = {o.function.name: o.lambda_arn.rsplit(":", 1)[1] for o in outputs}
     components = requests.deployment_components(project, subscriptions, derived, target, versions)
+    stream_uses = stream_manager.find(project)
+    components.update(stream_manager.deployment_component(stream_uses))
     deployment = requests.create_deployment(project, target_arn, components)
     deployment_path = out_dir / "deployment.json"
     write_text(deployment_path, _json(deployment))
@@ -119,7 +122,8 @@ def package_project(
     notes.extend(o.cloud_sdk_note for o in outputs if o.cloud_sdk_note)
     notes.extend(f"{o.function.name}: skipped {s.path}: {s.reason}" for o in outputs for s in o.skipped)
     notes.extend(note for o in outputs for d in o.distributions + o.left_out for note in [d.refusal_note()] if note)
-    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions)
+    return PackageResult(project, out_dir, outputs, derived, deployment_path, cfn_path, command, notes, subscriptions,
+                         stream_uses=stream_uses)
 
 
 def _lambda_target_notes(project: Project, derived: Derived) -> list[str]:

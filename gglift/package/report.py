@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gglift.package import stream_manager
 from gglift.package.build import PackageResult
 
 
@@ -58,6 +59,7 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
         lines.append(f"  {item.kind:<12} {item.value}  ({rel(item.path)}:{item.line}, function {item.function})")
     for item in derived.unresolved:
         lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
+    lines.extend(stream_manager.report_lines(result.stream_uses, rel))
     lines.append(f"deployment: {rel(result.deployment)}")
     if result.cloudformation is not None:
         lines.append(f"cloudformation: {rel(result.cloudformation)}")

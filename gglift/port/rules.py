@@ -23,17 +23,23 @@ class Rule:
 
 
 STREAM_MANAGER_HINT = (
-    "use stream manager: StreamManagerClient().append_message(stream, data) on a stream "
-    "with an ExportDefinition({config})"
+    'use stream manager: StreamManagerClient().append_message("stream", data) on a stream '
+    "created with {config}"
 )
 
-# Export configuration that replaces each cloud ingestion service on the edge.
+# The stream manager definition that replaces each cloud ingestion service on the edge, as
+# code to paste (--explain GGL140 shows the whole rewrite).
+_DEFINITION = ('MessageStreamDefinition(name="stream", strategy_on_full=StrategyOnFull.OverwriteOldestData, '
+               "export_definition=ExportDefinition({}))")
 STREAM_EXPORTS = {
-    "kinesis": "kinesis=[KinesisConfig(...)]",
-    "firehose": "kinesis=[KinesisConfig(...)] into the delivery stream's source",
-    "iotanalytics": "iot_analytics=[IoTAnalyticsConfig(...)]",
-    "iotsitewise": "iot_sitewise=[IoTSiteWiseConfig(...)]",
-    "s3": "s3_task_executor=[S3ExportTaskExecutorConfig(...)]",
+    "kinesis": _DEFINITION.format('kinesis=[KinesisConfig(identifier="to-kinesis", kinesis_stream_name="<StreamName>")]'),
+    "firehose": _DEFINITION.format(
+        'kinesis=[KinesisConfig(identifier="to-kinesis", kinesis_stream_name="<the delivery stream\'s source>")]'),
+    "iotanalytics": _DEFINITION.format('iot_analytics=[IoTAnalyticsConfig(identifier="to-channel", iot_channel="<channelName>")]'),
+    "iotsitewise": _DEFINITION.format('iot_sitewise=[IoTSiteWiseConfig(identifier="to-sitewise")]')
+    + " (data: Util.validate_and_serialize_to_json_bytes(PutAssetPropertyValueEntry(...)))",
+    "s3": _DEFINITION.format('s3_task_executor=[S3ExportTaskExecutorConfig(identifier="to-s3")]')
+    + ' (data: Util.validate_and_serialize_to_json_bytes(S3ExportTaskDefinition(input_url="file:///path", bucket=..., key=...)))',
 }
 
 _RULES = [
@@ -209,7 +215,28 @@ Services other than IoT data, Lambda and Secrets Manager have no Greengrass Core
 equivalent; the boto3 call is kept and needs network access and credentials from the
 `aws.greengrass.TokenExchangeService` component. For Kinesis, Firehose, IoT Analytics,
 IoT SiteWise and S3 the hint names the stream manager export that buffers data on the device
-and exports it when the connection is back.""",
+and exports it when the connection is back. `gglift run` serves stream manager locally (exports
+are reported; `gglift run --export` sends them), and `gglift package` adds the
+`aws.greengrass.StreamManager` component. The rewrite of a Kinesis `put_record`:
+
+    from greengrasssdk.stream_manager import (
+        ExportDefinition, KinesisConfig, MessageStreamDefinition, StrategyOnFull, StreamManagerClient,
+    )
+
+    client = StreamManagerClient()
+    client.create_message_stream(MessageStreamDefinition(  # once, at start-up
+        name="readings", strategy_on_full=StrategyOnFull.OverwriteOldestData,
+        export_definition=ExportDefinition(kinesis=[
+            KinesisConfig(identifier="to-kinesis", kinesis_stream_name="my-kinesis-stream")])))
+
+    # was: kinesis.put_record(StreamName="my-kinesis-stream", Data=data, PartitionKey=key)
+    client.append_message("readings", data)
+
+IoT SiteWise takes `IoTSiteWiseConfig(identifier=...)` and messages that are
+`Util.validate_and_serialize_to_json_bytes(PutAssetPropertyValueEntry(...))`; S3 takes
+`S3ExportTaskExecutorConfig(identifier=...)` and messages that are serialized
+`S3ExportTaskDefinition(input_url="file:///...", bucket=..., key=...)`; IoT Analytics (which
+AWS no longer serves) takes `IoTAnalyticsConfig(identifier=..., iot_channel=...)`.""",
     ),
     Rule(
         "GGL141",

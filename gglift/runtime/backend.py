@@ -28,6 +28,11 @@ class Backend:
     ``core.publish(topic, payload, PUB_SUB or IOT_CORE)``."""
 
     mqtt_url: Optional[str] = None  # the MQTT broker standing in for AWS IoT Core, if any
+    stream_port: Optional[int] = None  # the stream manager server workers reach, if this backend runs one
+
+    def busy(self) -> bool:
+        """True while work the backend does for the functions is due (stream exports)."""
+        return False
 
     async def start(self, core: "Core") -> None:
         """Connect and subscribe to what the core's functions listen on."""
@@ -79,17 +84,29 @@ class LocalShadows:
 
 class LocalBackend(Backend):
     """``gglift run``: MQTT (``mqtt``: ``"auto"``, ``"embedded"``, an ``mqtt://`` URL or
-    ``None``), shadows in ``shadow_path``, secrets from ``secrets``."""
+    ``None``), shadows and streams under ``state_dir``, secrets from ``secrets``; ``export``:
+    the stream manager's exports call AWS."""
 
-    def __init__(self, mqtt: Optional[str], shadow_path: Path, secrets: SecretStore):
+    def __init__(self, mqtt: Optional[str], state_dir: Path, secrets: SecretStore, export: bool = False):
         self.mqtt_setting = mqtt
-        self.shadows = LocalShadows(shadow_path)
+        self.state_dir = state_dir
+        self.shadows = LocalShadows(state_dir / "shadows.sqlite")
         self.secrets = secrets
+        self.export = export
+        self.streams = None
         self._broker = None
         self._bridge = None
 
     async def start(self, core: "Core") -> None:
+        # Imported here: the device host imports this module, and the stream manager server
+        # (CBOR) is the local core's alone: on a device it is AWS's component.
+        from gglift.runtime.streams import Exports, StreamServer
+
         self.shadows.open(core)
+        self.streams = StreamServer(self.state_dir / "streams", core.stream_client,
+                                    Exports(core.emit, send=self.export, region=core.project.local.region))
+        await self.streams.start()
+        self.stream_port = self.streams.port
         router = core.router
         setting = self.mqtt_setting
         if setting == AUTO:
@@ -105,7 +122,12 @@ class LocalBackend(Backend):
         await self._bridge.start()
         self.mqtt_url = setting
 
+    def busy(self) -> bool:
+        return self.streams is not None and self.streams.busy()
+
     async def stop(self) -> None:
+        if self.streams is not None:
+            await self.streams.stop()
         if self._bridge is not None:
             await self._bridge.stop()
         if self._broker is not None:

@@ -52,13 +52,14 @@ class Core:
     ``subscriptions`` overrides the project's routes. ``grace``: seconds between SIGTERM and
     SIGKILL at shutdown. ``memory_interval``: seconds between resident-memory samples.
     ``backend``: where messages, shadows and secrets go (default: the local services, with
-    ``mqtt`` as above; the device host passes Greengrass V2 IPC).
+    ``mqtt`` as above, and a stream manager server; the device host passes Greengrass V2 IPC).
+    ``export``: the local stream manager's exports call AWS (else they are only reported).
     """
 
     def __init__(self, project: Project, *, mqtt: Optional[str] = AUTO, state_dir: Optional[Path] = None,
                  subscriptions: Optional[tuple[Subscription, ...]] = None, grace: float = 3.0,
                  memory_interval: float = 0.1, time_scale: Optional[float] = None,
-                 backend: Optional[Backend] = None):
+                 backend: Optional[Backend] = None, export: bool = False):
         self.project = project
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
         self.router = Router(project, subscriptions if subscriptions is not None else effective_subscriptions(project))
@@ -71,8 +72,8 @@ class Core:
         self.results = Results()  # RequestResponse results workers fetch
         self._emit = records.Observers()
         self._log_levels: dict[str, str] = {}  # level of each function's last log record
-        self.backend = backend or LocalBackend(mqtt, self.state_dir / "shadows.sqlite", SecretStore(
-            project.local.secrets_file, project.local.region, project.local.account))
+        self.backend = backend or LocalBackend(mqtt, self.state_dir, SecretStore(
+            project.local.secrets_file, project.local.region, project.local.account), export=export)
         self._sampler: Optional[asyncio.Task] = None
         self._arns = {project.function_arn(fn, qualified=False): fn for fn in project.functions}
         self._versions = {fn.name: project.function_arn(fn).rsplit(":", 1)[-1] for fn in project.functions}
@@ -118,6 +119,11 @@ class Core:
     def mqtt_url(self) -> Optional[str]:
         """The MQTT broker standing in for AWS IoT Core, if any."""
         return self.backend.mqtt_url
+
+    @property
+    def emit(self) -> records.Observers:
+        """The record observers, for a backend's own records (stream exports)."""
+        return self._emit
 
     def add_observer(self, callback: Callable[[records.Record], None]) -> None:
         """Call ``callback(record)`` for every :mod:`~gglift.runtime.records` record."""
@@ -174,13 +180,13 @@ class Core:
         return self.pools[function].live_pids()
 
     def _busy(self) -> bool:
-        return any(pool.pending or pool.busy for pool in self.pools.values())
+        return any(pool.pending or pool.busy for pool in self.pools.values()) or self.backend.busy()
 
     # -- workers -------------------------------------------------------------------------
     def _spawn(self, worker: Worker) -> WorkerProcess:
         fn = worker.pool.fn
         return WorkerProcess(
-            launch.command(fn), launch.environment(self.project, fn, self.transport.port, worker.token),
+            launch.command(fn), launch.environment(self.project, fn, self.transport.port, worker.token, self.backend.stream_port),
             str(fn.source), lambda line: self._worker_output(fn, line), lambda code: worker.pool.exited(worker, code),
         )
 
@@ -205,6 +211,11 @@ class Core:
     # -- the Dispatcher the transport calls ----------------------------------------------
     def authenticate(self, token: Optional[str]) -> Optional[Worker]:
         return self._tokens.get(token) if token else None
+
+    def stream_client(self, token: Optional[str]) -> Optional[str]:
+        """The function a stream manager client's token was given to, or None."""
+        worker = self.authenticate(token)
+        return worker.pool.fn.name if worker else None
 
     async def post_work(self, caller: Worker, target: str, payload: bytes, client_context: str,
                         invocation_type: str) -> str:

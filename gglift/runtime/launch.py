@@ -11,6 +11,7 @@ import os
 import site
 import sys
 from pathlib import Path
+from typing import Optional
 
 import gglift
 from gglift.config import Function, Project
@@ -39,8 +40,10 @@ def command(fn: Function) -> list[str]:
     return [sys.executable, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
 
 
-def environment(project: Project, fn: Function, port: int, token: str) -> dict[str, str]:
-    """The worker's environment, as Greengrass sets it, plus the function's own variables."""
+def environment(project: Project, fn: Function, port: int, token: str,
+                stream_port: Optional[int] = None) -> dict[str, str]:
+    """The worker's environment, as Greengrass sets it, plus the function's own variables;
+    ``stream_port``: the stream manager server's, when it runs."""
     arn = project.function_arn(fn)
     memory_kb = fn.linuxProcessParams.containerParams.memorySizeInKB
     env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
@@ -61,6 +64,8 @@ def environment(project: Project, fn: Function, port: int, token: str) -> dict[s
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(max(1, memory_kb // 1024)),
         GGLIFT_TIMEOUT_MS=str(fn.timeoutInSeconds * 1000),
     )
+    if stream_port is not None:
+        env["STREAM_MANAGER_SERVER_PORT"] = str(stream_port)
     if fn.is_executable:
         try:
             from gglift.native import library_dir

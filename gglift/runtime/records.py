@@ -135,3 +135,17 @@ class Log(Record):
     function: str
     level: str
     message: str
+
+
+@dataclass
+class Export(Record):
+    kind: str = field(init=False, default="export")
+    stream: str
+    export: str  # the export's identifier
+    service: str  # kinesis, iotanalytics, iotsitewise, s3 or http
+    operation: str  # PutRecords, BatchPutMessage, BatchPutAssetPropertyValue, PutObject, POST
+    target: str  # Kinesis stream, channel, bucket/key or URL
+    sequence_numbers: list
+    request: dict  # the request's parameters, payloads made readable
+    sent: bool  # False: recorded only (gglift run without --export)
+    error: str = ""

@@ -11,7 +11,7 @@ from gglift.runtime import records
 from gglift.runtime.records import payload_text
 
 # Records a run keeps in --record: what a test compares between runs (not logs or worker churn).
-RECORDED = ("invocation", "publish", "no_route", "dropped")
+RECORDED = ("invocation", "publish", "no_route", "dropped", "export")
 
 
 def line(record: records.Record) -> str:
@@ -35,6 +35,15 @@ def line(record: records.Record) -> str:
     if isinstance(record, records.Worker):
         reason = f": {record.reason}" if record.reason else ""
         return f"worker  {record.function} pid {record.pid} {record.event}{reason}"
+    if isinstance(record, records.Export):
+        seqs = record.sequence_numbers
+        span = f"message {seqs[0]}" if len(seqs) == 1 else f"messages {seqs[0]}..{seqs[-1]}"
+        if record.error:
+            outcome = f"failed: {record.error}"
+        else:
+            outcome = "sent" if record.sent else "not sent (gglift run --export sends it)"
+        return (f"export  {record.stream}/{record.export} {span} -> {record.service} {record.operation} "
+                f"{record.target}: {outcome}")
     if isinstance(record, records.Log):
         return f"log     {record.function} {record.level} {record.message}"
     return json.dumps(record.as_dict())

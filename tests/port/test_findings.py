@@ -155,8 +155,10 @@ CASES = {
     "kinesis": (
         'import boto3\nkinesis = boto3.client("kinesis")\nkinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")\n',
         [("GGL140", "warning", 3, 1, f"`kinesis.put_record` {CLOUD}",
-          "use stream manager: StreamManagerClient().append_message(stream, data) on a stream "
-          "with an ExportDefinition(kinesis=[KinesisConfig(...)])")],
+          'use stream manager: StreamManagerClient().append_message("stream", data) on a stream created with '
+          'MessageStreamDefinition(name="stream", strategy_on_full=StrategyOnFull.OverwriteOldestData, '
+          'export_definition=ExportDefinition(kinesis=[KinesisConfig(identifier="to-kinesis", '
+          'kinesis_stream_name="<StreamName>")]))')],
     ),
     "dynamodb": (
         'import boto3\ndb = boto3.client("dynamodb")\ndb.put_item(TableName="t", Item={})\n',
@@ -257,3 +259,14 @@ def test_exception_handlers(name: str) -> None:
     source, expected = HANDLER_CASES[name]
     findings = analyze_source(source.encode(), Path("app.py")).findings
     assert [(f.code, f.line, f.col, f.hint) for f in findings] == expected
+
+
+@pytest.mark.parametrize("service", ["kinesis", "iotanalytics", "iotsitewise", "s3"])
+def test_the_stream_manager_hint_is_code_the_sdk_accepts(service: str) -> None:
+    import greengrasssdk.stream_manager as sm
+
+    source = f'import boto3\nc = boto3.client("{service}")\nc.put(Data=b"x")\n'
+    (finding,) = analyze_source(source.encode(), Path("app.py")).findings
+    definition = finding.hint.split(" created with ", 1)[1].split(" (data: ")[0]
+    built = eval(definition.replace("<", "").replace(">", ""), vars(sm))  # noqa: S307 (our own hint text)
+    assert sm.utilinternal.UtilInternal.is_invalid(built) is False
