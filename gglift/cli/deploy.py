@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gglift.cli.project import load_or_exit
+from gglift.cli.project import load_or_exit, vendor_failed
 
 
 @click.command()
@@ -42,6 +42,7 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
     from gglift.deploy.errors import describe
     from gglift.package import PackageError, package_project
     from gglift.package.requests import Target
+    from gglift.package.sources import SourceError
     from gglift.package.vendor import VendorError
 
     if bool(thing) == bool(thing_group):
@@ -70,9 +71,11 @@ def deploy(project, thing, thing_group, dry_run, region, bucket, role, poll_inte
     target = Target.default(loaded, region=region, account=account, bucket=bucket, role=role)
     try:
         result = package_project(loaded, target=target, thing=thing, thing_group=thing_group)
-    except (PackageError, VendorError) as exc:
+    except (PackageError, SourceError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except VendorError as exc:
+        vendor_failed(loaded, exc)
     if dry_run:
         click.echo("dry run: these requests would be sent (Lambda versions assumed to be 1); nothing is called")
     state = DeployState(result.out_dir / STATE_NAME, dry_run=dry_run)

@@ -28,7 +28,13 @@ def init(directory: Path, name: str | None):
     from gglift.storage import write_text
     from gglift.package.render import render
 
-    name = name or re.sub(r"[^A-Za-z0-9_-]+", "-", directory.resolve().name).strip("-") or "function"
+    from gglift.config.validate import FUNCTION_NAME
+
+    if name is not None and not FUNCTION_NAME.match(name):
+        fixed = _sanitized(name)
+        raise click.BadParameter(f"{name!r} is not a valid Lambda function name: use 1 to 64 letters, digits, - and _"
+                                 + (f" (e.g. {fixed!r})" if fixed else ""), param_hint="--name")
+    name = name or _sanitized(directory.resolve().name) or "function"
     existing = [out for out in FILES.values() if (directory / out).exists()]
     if existing:
         click.echo(f"error: {', '.join(existing)} already exist(s) in {directory}; nothing was written", err=True)
@@ -38,3 +44,8 @@ def init(directory: Path, name: str | None):
         write_text(directory / out, render(f"init/{template}", name=name, component=component))
         click.echo(f"wrote {directory / out}")
     click.echo("next: edit src/app.py, then `gglift package --check` and `gglift package`")
+
+
+def _sanitized(text: str) -> str:
+    """``text`` made a valid function name: other characters become ``-``, at most 64 kept."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:64]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gglift.cli.project import load_or_exit
+from gglift.cli.project import load_or_exit, vendor_failed
 
 
 @click.command()
@@ -59,7 +59,6 @@ def package(project, out, thing, thing_group, region, account, bucket, role, che
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except VendorError as exc:
-        click.echo(f"error: pip could not install the requirements:\n{exc}", err=True)
-        sys.exit(1)
+        vendor_failed(loaded, exc)
     for line in report_lines(result):
         click.echo(line)

@@ -15,11 +15,13 @@ Every problem names the config file, the function, the key path, what is wrong a
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from typing import Any, Iterator
 
 from gglift.config.errors import Problem
+from gglift.config import on_disk
 from gglift.config.model import ARCHITECTURES, Function, Project
 from gglift.routes import CLOUD, COMPONENT_PREFIX
 
@@ -40,7 +42,11 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 LAMBDA_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(?::(?P<qualifier>[^:]*))?$")
-PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
+PYTHON_RUNTIME = re.compile(r"^python3\.(?P<minor>\d+)$")
+# Lambda no longer runs python3.7 and older (deprecated runtimes), so neither does a device's
+# Lambda launcher with a current nucleus.
+OLDEST_PYTHON_MINOR = 8
+SUPPORTED_RUNTIMES = "python3.8 or newer (python3.8 to python3.13; python3.11 is the default)"
 # Lambda's own rules for a function name and an environment variable name.
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -59,7 +65,7 @@ def validate(project: Project) -> list[Problem]:
     """Every semantic problem of ``project`` (empty when it is fine to build)."""
     problems: list[Problem] = []
     for index, fn in enumerate(project.functions):
-        for key, message, hint in _function_problems(project, fn):
+        for key, message, hint in itertools.chain(_function_problems(project, fn), on_disk.function_problems(project, fn)):
             problems.append(Problem(project.config_path, fn.name, f"function[{index}].{key}" if key else f"function[{index}]", message, hint))
     names = {fn.name for fn in project.functions}
     for index, sub in enumerate(project.subscriptions or ()):
@@ -71,6 +77,8 @@ def validate(project: Project) -> list[Problem]:
                                         f"use one of: {', '.join(sorted(names))}, cloud, component:<name>"))
         for message in topic_filter_problems(sub.subject):
             problems.append(Problem(project.config_path, None, f"{path}.subject", message, "`+` and `#` must fill a whole level; `#` only as the last level"))
+    for key, message, hint in on_disk.local_problems(project):
+        problems.append(Problem(project.config_path, None, key, message, hint))
     components = {}
     for index, fn in enumerate(project.functions):
         other = components.setdefault(fn.component.name, fn.name)
@@ -90,8 +98,11 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
         yield "name", f"{fn.name!r} is not a valid Lambda function name", "use 1 to 64 letters, digits, - and _"
     for key in sorted(k for k, _ in fn.environmentVariables if not ENV_NAME.match(k)):
         yield f"environmentVariables.{key}", f"{key!r} is not a valid environment variable name", "start with a letter; use letters, digits and _"
-    if not (fn.is_executable or PYTHON_RUNTIME.match(fn.runtime)):
+    python = PYTHON_RUNTIME.match(fn.runtime)
+    if not (fn.is_executable or python):
         yield "runtime", f"unsupported runtime {fn.runtime!r}", 'use "python3.x" (e.g. "python3.11") or "executable" for a C Lambda executable'
+    elif python and int(python.group("minor")) < OLDEST_PYTHON_MINOR:
+        yield "runtime", f"{fn.runtime} is a deprecated Lambda runtime", f"use {SUPPORTED_RUNTIMES}, and test the code on it"
     if fn.lambda_arn is not None:
         yield from _arn_problems(fn.lambda_arn)
     if not SEMVER.match(fn.component.version):

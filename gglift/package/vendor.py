@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform as host
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,30 @@ from gglift.config.model import ARCHITECTURES, Platform
 MANYLINUX = "manylinux2014"
 
 
+# pip's own words when no distribution of a requirement fits the platform asked for.
+NOT_FOUND = re.compile(r"No matching distribution found for (?P<requirement>\S+)")
+
+
 class VendorError(Exception):
-    """pip could not install the requirements; the message holds pip's own explanation."""
+    """pip could not install the requirements; the message holds pip's own explanation.
+
+    ``requirement`` is set when pip found no distribution of that requirement for ``platform``
+    (for a device of another architecture or Python: no wheel), ``function`` by the caller.
+    """
+
+    def __init__(self, detail: str, requirement: Optional[str] = None, platform: Optional[Platform] = None,
+                 runtime: str = "", function: str = ""):
+        super().__init__(detail)
+        self.detail, self.requirement, self.platform, self.runtime, self.function = detail, requirement, platform, runtime, function
+
+    def for_function(self, name: str) -> "VendorError":
+        """The same failure, naming the function whose requirements failed."""
+        return VendorError(self.detail, self.requirement, self.platform, self.runtime, name)
+
+    def platform_text(self) -> str:
+        """``linux/aarch64, python3.11``: the platform pip was asked for."""
+        platform = self.platform or Platform()
+        return f"{platform.os}/{platform.architecture or host.machine()}, {self.runtime}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +125,9 @@ def _install(requirements: Sequence[str], target: Platform, runtime: str, tree: 
                "--disable-pip-version-check", "--no-input", "--quiet", *pip_arguments(target, runtime), "-r", str(req_file)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise VendorError(proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}")
+            detail = proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}"
+            missing = NOT_FOUND.search(detail)
+            raise VendorError(detail, missing.group("requirement") if missing else None, target, runtime)
         # Console scripts carry this machine's interpreter path: useless on the device.
         shutil.rmtree(work / "site" / "bin", ignore_errors=True)
         try:
