@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
+from gglift.cli.grammar import common_options, info
 # template (inside templates/init/) -> file written in the project folder
 FILES = {"gglift.toml.j2": "gglift.toml", "src/app.py.j2": "src/app.py", "requirements.txt.j2": "requirements.txt"}
 
 
 @click.command()
+@common_options
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="Function name [default: the folder's name].")
 def init(directory: Path, name: str | None):
@@ -42,8 +44,8 @@ def init(directory: Path, name: str | None):
     component = "com.example." + "".join(part.title() for part in re.split(r"[-_\s]+", name) if part)
     for template, out in FILES.items():
         write_text(directory / out, render(f"init/{template}", name=name, component=component))
-        click.echo(f"wrote {directory / out}")
-    click.echo("next: edit src/app.py, then `gglift package --check` and `gglift package`")
+        info(f"wrote {directory / out}")
+    info("next: edit src/app.py, then `gglift package --check` and `gglift package`")
 
 
 def _sanitized(text: str) -> str:

@@ -9,20 +9,22 @@ from typing import Optional
 
 import click
 
+from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, chosen_project, common_options, error, project_options, verbosity
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
-EXIT_OK, EXIT_HANDLED, EXIT_UNHANDLED = 0, 1, 3  # 2, a usage error, comes from click
+EXIT_HANDLED, EXIT_UNHANDLED = 1, EXIT_FUNCTION_ERROR  # 2, a usage error, comes from click
 
 
 @click.command()
 @click.argument("function")
+@project_options
+@common_options
 @click.option("--payload", default="{}", show_default=True, metavar="JSON|@FILE", help="The event: JSON text, or @FILE for a file's bytes.")
 @click.option("--topic", help="The topic the event arrives on (context.client_context.custom['subject']).")
-@click.option("-p", "--project", "project_path", default=".", show_default=True, type=click.Path(exists=True), help="Project folder or config file.")
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Bridge the function's cloud publishes to the MQTT broker at URL.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the function's log lines and publishes (on stderr).")
-def invoke(function: str, payload: str, topic: Optional[str], project_path: str, mqtt_url: Optional[str], quiet: bool) -> None:
+def invoke(function: str, project: Optional[Path], project_option: Optional[Path], payload: str, topic: Optional[str],
+           mqtt_url: Optional[str]) -> None:
     """Invoke FUNCTION once, print its result on stdout, and exit with a code telling how it went.
 
     The project's other pinned functions start too, so invokes and publishes between functions
@@ -31,19 +33,21 @@ def invoke(function: str, payload: str, topic: Optional[str], project_path: str,
     \b
     Examples:
       gglift invoke republish --payload '{"test-key": "hello"}' --topic test/input
-      gglift invoke resize --payload @image.bin -p examples/binary
+      gglift invoke resize examples/binary --payload @image.bin     (or -p examples/binary)
+      gglift -q invoke republish                  the result alone, no log lines
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
-    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full).
+    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue
+    full), 130 interrupted (Ctrl-C).
     """
-    project = load_or_exit(project_path)
-    names = [fn.name for fn in project.functions]
+    loaded = load_or_exit(chosen_project(project, project_option))
+    names = [fn.name for fn in loaded.functions]
     if function not in names:
-        raise click.BadParameter(f"no function {function!r} in {project.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")
-    body = _payload(payload, project.function(function).inputPayloadEncodingType == "binary")
+        raise click.BadParameter(f"no function {function!r} in {loaded.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")
+    body = _payload(payload, loaded.function(function).inputPayloadEncodingType == "binary")
     from gglift.runtime import eventloop
 
-    sys.exit(eventloop.run(_invoke(project, function, body, topic, mqtt_url, quiet)))
+    sys.exit(eventloop.run(_invoke(loaded, function, body, topic, mqtt_url, quiet=verbosity() < 0)))
 
 
 def _payload(text: str, binary: bool) -> bytes:
@@ -76,7 +80,7 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
         result = await core.invoke(function, body, topic=topic)
         await core.idle()
     except MqttError as exc:
-        click.echo(f"error: {exc}", err=True)
+        error(str(exc))
         return EXIT_UNHANDLED
     finally:
         await core.stop()

@@ -8,9 +8,9 @@ from typing import NoReturn
 
 import click
 
+from gglift.cli.grammar import EXIT_USAGE, detail, error
 from gglift.config import ConfigError, Problem, Project, load_project
 
-EXIT_CONFIG = 2  # the command cannot start: usage or config error, nothing has been done
 
 
 def load_or_exit(path: "str | Path | None") -> Project:
@@ -20,17 +20,20 @@ def load_or_exit(path: "str | Path | None") -> Project:
     the command cannot start, and nothing has been done.
     """
     try:
-        return load_project(path)
+        project = load_project(path)
     except ConfigError as exc:
         exit_with_problems(exc.problems)
+    detail(f"using {project.config_path}")
+    return project
 
 
 def exit_with_problems(problems: list[Problem], what: str = "in the project config") -> NoReturn:
     """Print each problem (file, key, message, hint) and exit with 2."""
     for problem in problems:
-        click.echo(str(problem), err=True)
+        where, _, rest = str(problem).partition(": ")
+        click.echo(click.style(where + ":", bold=True) + " " + rest.replace("\n  hint:", "\n  " + click.style("hint:", fg="cyan")), err=True)
     click.echo(f"{len(problems)} problem(s) {what}; nothing was done.", err=True)
-    sys.exit(EXIT_CONFIG)
+    sys.exit(EXIT_USAGE)
 
 
 def vendor_failed(project: Project, exc) -> NoReturn:
@@ -43,7 +46,7 @@ def vendor_failed(project: Project, exc) -> NoReturn:
     fn = project.functions[index]
     where = f"{exc.function or fn.name} for {exc.platform_text()}"
     if exc.requirement is None:
-        click.echo(f"error: pip could not install the requirements of {where}:\n{exc.detail}", err=True)
+        error(f"pip could not install the requirements of {where}:\n{exc.detail}")
         sys.exit(1)
     problem = Problem(
         project.config_path, fn.name, f"function[{index}].requirements",

@@ -24,28 +24,31 @@ CONFIG_NAME = "gglift.toml"
 
 
 def find_config(path: Path | str | None = None) -> Path:
-    """Return the config file for ``path``: a file itself, or a folder holding ``gglift.toml``
-    or a ``pyproject.toml`` with a ``[tool.gglift]`` table.
+    """Return the config file for ``path``: a file itself, or the nearest folder, from ``path``
+    (default: the current folder) upwards, holding ``gglift.toml`` or a ``pyproject.toml`` with
+    a ``[tool.gglift]`` table, as ruff and black find theirs.
 
-    >>> find_config("examples/hello")  # doctest: +SKIP
+    >>> find_config("examples/hello/src")  # doctest: +SKIP
     PosixPath('examples/hello/gglift.toml')
     """
-    path = Path(path or ".")
-    if path.is_file():
-        return path
-    candidate = path / CONFIG_NAME
-    if candidate.is_file():
-        return candidate
-    pyproject = path / "pyproject.toml"
-    if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
-        return pyproject
+    start = Path(path or ".")
+    if start.is_file():
+        return start
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
     raise ConfigError(
         [
             Problem(
-                file=candidate,
+                file=start / CONFIG_NAME,
                 function=None,
                 key="",
-                message="no gglift.toml here, and no [tool.gglift] table in pyproject.toml",
+                message=f"no gglift.toml in {start.resolve()} or any folder above it, "
+                "and no pyproject.toml with a [tool.gglift] table there",
                 hint="run `gglift init` to write a starter config, or pass the project folder",
             )
         ]

@@ -60,6 +60,7 @@ class Deployer:
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.sleep = sleep
+        self.planned: list[dict] = []  # with dry_run: every request, in order, as data
 
     # -- the flow ---------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -81,7 +82,7 @@ class Deployer:
         kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
         call = ("describe_thing_group", {"thingGroupName": name}) if kind == "thinggroup" else ("describe_thing", {"thingName": name})
         if self.dry_run:
-            self.echo(f"# check that the target exists\niot.{call[0]}\n{json.dumps(call[1], indent=2)}")
+            self._plan("check that the target exists", "iot", *call)
             return
         iot = self.clients.iot
         try:
@@ -206,7 +207,7 @@ class Deployer:
             return done
         if self.dry_run:
             for service, operation, body in calls:
-                self.echo(f"# {title}\n{service}.{operation}\n{json.dumps(body, indent=2)}")
+                self._plan(title, service, operation, body)
             return dict(dry_outputs or {})
         try:
             outputs = action()
@@ -220,6 +221,11 @@ class Deployer:
         self.state.record(step_id, outputs)
         self.echo(f"done: {title}")
         return outputs
+
+    def _plan(self, title: str, service: str, operation: str, body: dict) -> None:
+        """A request a dry run would send: echoed as text and kept in ``planned``."""
+        self.planned.append({"step": title, "service": service, "operation": operation, "request": body})
+        self.echo(f"# {title}\n{service}.{operation}\n{json.dumps(body, indent=2)}")
 
     def _created(self) -> list[str]:
         return [outputs["created"] for outputs in self.state.steps.values() if "created" in outputs]

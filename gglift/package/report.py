@@ -58,3 +58,35 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
         lines.append(f"  {result.cli_command}")
     lines.extend(f"note: {note}" for note in result.notes)
     return lines
+
+
+def report_data(result: PackageResult) -> dict:
+    """The package report as data (``gglift package --format json``): paths are absolute,
+    sizes in bytes (``artifact_bytes`` compressed, distributions' ``bytes`` installed)."""
+    derived = result.derived
+    return {
+        "config": str(result.project.config_path),
+        "functions": [
+            {
+                "name": out.function.name,
+                "artifact": str(out.artifact),
+                "artifact_bytes": out.size,
+                "sha256": out.sha256,
+                "requirements": ("none" if not (out.distributions or out.left_out) else "cached" if out.cached else "installed"),
+                "distributions": [{"name": d.name, "version": d.version, "bytes": d.size} for d in out.distributions],
+                "left_out": [{"name": d.name, "version": d.version, "bytes": d.size} for d in out.left_out],
+                "files": {kind: str(path) for kind, path in sorted(out.files.items())},
+            }
+            for out in result.functions
+        ],
+        "subscriptions": [{"source": s.source, "subject": s.subject, "target": s.target} for s in result.subscriptions],
+        "explicit_subscriptions": result.project.subscriptions is not None,
+        "derived": [{"kind": i.kind, "function": i.function, "value": i.value, "path": str(i.path), "line": i.line}
+                    for i in derived.items],
+        "unresolved": [{"kind": u.kind, "function": u.function, "text": u.text, "path": str(u.path), "line": u.line}
+                       for u in derived.unresolved],
+        "deployment": str(result.deployment),
+        "cloudformation": str(result.cloudformation),
+        "local_deployment_command": result.cli_command,
+        "notes": list(result.notes),
+    }
