@@ -46,6 +46,7 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, bucket,
     from gglift.deploy import EXECUTABLE_REFUSAL, Clients, DeployError, Deployer, DeployState, STATE_NAME
     from gglift.deploy.errors import describe
     from gglift.package import PackageError, package_project
+    from gglift.package.report import warning_lines
     from gglift.package.requests import Target
     from gglift.package.sources import SourceError
     from gglift.package.vendor import VendorError
@@ -81,6 +82,8 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, bucket,
         sys.exit(EXIT_FINDINGS)
     except VendorError as exc:
         vendor_failed(loaded, exc)
+    for line in warning_lines(result):  # the same warnings `gglift package` prints
+        info(line, err=True)
     as_json = fmt == "json"
     if dry_run and not as_json:
         info("dry run: these requests would be sent (Lambda versions assumed to be 1); nothing is called")

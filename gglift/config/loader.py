@@ -206,6 +206,17 @@ class _Reader:
             for i, item in enumerate(self.value(raw, "eventSources", path, list, default=[]))
         )
         lpp = self.linux_process_params(raw.get("linuxProcessParams", {}), f"{path}.linuxProcessParams")
+        for key in ("secrets", "shadows"):
+            values = self.value(raw, key, path, list, default=[])
+            if all(isinstance(v, str) and v for v in values):
+                kwargs[key] = tuple(values)
+            else:
+                self.problem(f"{path}.{key}", "must be a list of non-empty strings", f'e.g. {key} = ["{"db-password" if key == "secrets" else "sensor-1"}"]')
+        components = self.value(raw, "components", path, dict, default={})
+        for key, val in components.items():
+            if not isinstance(val, str):
+                self.problem(f"{path}.components.{key}", f"must be a version string, not {_type_name(val)}", f'e.g. "{key}" = "2.1.0"')
+        kwargs["components"] = tuple((k, v) for k, v in components.items() if isinstance(v, str))
         if name is None or handler is None:
             return None
         return model.Function(

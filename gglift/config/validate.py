@@ -107,6 +107,9 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
         yield from _arn_problems(fn.lambda_arn)
     if not SEMVER.match(fn.component.version):
         yield "component.version", f"{fn.component.version!r} is not a semantic version", 'write MAJOR.MINOR.PATCH, e.g. "1.0.0" (Lambda version N is usually "N.0.0")'
+    for name, version in fn.components:
+        if not SEMVER.match(version):
+            yield f"components.{name}", f"{version!r} is not a semantic version", 'write the version to deploy, e.g. "2.1.0"'
     for i, platform in enumerate(fn.component.platforms):
         if platform.architecture is not None and platform.architecture not in ARCHITECTURES:
             yield f"component.platforms[{i}].architecture", f"unknown architecture {platform.architecture!r}", f"use one of: {', '.join(ARCHITECTURES)}"

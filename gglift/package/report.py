@@ -18,14 +18,7 @@ def size(n: int) -> str:
 
 def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
     """The package report, one line per fact."""
-    cwd = cwd or Path.cwd()
-
-    def rel(path: Path) -> str:
-        try:
-            return str(path.relative_to(cwd))
-        except ValueError:
-            return str(path)
-
+    rel = _relative_to(cwd or Path.cwd())
     lines = []
     for out in result.functions:
         fn = out.function
@@ -48,16 +41,45 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
             lines.append(f"  {sub.source} -> {sub.subject} -> {sub.target}")
     lines.append("derived from the code:" if derived.items else "derived from the code: nothing")
     for item in derived.items:
-        lines.append(f"  {item.kind:<12} {item.value}  ({rel(item.path)}:{item.line}, function {item.function})")
-    for item in derived.unresolved:
-        lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
+        where = f"{rel(item.path)}:{item.line}" if item.line else rel(item.path)  # line 0: declared in the config
+        lines.append(f"  {item.kind:<12} {item.value}  ({where}, function {item.function})")
+    lines.extend(unresolved_lines(result, rel))
     lines.append(f"deployment: {rel(result.deployment)}")
     lines.append(f"cloudformation: {rel(result.cloudformation)}")
     if any("recipe_yaml" in o.files for o in result.functions):
         lines.append(f"local deployment: copy {rel(result.out_dir / 'greengrass-cli')} to the device, then run there:")
         lines.append(f"  {result.cli_command}")
-    lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(_note_lines(result))
     return lines
+
+
+def _relative_to(cwd: Path):
+    def rel(path: Path) -> str:
+        try:
+            return str(path.relative_to(cwd))
+        except ValueError:
+            return str(path)
+
+    return rel
+
+
+def _note_lines(result: PackageResult) -> list[str]:
+    return [f"note: {note}" for note in result.notes]
+
+
+def unresolved_lines(result: PackageResult, rel=str) -> list[str]:
+    """Each item the deployment may lack because the code builds it at run time, with its fix."""
+    lines = []
+    for item in result.derived.unresolved:
+        lines.append(f"  unresolved: {rel(item.path)}:{item.line}: {item.kind} {item.text} (function {item.function}) is not known until run time")
+        if item.fix:
+            lines.append(f"    fix: {item.fix}")
+    return lines
+
+
+def warning_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
+    """What ``gglift deploy`` repeats from the package report: unresolved items and notes."""
+    return unresolved_lines(result, _relative_to(cwd or Path.cwd())) + _note_lines(result)
 
 
 def report_data(result: PackageResult) -> dict:
@@ -83,7 +105,7 @@ def report_data(result: PackageResult) -> dict:
         "explicit_subscriptions": result.project.subscriptions is not None,
         "derived": [{"kind": i.kind, "function": i.function, "value": i.value, "path": str(i.path), "line": i.line}
                     for i in derived.items],
-        "unresolved": [{"kind": u.kind, "function": u.function, "text": u.text, "path": str(u.path), "line": u.line}
+        "unresolved": [{"kind": u.kind, "function": u.function, "text": u.text, "path": str(u.path), "line": u.line, "fix": u.fix}
                        for u in derived.unresolved],
         "deployment": str(result.deployment),
         "cloudformation": str(result.cloudformation),
