@@ -48,7 +48,13 @@ class BuildExtWithRuntime(build_ext):
 
 
 setup(
-    packages=find_packages(include=["gglift", "gglift.*"]) + ["gglift.templates"],
+    # Folders without __init__.py that the wheel must carry, listed so that setuptools ships them
+    # (instead of warning that they look importable but are not listed): templates/init holds
+    # `gglift init`'s files, runner/shims the modules workers import as the device's.
+    packages=find_packages(include=["gglift", "gglift.*"]) + [
+        "gglift.templates", "gglift.templates.init", "gglift.templates.init.src",
+        "gglift.runner.shims.greengrass_common", "gglift.runner.shims.greengrass_ipc_python_sdk",
+    ],
     package_dir={"gglift.templates": "templates"},
     cffi_modules=["gglift/native/_build_ffi.py:ffibuilder"],
     cmdclass={"build_ext": BuildExtWithRuntime},
