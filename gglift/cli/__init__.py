@@ -21,6 +21,7 @@ COMMANDS = {
     "deploy": "gglift.cli.deploy:deploy",
     "run": "gglift.cli.run:run",
     "invoke": "gglift.cli.invoke:invoke",
+    "generate-event": "gglift.cli.generate_event:generate_event",
     "native": "gglift.cli.native:native",
 }
 

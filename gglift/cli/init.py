@@ -11,6 +11,8 @@ import click
 from gglift.cli.grammar import common_options, info
 # template (inside templates/init/) -> file written in the project folder
 FILES = {"gglift.toml.j2": "gglift.toml", "src/app.py.j2": "src/app.py", "requirements.txt.j2": "requirements.txt"}
+# Written only where there is none yet: a project folder is often already a repository.
+OPTIONAL = {"gitignore.j2": ".gitignore"}
 
 
 @click.command()
@@ -18,9 +20,9 @@ FILES = {"gglift.toml.j2": "gglift.toml", "src/app.py.j2": "src/app.py", "requir
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="Function name [default: the folder's name].")
 def init(directory: Path, name: str | None):
-    """Start a project: gglift.toml, src/app.py and requirements.txt.
+    """Start a project: gglift.toml, src/app.py, requirements.txt and a .gitignore.
 
-    Existing files are never overwritten.
+    Existing files are never overwritten (an existing .gitignore is kept as it is).
 
     \b
     Examples:
@@ -42,7 +44,8 @@ def init(directory: Path, name: str | None):
         click.echo(f"error: {', '.join(existing)} already exist(s) in {directory}; nothing was written", err=True)
         sys.exit(1)
     component = "com.example." + "".join(part.title() for part in re.split(r"[-_\s]+", name) if part)
-    for template, out in FILES.items():
+    optional = {template: out for template, out in OPTIONAL.items() if not (directory / out).exists()}
+    for template, out in {**FILES, **optional}.items():
         write_text(directory / out, render(f"init/{template}", name=name, component=component))
         info(f"wrote {directory / out}")
     info("next: edit src/app.py, then `gglift package --check` and `gglift package`")

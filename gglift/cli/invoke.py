@@ -10,6 +10,7 @@ from typing import Optional
 import click
 
 from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, chosen_project, common_options, error, project_options, verbosity
+from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
@@ -23,8 +24,9 @@ EXIT_HANDLED, EXIT_UNHANDLED = 1, EXIT_FUNCTION_ERROR  # 2, a usage error, comes
 @click.option("--payload", default="{}", show_default=True, metavar="JSON|@FILE", help="The event: JSON text, or @FILE for a file's bytes.")
 @click.option("--topic", help="The topic the event arrives on (context.client_context.custom['subject']).")
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Bridge the function's cloud publishes to the MQTT broker at URL.")
+@local_options
 def invoke(function: str, project: Optional[Path], project_option: Optional[Path], payload: str, topic: Optional[str],
-           mqtt_url: Optional[str]) -> None:
+           mqtt_url: Optional[str], env_vars: Optional[Path], strict_runtime: bool) -> None:
     """Invoke FUNCTION once, print its result on stdout, and exit with a code telling how it went.
 
     The project's other pinned functions start too, so invokes and publishes between functions
@@ -40,7 +42,7 @@ def invoke(function: str, project: Optional[Path], project_option: Optional[Path
     error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue
     full), 130 interrupted (Ctrl-C).
     """
-    loaded = load_or_exit(chosen_project(project, project_option))
+    loaded = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
     names = [fn.name for fn in loaded.functions]
     if function not in names:
         raise click.BadParameter(f"no function {function!r} in {loaded.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")

@@ -14,6 +14,7 @@ import click
 
 from gglift.cli.grammar import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, chosen_project, common_options, error, info,
                                 project_options, verbosity)
+from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
@@ -28,8 +29,10 @@ from gglift.config import Project
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Use the MQTT broker at URL (mqtt://host:port) for IOT_CORE instead of the embedded one.")
 @click.option("--grace", default=3.0, show_default=True, help="Seconds between SIGTERM and SIGKILL for workers at shutdown.")
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 when an invocation failed or work was dropped (for CI).")
+@local_options
 def run(project: Optional[Path], project_option: Optional[Path], events_path: Optional[str], until_idle: bool, as_json: bool,
-        record_path: Optional[str], mqtt_url: Optional[str], grace: float, fail_on_error: bool) -> None:
+        record_path: Optional[str], mqtt_url: Optional[str], grace: float, fail_on_error: bool, env_vars: Optional[Path],
+        strict_runtime: bool) -> None:
     """Run every function of PROJECT (default: the current folder) on a local Greengrass core.
 
     Functions run unchanged, with the real greengrasssdk, under Greengrass's rules: pinned and
@@ -45,6 +48,7 @@ def run(project: Optional[Path], project_option: Optional[Path], events_path: Op
       echo '{"topic": "local/topic", "payload": {"key1": "value1"}}' | gglift run --events - --until-idle
       gglift run --mqtt mqtt://127.0.0.1:1883 --json --record run.jsonl
       gglift run --events events.jsonl --until-idle --fail-on-error      in CI
+      gglift run --env-vars local-env.json         override environmentVariables
 
     With --json, once the core is up, a line {"kind": "core", "mqtt_url": ...} names the broker another
     terminal or a test publishes to (mosquitto_pub -L URL/TOPIC) to trigger IOT_CORE sources.
@@ -55,7 +59,7 @@ def run(project: Optional[Path], project_option: Optional[Path], events_path: Op
     """
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
-    config = load_or_exit(chosen_project(project, project_option))
+    config = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
     from gglift.runtime import eventloop
 
     code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error))

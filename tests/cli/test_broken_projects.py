@@ -115,6 +115,7 @@ COMMAND_LINES = [
     ["port", "--check", "src", "scr"],
     ["init", ".", "--name", "Bad Name!"],
     ["native", "build", "missing.c", "-o", "out"],
+    ["generate-event", "message", "--topic", "t", "--payload", "{not json"],
 ]
 
 

@@ -1,0 +1,80 @@
+"""What ``gglift run`` and ``gglift invoke`` share: ``--env-vars`` and ``--strict-runtime``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import click
+
+from gglift.cli.grammar import EXIT_USAGE, error
+from gglift.config import Project
+
+
+def local_options(command: Callable) -> Callable:
+    """Add ``--env-vars FILE`` and ``--strict-runtime`` to a command that runs functions."""
+    command = click.option(
+        "--strict-runtime", is_flag=True,
+        help="Fail (exit 2) when a function declares a Python other than the one gglift runs on, instead of warning.",
+    )(command)
+    return click.option(
+        "--env-vars", "env_vars", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+        help='JSON overriding environmentVariables: {"FUNCTION": {"KEY": "value"}, "Parameters": {"KEY": "for all"}}.',
+    )(command)
+
+
+def prepare(project: Project, env_vars: Optional[Path], strict_runtime: bool) -> Project:
+    """The project as it runs locally: ``--env-vars`` applied, runtimes checked."""
+    if env_vars is not None:
+        project = with_env_vars(project, _read_env_vars(env_vars, project))
+    check_runtimes(project, strict_runtime)
+    return project
+
+
+def with_env_vars(project: Project, overrides: dict) -> Project:
+    """``project`` with each function's variables updated: ``Parameters`` for all, then its own."""
+    shared = overrides.get("Parameters", {})
+    functions = []
+    for fn in project.functions:
+        env = {**fn.environment, **shared, **overrides.get(fn.name, {})}
+        functions.append(dataclasses.replace(fn, environmentVariables=tuple(env.items())))
+    return dataclasses.replace(project, functions=tuple(functions))
+
+
+def _read_env_vars(path: Path, project: Project) -> dict:
+    """The ``--env-vars`` file, as SAM's: function names (or ``Parameters``) to string tables."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"{path}: not a JSON file ({exc})", param_hint="--env-vars") from None
+    names = {fn.name for fn in project.functions} | {"Parameters"}
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: must be a JSON object of function names", param_hint="--env-vars")
+    for key, table in data.items():
+        if key not in names:
+            raise click.BadParameter(f"{path}: {key!r} is not a function of {project.config_path} (nor Parameters); "
+                                     f"functions: {', '.join(sorted(names - {'Parameters'}))}", param_hint="--env-vars")
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise click.BadParameter(f'{path}: {key!r} must map names to strings, e.g. {{"LOG_LEVEL": "DEBUG"}}',
+                                     param_hint="--env-vars")
+    return data
+
+
+def check_runtimes(project: Project, strict: bool) -> None:
+    """Warn once per function whose ``python3.X`` is not the interpreter gglift runs workers on
+    (or fail, with ``strict``): the code runs, but not on the Python the device will use."""
+    here = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    others = [fn for fn in project.functions if not fn.is_executable and fn.runtime != here]
+    for fn in others:
+        message = (f"function {fn.name!r} declares {fn.runtime} but runs locally on {here}, the Python gglift runs on: "
+                   f"code that works here may not on the device")
+        if strict:
+            error(message)
+        else:
+            click.echo(click.style("warning:", fg="yellow", bold=True) + f" {message} (--strict-runtime makes this an error)",
+                       err=True)
+    if strict and others:
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,104 @@
+"""What users of SAM CLI expect when running locally: generate-event, --env-vars, a warning
+(or, with --strict-runtime, an error) when the declared Python is not the one that runs, and
+a .gitignore from init."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+OTHER = "python3.9" if HERE != "python3.9" else "python3.10"
+CONFIG = """\
+[[function]]
+name = "env"
+handler = "app.env"
+runtime = "{runtime}"
+environmentVariables = {{ GREETING = "hello", SITE = "lab" }}
+
+[[function]]
+name = "sink"
+handler = "app.sink"
+eventSources = [{{ topic = "sensors/+/readings" }}, {{ topic = "$aws/things/+/shadow/update/delta" }}]
+"""
+APP = """\
+import os
+
+
+def env(event, context):
+    return {"greeting": os.environ["GREETING"], "site": os.environ["SITE"]}
+
+
+def sink(event, context):
+    return event
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "gglift.toml").write_text(CONFIG.format(runtime=HERE))
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+def gglift(*args: str, cwd: Path, input: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gglift", *args], cwd=cwd, capture_output=True, text=True,
+                          input=input, timeout=180)
+
+
+def test_env_vars_override_per_function_and_for_all(project: Path) -> None:
+    (project / "env.json").write_text(json.dumps({"Parameters": {"SITE": "home"}, "env": {"GREETING": "hi"}}))
+    result = gglift("invoke", "env", "-q", "--env-vars", "env.json", cwd=project)
+    assert (result.returncode, json.loads(result.stdout)) == (0, {"greeting": "hi", "site": "home"})
+    (project / "bad.json").write_text(json.dumps({"nope": {"A": "b"}}))
+    bad = gglift("invoke", "env", "--env-vars", "bad.json", cwd=project)
+    assert bad.returncode == 2
+    assert "'nope' is not a function of" in bad.stderr and "functions: env, sink" in bad.stderr
+
+
+def test_a_declared_python_other_than_the_running_one_warns_or_fails_when_strict(project: Path) -> None:
+    (project / "gglift.toml").write_text(CONFIG.format(runtime=OTHER))
+    warned = gglift("invoke", "env", cwd=project)
+    assert warned.returncode == 0
+    assert (f"warning: function 'env' declares {OTHER} but runs locally on {HERE}, the Python gglift runs on: code that "
+            "works here may not on the device (--strict-runtime makes this an error)") in warned.stderr.splitlines()
+    strict = gglift("run", "--strict-runtime", "--events", "-", "--until-idle", cwd=project)
+    assert strict.returncode == 2
+    assert strict.stderr.startswith(f"error: function 'env' declares {OTHER} but runs locally on {HERE}")
+
+
+def test_generated_events_feed_a_run(project: Path) -> None:
+    readings = gglift("generate-event", "readings", "--device", "a", "--device", "b", "--count", "2",
+                      "--field", "temperature=10:20", "--seed", "7", cwd=project)
+    lines = [json.loads(line) for line in readings.stdout.splitlines()]
+    assert [(e["topic"], e["payload"]["device"]) for e in lines] == [
+        ("sensors/a/readings", "a"), ("sensors/b/readings", "b"), ("sensors/a/readings", "a"), ("sensors/b/readings", "b")]
+    assert all(10 <= e["payload"]["temperature"] <= 20 for e in lines)
+    assert gglift("generate-event", "readings", "--seed", "7", "--device", "a", "--device", "b", "--count", "2",
+                  "--field", "temperature=10:20", cwd=project).stdout == readings.stdout  # a seed repeats
+    delta = gglift("generate-event", "shadow-delta", "--thing", "core", "--state", '{"mode": "ON"}', "--timestamp", "5",
+                   cwd=project)
+    assert json.loads(delta.stdout) == {"topic": "$aws/things/core/shadow/update/delta", "source": "PUB_SUB", "payload": {
+        "version": 2, "timestamp": 5, "state": {"mode": "ON"}, "metadata": {"mode": {"timestamp": 5}}}}
+    ran = gglift("run", "--events", "-", "--until-idle", "--json", "--fail-on-error", cwd=project,
+                 input=readings.stdout + delta.stdout)
+    assert ran.returncode == 0, ran.stderr
+    results = [r["result"] for r in map(json.loads, ran.stdout.splitlines()) if r["kind"] == "invocation"]
+    assert len(results) == 5 and {"mode": "ON"} in [r.get("state") for r in results]
+    payload = gglift("generate-event", "message", "--topic", "t", "--payload", '{"a": 1}', "--payload-only", cwd=project)
+    assert payload.stdout == '{"a": 1}\n'
+
+
+def test_init_writes_a_gitignore_and_keeps_one_that_exists(tmp_path: Path) -> None:
+    fresh = gglift("init", "fresh", cwd=tmp_path)
+    assert fresh.returncode == 0
+    assert (tmp_path / "fresh" / ".gitignore").read_text().splitlines()[1:3] == ["build/", ".gglift/"]
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / ".gitignore").write_text("mine\n")
+    kept = gglift("init", "repo", cwd=tmp_path)
+    assert kept.returncode == 0 and "wrote repo/.gitignore" not in kept.stdout
+    assert (tmp_path / "repo" / ".gitignore").read_text() == "mine\n"
