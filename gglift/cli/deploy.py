@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options
+from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options, show_progress
 from gglift.cli.project import load_or_exit, vendor_failed
 
 
@@ -74,6 +74,7 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, bucket,
             click.echo(f"step failed: find the AWS account\n  {message}" + (f"\n  hint: {hint}" if hint else ""), err=True)
             sys.exit(EXIT_FINDINGS)
         clients = Clients.from_session(session)
+    show_progress()
     target = Target.default(loaded, region=region, account=account, bucket=bucket, role=role)
     try:
         result = package_project(loaded, target=target, thing=thing, thing_group=thing_group)

@@ -7,7 +7,9 @@ through :func:`verbosity` and click's own colour handling.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -90,6 +92,29 @@ def detail(message: str) -> None:
 def error(message: str) -> None:
     """Print ``error: message`` on stderr (the prefix red on a terminal)."""
     click.echo(click.style("error:", fg="red", bold=True) + " " + message, err=True)
+
+
+class _ProgressHandler(logging.Handler):
+    """Progress lines on stderr (whatever stream is stderr when they are emitted)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(click.style(self.format(record), dim=True), err=True)
+
+
+_PROGRESS_HANDLER = _ProgressHandler()
+
+
+def show_progress() -> None:
+    """Show what long steps are doing (pip runs, AWS waits) on a terminal, or anywhere with -v;
+    never with -q."""
+    logger = logging.getLogger("gglift.progress")
+    wanted = verbosity() > 0 or (verbosity() == 0 and sys.stderr.isatty())
+    if wanted and _PROGRESS_HANDLER not in logger.handlers:
+        logger.addHandler(_PROGRESS_HANDLER)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    elif not wanted and _PROGRESS_HANDLER in logger.handlers:
+        logger.removeHandler(_PROGRESS_HANDLER)
 
 
 def project_options(command: Callable) -> Callable:

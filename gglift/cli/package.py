@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options
+from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options, show_progress
 from gglift.cli.project import load_or_exit, vendor_failed
 
 
@@ -62,6 +62,7 @@ def package(project, project_option, out, thing, thing_group, region, account, b
         else:
             info(f"{loaded.config_path}: ok ({len(loaded.functions)} function(s))")
         return
+    show_progress()
     target = Target.default(loaded, region=region, account=account, bucket=bucket, role=role)
     try:
         result = package_project(loaded, out_dir=out, target=target, thing=thing, thing_group=thing_group)

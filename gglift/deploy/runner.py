@@ -18,6 +18,7 @@ from gglift.deploy.errors import DeployError, describe
 from gglift.deploy.state import DeployState
 from gglift.package import requests
 from gglift.package.build import FunctionOutput, PackageResult
+from gglift.package.vendor import PROGRESS
 
 EXECUTABLE_REFUSAL = (
     "function {name!r} is a C Lambda executable: Greengrass V2 cannot import executables as Lambda "
@@ -233,7 +234,7 @@ class Deployer:
     def _wait_for_function(self, name: str) -> None:
         """Lambda refuses publish_version while an update is in progress."""
         lam = self.clients.lambda_
-        for _ in self._polls():
+        for _ in self._polls(f"Lambda function {name} to be active"):
             config = lam.get_function_configuration(FunctionName=name)
             state, update = config.get("State", "Active"), config.get("LastUpdateStatus", "Successful")
             if state == "Failed" or update == "Failed":
@@ -246,7 +247,7 @@ class Deployer:
 
     def _wait_for_component(self, arn: str) -> None:
         gg = self.clients.greengrassv2
-        for _ in self._polls():
+        for _ in self._polls(f"component {arn} to be DEPLOYABLE"):
             status = gg.describe_component(arn=arn)["status"]
             state = status.get("componentState")
             if state == "DEPLOYABLE":
@@ -268,9 +269,11 @@ class Deployer:
                 f"import {lambda_arn}", f"component version {arn} already exists and imports {recipe.get('ComponentSource')}",
                 "component versions are immutable: raise component.version in gglift.toml to ship the new code", self._created())
 
-    def _polls(self):
+    def _polls(self, what: str):
         waited = 0.0
         while waited <= self.timeout:
+            if waited:
+                PROGRESS.info("waiting for %s: %.0f s (at most %.0f s)", what, waited, self.timeout)
             yield waited
             self.sleep(self.poll_interval)
             waited += self.poll_interval

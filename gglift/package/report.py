@@ -26,9 +26,9 @@ def report_lines(result: PackageResult, cwd: Path | None = None) -> list[str]:
             state = "no requirements"
         else:
             state = "cached requirements" if out.cached else "requirements installed"
-        lines.append(f"{fn.name}: {rel(out.artifact)} ({size(out.size)}, sha256 {out.sha256[:12]}, {state})")
+        lines.append(f"{fn.name}: {rel(out.artifact)} (zip {size(out.size)}, sha256 {out.sha256[:12]}, {state})")
         for dist in out.distributions:
-            lines.append(f"  {dist.name} {dist.version}: {size(dist.size)}")
+            lines.append(f"  {dist.name} {dist.version}: {size(dist.size)} installed")
         for dist in out.left_out:
             lines.append(f"  left out {dist.name} {dist.version} ({size(dist.size)}): the code does not import it")
         for kind in ("recipe_json", "recipe_yaml"):

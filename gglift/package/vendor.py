@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform as host
 import re
@@ -24,6 +25,9 @@ from typing import Optional, Sequence
 
 from gglift import storage
 from gglift.config.model import ARCHITECTURES, Platform
+
+# Long steps say what they are doing here; the command line shows it on a terminal or with -v.
+PROGRESS = logging.getLogger("gglift.progress")
 
 # Greengrass architecture names -> the wheel platform tag suffix.
 # manylinux2014 is glibc 2.17: what pip accepts on the widest range of devices.
@@ -116,6 +120,8 @@ def vendor(requirements: Sequence[str], target: Platform, runtime: str, cache_di
 
 
 def _install(requirements: Sequence[str], target: Platform, runtime: str, tree: Path) -> None:
+    PROGRESS.info("pip: installing %s for %s/%s, %s", ", ".join(requirements), target.os,
+                  target.architecture or host.machine(), runtime)
     tree.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:

@@ -173,3 +173,19 @@ def test_run_fails_for_ci_only_when_asked_and_prints_the_broker_in_json(project:
     ran = gglift("run", "--events", "-", "--until-idle", "--json", cwd=project)
     (core,) = [line for line in map(json.loads, ran.stdout.splitlines()) if line["kind"] == "core"]
     assert core["mqtt_url"].startswith("mqtt://127.0.0.1:") and core["thing_name"] == "gglift-local"
+
+
+def test_package_says_what_pip_is_doing_on_a_terminal_or_with_v(project: Path, tmp_path: Path) -> None:
+    import platform
+
+    (project / "requirements.txt").write_text("six==1.16.0\n")
+    (project / "gglift.toml").write_text(CONFIG.replace('source = "src"\n', 'source = "src"\nrequirements = "requirements.txt"\n', 1))
+    here = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    (project / "gglift.toml").write_text((project / "gglift.toml").read_text().replace('handler = "app.handler"', f'handler = "app.handler"\nruntime = "{here}"'))
+    cache = {"GGLIFT_CACHE_DIR": str(tmp_path / "cache")}
+    piped = gglift("package", cwd=project, env=cache)
+    assert piped.returncode == 0, piped.stderr
+    assert "pip: installing" not in piped.stderr  # a pipe gets no progress
+    (tmp_path / "cache").rename(tmp_path / "old-cache")
+    verbose = gglift("package", "-v", cwd=project, env=cache)
+    assert f"pip: installing six==1.16.0 for linux/{platform.machine()}, {here}\n" in verbose.stderr
