@@ -48,14 +48,8 @@ def _handler_problems(project: Project, fn: Function) -> Found:
     path = module_path(fn.source, module_name)
     folder = _shown(project.root, fn.source)
     if path is None:
-        modules = sorted(_module_names(fn.source))
-        close = difflib.get_close_matches(module_name, modules, n=1, cutoff=0.5)
-        if close:
-            hint = f"did you mean {close[0] + '.' + function_name!r}?"
-        elif modules:
-            hint = f"modules in {folder}: {', '.join(modules[:10])}"
-        else:
-            hint = f"{folder} has no Python files: check `source`, or create {module_name.replace('.', '/')}.py there"
+        hint = _suggest(module_name, set(_module_names(fn.source)), lambda m: f"{m}.{function_name}", f"modules in {folder}",
+                        f"{folder} has no Python files: check `source`, or create {module_name.replace('.', '/')}.py there")
         yield "handler", f"no module {module_name!r} in the source folder {folder}", hint
         return
     try:
@@ -69,14 +63,20 @@ def _handler_problems(project: Project, fn: Function) -> Found:
     names, functions, dynamic = _top_level_names(tree)
     if dynamic or function_name in names:
         return
-    close = difflib.get_close_matches(function_name, sorted(functions), n=1, cutoff=0.5)
+    shown = _shown(project.root, path)
+    hint = _suggest(function_name, functions, lambda f: f"{module_name}.{f}", f"functions in {shown}",
+                    f"define `def {function_name}(event, context):` in {shown}")
+    yield "handler", f"{shown} has no function {function_name!r}", hint
+
+
+def _suggest(missing: str, options: set[str], spell, listing: str, otherwise: str) -> str:
+    """A "did you mean" among ``options`` (spelled as the handler), else the options, else ``otherwise``."""
+    close = difflib.get_close_matches(missing, sorted(options), n=1, cutoff=0.5)
     if close:
-        hint = f"did you mean {module_name + '.' + close[0]!r}?"
-    elif functions:
-        hint = f"functions in {_shown(project.root, path)}: {', '.join(sorted(functions)[:10])}"
-    else:
-        hint = f"define `def {function_name}(event, context):` in {_shown(project.root, path)}"
-    yield "handler", f"{_shown(project.root, path)} has no function {function_name!r}", hint
+        return f"did you mean {spell(close[0])!r}?"
+    if options:
+        return f"{listing}: {', '.join(sorted(options)[:10])}"
+    return otherwise
 
 
 def module_path(source: Path, module_name: str) -> Optional[Path]:
