@@ -8,7 +8,7 @@ import sys
 import click
 
 from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options, show_progress
-from gglift.cli.project import load_or_exit, vendor_failed
+from gglift.cli.project import CLOUD_SDK_NOTED, load_or_exit, vendor_failed, warn_missing_imports
 
 
 @click.command()
@@ -85,6 +85,7 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, bucket,
         vendor_failed(loaded, exc)
     for line in warning_lines(result):  # the same warnings `gglift package` prints
         info(line, err=True)
+    warn_missing_imports(loaded, CLOUD_SDK_NOTED)
     as_json = fmt == "json"
     if dry_run and not as_json:
         info("dry run: these requests would be sent (Lambda versions assumed to be 1); nothing is called")

@@ -11,6 +11,7 @@ from typing import Callable, Optional
 import click
 
 from gglift.cli.grammar import EXIT_USAGE, error
+from gglift.cli.project import warn_missing_imports
 from gglift.config import Project
 
 
@@ -31,6 +32,7 @@ def prepare(project: Project, env_vars: Optional[Path], strict_runtime: bool) ->
     if env_vars is not None:
         project = with_env_vars(project, _read_env_vars(env_vars, project))
     check_runtimes(project, strict_runtime)
+    warn_missing_imports(project)
     return project
 
 

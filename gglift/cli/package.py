@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gglift.cli.grammar import EXIT_FINDINGS, chosen_project, common_options, error, info, project_options, show_progress
-from gglift.cli.project import load_or_exit, vendor_failed
+from gglift.cli.project import CLOUD_SDK_NOTED, load_or_exit, vendor_failed, warn_missing_imports
 
 
 @click.command()
@@ -57,6 +57,7 @@ def package(project, project_option, out, thing, thing_group, region, account, b
         raise click.UsageError("give --thing or --thing-group, not both")
     loaded = load_or_exit(chosen_project(project, project_option))
     if check:
+        warn_missing_imports(loaded)
         if fmt == "json":
             click.echo(json.dumps({"config": str(loaded.config_path), "ok": True, "functions": [fn.name for fn in loaded.functions]}))
         else:
@@ -71,6 +72,7 @@ def package(project, project_option, out, thing, thing_group, region, account, b
         sys.exit(EXIT_FINDINGS)
     except VendorError as exc:
         vendor_failed(loaded, exc)
+    warn_missing_imports(loaded, CLOUD_SDK_NOTED)
     if fmt == "json":
         click.echo(json.dumps(report_data(result), indent=2))
         return

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, detail, error
+from gglift.cli.grammar import EXIT_USAGE, detail, error, info
 from gglift.config import ConfigError, Problem, Project, load_project
 
 
@@ -25,6 +25,26 @@ def load_or_exit(path: "str | Path | None") -> Project:
         exit_with_problems(exc.problems)
     detail(f"using {project.config_path}")
     return project
+
+
+# The package report's own note covers the cloud SDK (boto3 and botocore) once built.
+CLOUD_SDK_NOTED = frozenset({"boto3", "botocore"})
+
+
+def warn_missing_imports(project: Project, reported_elsewhere: frozenset = frozenset()) -> None:
+    """Warn (on stderr, unless -q) about each import the device will not have."""
+    from gglift.dependencies import missing_imports
+
+    for missing in missing_imports(project, reported_elsewhere):
+        text = missing.text(project, _relative)
+        info(click.style("warning:", fg="yellow", bold=True) + " " + text.replace("\n  hint:", "\n  " + click.style("hint:", fg="cyan")), err=True)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def exit_with_problems(problems: list[Problem], what: str = "in the project config") -> NoReturn:
