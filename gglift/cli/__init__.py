@@ -22,6 +22,7 @@ COMMANDS = {
     "run": "gglift.cli.run:run",
     "invoke": "gglift.cli.invoke:invoke",
     "generate-event": "gglift.cli.generate_event:generate_event",
+    "shadow": "gglift.cli.shadow:shadow",
     "native": "gglift.cli.native:native",
 }
 

@@ -18,13 +18,14 @@ from gglift.cli.project import CLOUD_SDK_NOTED, load_or_exit, vendor_failed, war
 @click.option("--thing-group", help="Deploy to every core device in this thing group (a fleet).")
 @click.option("--dry-run", is_flag=True, help="Print every request and call nothing.")
 @click.option("--region", help="AWS region [default: the AWS config's, else [local] region].")
+@click.option("--profile", help="AWS CLI profile for credentials and region [default: $AWS_PROFILE, else default].")
 @click.option("--bucket", help="Existing S3 bucket for the artifacts [default: gglift-artifacts-ACCOUNT-REGION].")
 @click.option("--role", help="Lambda execution role ARN [default: arn:aws:iam::ACCOUNT:role/gglift-lambda].")
 @click.option("--poll-interval", type=float, default=5.0, show_default=True, help="Seconds between status checks.")
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Longest wait for one step, in seconds.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="stdout: readable progress, or one JSON document (with --dry-run: every request).")
-def deploy(project, project_option, thing, thing_group, dry_run, region, bucket, role, poll_interval, timeout, fmt):
+def deploy(project, project_option, thing, thing_group, dry_run, region, profile, bucket, role, poll_interval, timeout, fmt):
     """Package the project, then create its Lambda versions, components and deployment.
 
     \b
@@ -61,14 +62,18 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, bucket,
     clients, account = None, loaded.local.account
     if not dry_run:
         import boto3
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
         try:
-            session = boto3.session.Session(region_name=region)
+            session = boto3.session.Session(profile_name=profile, region_name=region)
             if not session.region_name:  # neither --region nor the AWS config names one
-                session = boto3.session.Session(region_name=loaded.local.region)
+                session = boto3.session.Session(profile_name=profile, region_name=loaded.local.region)
             region = session.region_name
             account = session.client("sts").get_caller_identity()["Account"]
+        except ProfileNotFound:
+            known = boto3.session.Session().available_profiles
+            raise click.BadParameter(f"no AWS profile {profile!r} in the AWS config; profiles: {', '.join(sorted(known)) or 'none'}",
+                                     param_hint="--profile") from None
         except (BotoCoreError, ClientError) as exc:
             message, hint = describe(exc)
             click.echo(f"step failed: find the AWS account\n  {message}" + (f"\n  hint: {hint}" if hint else ""), err=True)

@@ -116,6 +116,7 @@ COMMAND_LINES = [
     ["init", ".", "--name", "Bad Name!"],
     ["native", "build", "missing.c", "-o", "out"],
     ["generate-event", "message", "--topic", "t", "--payload", "{not json"],
+    ["shadow", "get"],
 ]
 
 

@@ -189,3 +189,13 @@ def test_package_says_what_pip_is_doing_on_a_terminal_or_with_v(project: Path, t
     (tmp_path / "cache").rename(tmp_path / "old-cache")
     verbose = gglift("package", "-v", cwd=project, env=cache)
     assert f"pip: installing six==1.16.0 for linux/{platform.machine()}, {here}\n" in verbose.stderr
+
+
+def test_deploy_takes_an_aws_cli_profile_and_names_the_known_ones(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text("[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n")
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    result = gglift("deploy", "--thing", "core", "--profile", "prod", cwd=project, env=env)
+    assert result.returncode == 2
+    assert "Invalid value for --profile: no AWS profile 'prod' in the AWS config; profiles: default, dev" in result.stderr
+    assert "Traceback" not in result.stderr

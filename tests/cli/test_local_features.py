@@ -102,3 +102,34 @@ def test_init_writes_a_gitignore_and_keeps_one_that_exists(tmp_path: Path) -> No
     kept = gglift("init", "repo", cwd=tmp_path)
     assert kept.returncode == 0 and "wrote repo/.gitignore" not in kept.stdout
     assert (tmp_path / "repo" / ".gitignore").read_text() == "mine\n"
+
+
+SHADOW_APP = """\
+import json
+
+import greengrasssdk
+
+iot = greengrasssdk.client("iot-data")
+
+
+def handler(event, context):
+    document = json.loads(iot.get_thing_shadow(thingName="sensor-1")["payload"])
+    return document["state"]["desired"]
+"""
+
+
+def test_a_shadow_seeded_from_the_command_line_is_what_functions_read(tmp_path: Path) -> None:
+    (tmp_path / "gglift.toml").write_text('[[function]]\nname = "reader"\nhandler = "app.handler"\n')
+    (tmp_path / "app.py").write_text(SHADOW_APP)
+    missing = gglift("shadow", "get", "--thing", "sensor-1", cwd=tmp_path)
+    assert (missing.returncode, missing.stderr) == (1, "error: No shadow exists with name: 'sensor-1' (code 404)\n")
+    seeded = gglift("shadow", "update", "--thing", "sensor-1", "--state", '{"desired": {"interval": 30}}', cwd=tmp_path)
+    assert seeded.returncode == 0 and json.loads(seeded.stdout)["version"] == 1
+    invoked = gglift("invoke", "reader", "-q", cwd=tmp_path)
+    assert (invoked.returncode, json.loads(invoked.stdout)) == (0, {"interval": 30})
+    conflict = gglift("shadow", "update", "--thing", "sensor-1", "--state", '{"reported": {}}', "--version", "7", cwd=tmp_path)
+    assert (conflict.returncode, conflict.stderr) == (1, "error: Version conflict (code 409)\n")
+    bad = gglift("shadow", "update", "--thing", "sensor-1", "--state", '{"bogus": {}}', cwd=tmp_path)
+    assert (bad.returncode, bad.stderr) == (2, "error: State contains an invalid node: 'bogus' (code 400)\n")
+    deleted = gglift("shadow", "delete", "--thing", "sensor-1", cwd=tmp_path)
+    assert deleted.returncode == 0 and gglift("shadow", "get", "--thing", "sensor-1", cwd=tmp_path).returncode == 1
