@@ -1,4 +1,5 @@
-"""The README's shell blocks run as written, top to bottom, as a new user would type them.
+"""The README's shell blocks run as written, top to bottom, as a new user would type them, and
+so do docs/cli.md's, in a project folder.
 
 Blocks preceded by ``<!-- not run: REASON -->`` (make targets, pipx, an AWS account) are
 skipped; the C handler block is saved as ``handler.c``, which the text names. The install
@@ -22,8 +23,18 @@ README = ROOT / "README.md"
 BLOCK = re.compile(r"(?:<!-- not run: (?P<skip>[^>]*) -->\n)?```(?P<lang>\w+)\n(?P<body>.*?)```", re.S)
 
 
-def blocks(lang: str) -> list[str]:
-    return [m.group("body") for m in BLOCK.finditer(README.read_text()) if m.group("lang") == lang and not m.group("skip")]
+def blocks(lang: str, doc: Path = README) -> list[str]:
+    return [m.group("body") for m in BLOCK.finditer(doc.read_text()) if m.group("lang") == lang and not m.group("skip")]
+
+
+def local_env() -> dict:
+    """The environment blocks run in: the gglift under test first on PATH, no NO_COLOR, and
+    requirements vendored from the test run's shared cache."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env["GGLIFT_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "gglift-test-readme-cache")
+    env.pop("NO_COLOR", None)
+    return env
 
 
 def is_install(block: str) -> bool:
@@ -46,11 +57,7 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     work = tmp_path / "checkout"
     shutil.copytree(ROOT / "examples", work / "examples", ignore=shutil.ignore_patterns("build", ".gglift"))
     (work / "handler.c").write_text(blocks("c")[0])
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the gglift under test
-    # requirements vendored by `gglift package` come from the test run's shared cache
-    env["GGLIFT_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "gglift-test-readme-cache")
-    env.pop("NO_COLOR", None)
+    env = local_env()
     outputs = []
     for block in blocks("sh"):
         if is_install(block):
@@ -66,6 +73,17 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     assert "dry run: these requests would be sent" in package
     assert 'publish republish -> test/topic_results Invoked on topic "test/input_message" with message "hi"' in run
     assert c_build.endswith("hello\n")
+
+
+def test_the_cli_docs_commands_run_in_a_project(tmp_path: Path) -> None:
+    project = tmp_path / "republish"
+    shutil.copytree(ROOT / "examples" / "republish", project)
+    docs = blocks("sh", ROOT / "docs" / "cli.md")
+    assert len(docs) == 2
+    for block in docs:
+        result = run_block(block, project, local_env())
+        assert result.returncode == 0, f"{block}\n---\n{result.stdout + result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 @pytest.mark.slow
