@@ -22,10 +22,11 @@ from gglift.cli.project import CLOUD_SDK_NOTED, load_or_exit, vendor_failed, war
 @click.option("--bucket", help="Existing S3 bucket for the artifacts [default: gglift-artifacts-ACCOUNT-REGION].")
 @click.option("--role", help="Lambda execution role ARN [default: arn:aws:iam::ACCOUNT:role/gglift-lambda].")
 @click.option("--poll-interval", type=float, default=5.0, show_default=True, help="Seconds between status checks.")
+@click.option("--wait", is_flag=True, help="Follow the deployment until every core device has run it (exit 1 if one failed).")
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Longest wait for one step, in seconds.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="stdout: readable progress, or one JSON document (with --dry-run: every request).")
-def deploy(project, project_option, thing, thing_group, dry_run, region, profile, bucket, role, poll_interval, timeout, fmt):
+def deploy(project, project_option, thing, thing_group, dry_run, region, profile, bucket, role, poll_interval, wait, timeout, fmt):
     """Package the project, then create its Lambda versions, components and deployment.
 
     \b
@@ -40,6 +41,7 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, profile
       gglift deploy --thing-group Fleet --dry-run
       gglift deploy examples/cloud_lambda --thing my-core --region eu-west-1
       gglift deploy --thing-group Fleet --dry-run --format json > requests.json
+      gglift deploy --thing my-core --wait         until the device has run it
 
     Exit codes: 0 deployed (or printed, with --dry-run), 1 a step failed or the
     project has executables, 2 usage error or invalid config.
@@ -102,12 +104,15 @@ def deploy(project, project_option, thing, thing_group, dry_run, region, profile
                         echo=echo, dry_run=dry_run, poll_interval=poll_interval, timeout=timeout)
     try:
         outputs = deployer.run()
+        if not dry_run:
+            echo(f"deployment {outputs['deploymentId']} created for {deployer.target_arn}")
+        devices = deployer.follow(outputs["deploymentId"]) if wait and not dry_run else None
     except DeployError as exc:
         click.echo(exc.text(), err=True)
         sys.exit(EXIT_FINDINGS)
     if as_json:
         document = {"dry_run": dry_run, "target": deployer.target_arn, "region": target.region, "account": target.account}
         document.update({"requests": deployer.planned} if dry_run else {"deploymentId": outputs["deploymentId"]})
+        if devices is not None:
+            document["devices"] = devices
         click.echo(json.dumps(document, indent=2))
-    elif not dry_run:
-        info(f"deployment {outputs['deploymentId']} created for {deployer.target_arn}")

@@ -41,6 +41,13 @@ class Clients:
         return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"), session.client("iot"))
 
 
+# A core device's result for a deployment (EffectiveDeploymentExecutionStatus).
+DEVICE_DONE = frozenset({"SUCCEEDED", "COMPLETED"})
+DEVICE_FAILED = frozenset({"FAILED", "TIMED_OUT", "CANCELED", "REJECTED"})
+DEVICE_LOG_HINT = ("on the device, read /greengrass/v2/logs/greengrass.log and the component's own log in "
+                   "/greengrass/v2/logs/; fix the cause and deploy again")
+
+
 class Deployer:
     """Runs the deploy steps for a packaged project against ``target_arn``.
 
@@ -197,6 +204,40 @@ class Deployer:
 
         return self._step(f"deployment:{digest}", f"create deployment to {self.target_arn}",
                           [("greengrassv2", "create_deployment", body)], action, dry_outputs={"deploymentId": "(dry run)"})
+
+    def follow(self, deployment_id: str) -> dict[str, str]:
+        """Wait until every core device of the target has run the deployment; returns each
+        device's final status. A device that failed (or timed out, or rejected it) is a step
+        failure with the reason Greengrass gives."""
+        kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
+        gg = self.clients.greengrassv2
+        if kind == "thinggroup":
+            pages = gg.get_paginator("list_core_devices").paginate(thingGroupArn=self.target_arn)
+            devices = [d["coreDeviceThingName"] for page in pages for d in page["coreDevices"]]
+        else:
+            devices = [name]
+        final: dict[str, str] = {}
+        for _ in self._polls(f"deployment {deployment_id} on {len(devices)} core device(s)"):
+            for device in [d for d in devices if d not in final]:
+                found = self._effective(device, deployment_id)
+                status = found.get("coreDeviceExecutionStatus", "QUEUED")
+                if status in DEVICE_FAILED:
+                    title = f"deployment {deployment_id} on {device}"
+                    reason = found.get("reason") or "no reason given"
+                    raise DeployError(title, f"{status}: {reason}", DEVICE_LOG_HINT, self._created())
+                if status in DEVICE_DONE:
+                    final[device] = status
+                    self.echo(f"{device}: {status}")
+            if len(final) == len(devices):
+                return final
+        waiting = ", ".join(d for d in devices if d not in final)
+        raise DeployError(f"wait for deployment {deployment_id}", f"{waiting} still running it after {self.timeout:.0f} s",
+                          "follow it in the Greengrass console, or run `aws greengrassv2 list-effective-deployments "
+                          f"--core-device-thing-name {waiting.split(', ')[0]}`", self._created())
+
+    def _effective(self, device: str, deployment_id: str) -> dict:
+        pages = self.clients.greengrassv2.get_paginator("list_effective_deployments").paginate(coreDeviceThingName=device)
+        return next((d for page in pages for d in page["effectiveDeployments"] if d["deploymentId"] == deployment_id), {})
 
     # -- helpers ----------------------------------------------------------------------------------
     def _step(self, step_id: str, title: str, calls: list, action: Callable[[], dict], dry_outputs: Optional[dict] = None) -> dict:
