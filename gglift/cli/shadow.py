@@ -50,13 +50,21 @@ def shadow() -> None:
     """
 
 
-@shadow.command()
-@project_options
-@common_options
-@THING
-def get(project, project_option, thing) -> None:
-    """Print the shadow document (state, metadata, version)."""
-    _store_call(project, project_option, thing, "get")
+def _read_or_delete(operation: str, summary: str) -> click.Command:
+    """``get`` and ``delete``: the thing's shadow, nothing more to say."""
+
+    @shadow.command(operation, help=summary)
+    @project_options
+    @common_options
+    @THING
+    def command(project, project_option, thing) -> None:
+        _store_call(project, project_option, thing, operation)
+
+    return command
+
+
+get = _read_or_delete("get", "Print the shadow document (state, metadata, version).")
+delete = _read_or_delete("delete", "Delete the shadow (its version carries on if it comes back).")
 
 
 @shadow.command()
@@ -73,12 +81,3 @@ def update(project, project_option, thing, state: str, expected: Optional[int]) 
         raise click.BadParameter(f"not JSON ({exc})", param_hint="--state") from None
     request = {"state": change, **({"version": expected} if expected is not None else {})}
     _store_call(project, project_option, thing, "update", json.dumps(request).encode())
-
-
-@shadow.command()
-@project_options
-@common_options
-@THING
-def delete(project, project_option, thing) -> None:
-    """Delete the shadow (its version carries on if it comes back)."""
-    _store_call(project, project_option, thing, "delete")
