@@ -2,10 +2,10 @@
 
 On a device a function gets only the device's Python, its own folder and what its
 requirements vendor into the artifact (``greengrasssdk`` is added when the code imports it).
-Locally, workers also see gglift's own environment, so code importing ``yaml`` (or a cloud
-Lambda still importing ``boto3``) runs here and fails on the device. This module finds such
-imports by parsing the code (never importing it), so every command can name them with the
-requirements file that fixes them.
+Local workers get the same (:mod:`gglift.worker_env`), so such an import fails at run time in
+both places; this module finds it before anything runs, by parsing the code (never importing
+it), so every command can name it with the requirement that fixes it: the project installed
+here that provides the module (``yaml`` asks for PyYAML), else the module's own name.
 
 An import inside ``try`` with an ``except ImportError`` (or ``ModuleNotFoundError``) is optional
 and not reported.
@@ -41,7 +41,6 @@ class MissingImport:
     distribution: str  # the project to require (the local one providing the module, else the module's name)
     path: Path
     line: int
-    here: bool  # gglift's environment has it, so it imports locally
 
     def text(self, project: Project, rel=str) -> str:
         fn = project.functions[self.index]
@@ -51,8 +50,7 @@ class MissingImport:
                    f"(function[{self.index}])")
         else:
             fix = f"add {self.distribution} to {rel(fn.requirements)} (function[{self.index}].requirements)"
-        why = "it imports here only from gglift's own environment" if self.here else "nothing here provides it either"
-        return f"{where}, which the device will not have ({why})\n  hint: {fix}"
+        return f"{where}, which neither the device's Python, the function's folder nor its requirements provide\n  hint: {fix}"
 
 
 def missing_imports(project: Project, reported_elsewhere: frozenset = frozenset()) -> list[MissingImport]:
@@ -72,10 +70,9 @@ def missing_imports(project: Project, reported_elsewhere: frozenset = frozenset(
         for module, path, line in _imports(fn):
             if module in own or module in PROVIDED or module in reported_elsewhere or _is_stdlib(module):
                 continue
-            local = _distributions().get(module)
-            distributions = local or [module]
+            distributions = _distributions().get(module) or [module]
             if not any(requirement_name(d) in required for d in distributions):
-                found.append(MissingImport(fn.name, index, module, distributions[0], path, line, bool(local)))
+                found.append(MissingImport(fn.name, index, module, distributions[0], path, line))
     return found
 
 

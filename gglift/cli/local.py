@@ -33,7 +33,31 @@ def prepare(project: Project, env_vars: Optional[Path], strict_runtime: bool) ->
         project = with_env_vars(project, _read_env_vars(env_vars, project))
     check_runtimes(project, strict_runtime)
     warn_missing_imports(project)
+    install_requirements(project)
     return project
+
+
+def install_requirements(project: Project) -> None:
+    """Install (or find cached) each function's requirements for this machine before the core
+    starts, showing pip's progress, so a worker never waits for pip and a failure is reported
+    like `gglift package` reports it."""
+    from gglift.cli.grammar import show_progress
+    from gglift.cli.project import vendor_failed
+    from gglift.package.sources import SourceError
+    from gglift.package.vendor import VendorError
+    from gglift.worker_env import site_dirs
+
+    show_progress()
+    for fn in project.functions:
+        if fn.is_executable:
+            continue
+        try:
+            site_dirs(fn)
+        except VendorError as exc:
+            vendor_failed(project, exc.for_function(fn.name))
+        except SourceError as exc:
+            error(str(exc))
+            sys.exit(EXIT_USAGE)
 
 
 def with_env_vars(project: Project, overrides: dict) -> Project:

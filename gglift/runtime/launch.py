@@ -8,11 +8,8 @@ library gglift builds first on ``LD_LIBRARY_PATH``.
 from __future__ import annotations
 
 import os
-import site
 import sys
-from pathlib import Path
 
-import gglift
 from gglift.config import Function, Project
 from gglift.runner import BOOTSTRAP, SHIMS_DIR
 
@@ -74,11 +71,14 @@ def environment(project: Project, fn: Function, port: int, token: str) -> dict[s
 
 def worker_path(fn: Function) -> list[str]:
     """``sys.path`` entries a Python worker adds: its code and the device modules first, then
-    the core's site-packages (``greengrasssdk`` and the function's other dependencies), then
-    the folder holding gglift itself."""
-    sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
-    user_site = site.getusersitepackages()
-    if isinstance(user_site, str) and os.path.isdir(user_site):
-        sites.append(user_site)
-    gglift_root = str(Path(gglift.__file__).resolve().parent.parent)
-    return [str(fn.source), SHIMS_DIR, *sites, gglift_root]
+    its own requirements (:mod:`gglift.worker_env`), then a folder holding gglift's runner
+    alone, so that what imports here is what the device's artifact holds."""
+    from gglift.package.sources import SourceError
+    from gglift.package.vendor import VendorError
+    from gglift.worker_env import runner_root, site_dirs
+
+    try:
+        sites = site_dirs(fn)
+    except (SourceError, VendorError) as exc:
+        raise LaunchError(f"function {fn.name!r}: pip could not install its requirements for this machine: {exc}") from exc
+    return [str(fn.source), SHIMS_DIR, *sites, runner_root()]

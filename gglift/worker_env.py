@@ -1,0 +1,83 @@
+"""What a Python worker may import: the function's code, its requirements, the device's modules.
+
+On a device, a Lambda imports only its own artifact (its code and the requirements vendored
+into it, ``greengrasssdk`` included when the code imports it) and the Python standard library.
+A local worker gets the same: the function's requirements installed for this machine into a
+cached tree, keyed like the package cache (:func:`gglift.package.vendor.cache_key`), and a
+folder holding gglift's runner alone, so neither gglift's own dependencies nor anything else
+installed beside it can be imported by function code. A missing requirement fails locally
+exactly as it would on the device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from gglift import storage
+from gglift.config.model import Function, Platform
+
+
+def local_runtime() -> str:
+    """``python3.11``: the interpreter workers run on."""
+    return f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def requirements(fn: Function) -> list[str]:
+    """What the function's artifact would vendor: its requirement lines, plus ``greengrasssdk``
+    when the code imports it and does not require it itself (as ``gglift package`` does)."""
+    from gglift.package.build import GREENGRASSSDK
+    from gglift.package.sources import imported_modules, requirement_lines, requirement_name
+
+    lines = requirement_lines(fn.requirements)
+    if "greengrasssdk" not in {requirement_name(line) for line in lines} and "greengrasssdk" in imported_modules(fn.source):
+        lines.append(GREENGRASSSDK)
+    return lines
+
+
+@lru_cache(maxsize=None)  # once per function and process: workers start often, the code is read once
+def site_dirs(fn: Function, cache_dir: Optional[Path] = None) -> list[str]:
+    """The installed requirements of ``fn`` for this machine (installed with pip on first use,
+    then cached); raises :class:`~gglift.package.vendor.VendorError` when pip fails."""
+    from gglift.package.vendor import vendor
+
+    lines = requirements(fn)
+    if not lines:
+        return []
+    return [str(vendor(lines, Platform(), local_runtime(), cache_dir).root)]
+
+
+@lru_cache(maxsize=None)
+def runner_root(cache_dir: Optional[Path] = None) -> str:
+    """A folder holding ``gglift/runner`` and an empty ``gglift/__init__.py``, nothing else:
+    what workers import gglift's runner from. Keyed by the runner's content, made atomically."""
+    source = Path(__file__).resolve().parent / "runner"
+    files = sorted(p for p in source.rglob("*.py") if "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(source).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    root = (cache_dir or storage.cache_dir()) / "runner" / digest.hexdigest()[:32]
+    if not root.is_dir():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root.parent))
+        try:
+            (work / "gglift").mkdir()
+            (work / "gglift" / "__init__.py").write_text("")
+            for path in files:
+                target = work / "gglift" / "runner" / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            try:
+                os.rename(work, root)  # atomic: a half-copied runner is never used
+            except OSError:
+                if not root.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return str(root)
