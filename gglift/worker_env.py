@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from functools import lru_cache
@@ -25,8 +26,34 @@ from gglift.config.model import Function, Platform
 
 
 def local_runtime() -> str:
-    """``python3.11``: the interpreter workers run on."""
+    """``python3.11``: the interpreter gglift itself runs on."""
     return f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+@lru_cache(maxsize=None)
+def interpreter(runtime: str) -> Optional[str]:
+    """The installed interpreter for ``runtime`` (``python3.9``): gglift's own for its version,
+    else a ``python3.9`` on PATH that really is 3.9 (a pyenv shim of a version not selected is
+    not), else None."""
+    if runtime == local_runtime():
+        return sys.executable
+    found = shutil.which(runtime)
+    if found is None:
+        return None
+    probe = "import sys; print(sys.executable); print('python%d.%d' % sys.version_info[:2])"
+    try:
+        proc = subprocess.run([found, "-c", probe], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = proc.stdout.split()
+    return lines[0] if proc.returncode == 0 and lines[1:] == [runtime] else None
+
+
+def worker_runtime(fn: Function) -> tuple[str, str]:
+    """The interpreter ``fn``'s workers run on and its runtime name: the declared ``python3.X``
+    when it is installed, else gglift's own (the command warns about it)."""
+    found = interpreter(fn.runtime)
+    return (found, fn.runtime) if found else (sys.executable, local_runtime())
 
 
 def requirements(fn: Function) -> list[str]:
@@ -50,7 +77,8 @@ def site_dirs(fn: Function, cache_dir: Optional[Path] = None) -> list[str]:
     lines = requirements(fn)
     if not lines:
         return []
-    return [str(vendor(lines, Platform(), local_runtime(), cache_dir).root)]
+    # For another Python than gglift's, pip fetches that version's wheels (nothing is built).
+    return [str(vendor(lines, Platform(), worker_runtime(fn)[1], cache_dir).root)]
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from typing import Callable, Optional
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, error
+from gglift.cli.grammar import EXIT_USAGE, detail, error
 from gglift.cli.project import warn_missing_imports
 from gglift.config import Project
 
@@ -90,17 +90,22 @@ def _read_env_vars(path: Path, project: Project) -> dict:
 
 
 def check_runtimes(project: Project, strict: bool) -> None:
-    """Warn once per function whose ``python3.X`` is not the interpreter gglift runs workers on
-    (or fail, with ``strict``): the code runs, but not on the Python the device will use."""
-    here = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    others = [fn for fn in project.functions if not fn.is_executable and fn.runtime != here]
-    for fn in others:
-        message = (f"function {fn.name!r} declares {fn.runtime} but runs locally on {here}, the Python gglift runs on: "
-                   f"code that works here may not on the device")
+    """Warn once per function whose ``python3.X`` is not installed here, so that its workers run
+    on gglift's own Python (or fail, with ``strict``); say which interpreter each uses with -v."""
+    from gglift.worker_env import interpreter, local_runtime, worker_runtime
+
+    here = local_runtime()
+    missing = [fn for fn in project.functions if not fn.is_executable and interpreter(fn.runtime) is None]
+    for fn in missing:
+        message = (f"function {fn.name!r} declares {fn.runtime}, which is not installed here: it runs locally on {here}, "
+                   f"and code that works here may not on the device")
         if strict:
             error(message)
         else:
             click.echo(click.style("warning:", fg="yellow", bold=True) + f" {message} (--strict-runtime makes this an error)",
                        err=True)
-    if strict and others:
+    if strict and missing:
         sys.exit(EXIT_USAGE)
+    for fn in project.functions:
+        if not fn.is_executable:
+            detail(f"function {fn.name!r} runs on {worker_runtime(fn)[0]}")

@@ -29,8 +29,10 @@ def command(fn: Function) -> list[str]:
     """The worker's command line."""
     if fn.is_executable:
         return [str(fn.source / fn.handler), *fn.execArgs]
+    from gglift.worker_env import worker_runtime  # the declared python3.X when it is installed
+
     # -S: no site hooks (.pth files), which would cost a few MB of the 16 MB default limit.
-    return [sys.executable, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
+    return [worker_runtime(fn)[0], "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
 
 
 def environment(project: Project, fn: Function, port: int, token: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ a .gitignore from init."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 HERE = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-OTHER = "python3.9" if HERE != "python3.9" else "python3.10"
+MISSING = "python3.99"  # valid in a config, installed nowhere
 CONFIG = """\
 [[function]]
 name = "env"
@@ -60,15 +61,46 @@ def test_env_vars_override_per_function_and_for_all(project: Path) -> None:
     assert "'nope' is not a function of" in bad.stderr and "functions: env, sink" in bad.stderr
 
 
-def test_a_declared_python_other_than_the_running_one_warns_or_fails_when_strict(project: Path) -> None:
-    (project / "gglift.toml").write_text(CONFIG.format(runtime=OTHER))
+def test_a_declared_python_that_is_not_installed_warns_or_fails_when_strict(project: Path) -> None:
+    (project / "gglift.toml").write_text(CONFIG.format(runtime=MISSING))
     warned = gglift("invoke", "env", cwd=project)
     assert warned.returncode == 0
-    assert (f"warning: function 'env' declares {OTHER} but runs locally on {HERE}, the Python gglift runs on: code that "
-            "works here may not on the device (--strict-runtime makes this an error)") in warned.stderr.splitlines()
+    assert (f"warning: function 'env' declares {MISSING}, which is not installed here: it runs locally on {HERE}, and code "
+            "that works here may not on the device (--strict-runtime makes this an error)") in warned.stderr.splitlines()
     strict = gglift("run", "--strict-runtime", "--events", "-", "--until-idle", cwd=project)
     assert strict.returncode == 2
-    assert strict.stderr.startswith(f"error: function 'env' declares {OTHER} but runs locally on {HERE}")
+    assert strict.stderr.startswith(f"error: function 'env' declares {MISSING}, which is not installed here")
+
+
+def other_python() -> tuple[str, str] | None:
+    """Another installed CPython 3 (its bin folder and runtime name), if this machine has one."""
+    for minor in range(8, 14):
+        runtime = f"python3.{minor}"
+        if runtime == HERE:
+            continue
+        for folder in [*os.environ["PATH"].split(os.pathsep), *map(str, Path.home().glob(".pyenv/versions/3.*/bin"))]:
+            candidate = Path(folder) / runtime
+            probe = subprocess.run([str(candidate), "-c", "import sys; print(sys.version_info[1])"], capture_output=True,
+                                   text=True) if candidate.is_file() else None
+            if probe is not None and probe.returncode == 0 and probe.stdout.strip() == str(minor):
+                return folder, runtime
+    return None
+
+
+def test_a_declared_python_that_is_installed_runs_the_workers(project: Path) -> None:
+    found = other_python()
+    if found is None:
+        pytest.skip("no other CPython 3 installed here")
+    folder, runtime = found
+    (project / "gglift.toml").write_text(CONFIG.format(runtime=runtime))
+    (project / "app.py").write_text("import sys\n\n\ndef env(event, context):\n    return 'python%d.%d' % sys.version_info[:2]\n\n\n"
+                                    "def sink(event, context):\n    return event\n")
+    env = {**os.environ, "PATH": folder + os.pathsep + os.environ["PATH"]}
+    result = subprocess.run([sys.executable, "-m", "gglift", "invoke", "env", "-v"], cwd=project, capture_output=True,
+                            text=True, env=env, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == runtime
+    assert "warning" not in result.stderr and f"function 'env' runs on " in result.stderr
 
 
 def test_generated_events_feed_a_run(project: Path) -> None:
