@@ -8,7 +8,6 @@ library gglift builds first on ``LD_LIBRARY_PATH``.
 from __future__ import annotations
 
 import os
-import sys
 
 from gglift.config import Function, Project
 from gglift.runner import BOOTSTRAP, SHIMS_DIR
