@@ -26,8 +26,18 @@ venv: $(STAMP)
 system-deps:
 	bash tools/install-system-deps.sh
 
-demo: $(STAMP)
-	bash examples/demo.sh $(BIN)
+# The demo gets its own environment with only what it runs: gglift itself (a regular install,
+# as users get it) and the Greengrass Core SDK the example's ported code imports.
+DEMO_VENV ?= build/demo-venv
+DEMO_STAMP := $(DEMO_VENV)/.installed
+
+$(DEMO_STAMP): pyproject.toml setup.py $(wildcard gglift/*.py gglift/*/*.py templates/*.j2 templates/init/*.j2 templates/init/src/*.j2 runtime_c/src/*.[ch] runtime_c/include/*.h)
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install -q --disable-pip-version-check . 'greengrasssdk==1.6.1'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	bash examples/demo.sh $(DEMO_VENV)/bin
 
 # The test environment: a fresh venv, the sdist and wheel built from the checkout (`python -m
 # build` makes the wheel from the unpacked sdist, so both must carry everything gglift needs at

@@ -48,6 +48,9 @@ class BuildExtWithRuntime(build_ext):
 
 
 setup(
+    # Folders without __init__.py that the wheel must carry, listed so that setuptools ships them
+    # (instead of warning that they look importable but are not listed): templates/init holds
+    # `gglift init`'s files.
     packages=find_packages(include=["gglift", "gglift.*"])
     + ["gglift.templates", "gglift.templates.init", "gglift.templates.init.src"],
     package_dir={"gglift.templates": "templates"},

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from gglift.config.model import Function, Project, Subscription
+from gglift.environment import read_of
 
 CLOUD = "cloud"
 COMPONENT_PREFIX = "component:"
@@ -52,9 +53,19 @@ class Unresolved:
     text: str  # the expression as written in the code
     path: Path
     line: int
+    fix: str = ""  # the config key that resolves it
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.kind} {self.text} (function {self.function}) is not known until run time"
+
+
+# What fixes an unresolved item, by kind: the key to add to the function's [[function]] table.
+FIXES = {
+    "topic": 'add a [[subscription]] table: source = "{function}", subject = "<topic filter>", target = "cloud" (or a function)',
+    "secret": 'add secrets = ["<secret id or ARN>"] to [[function]] "{function}"',
+    "shadow": 'add shadows = ["<thing name>"] to [[function]] "{function}"',
+    "invoke": 'add components = {{"<component it invokes>" = "<version>"}} to [[function]] "{function}", or name the function literally',
+}
 
 
 @dataclass(frozen=True)
@@ -136,13 +147,34 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
     invokes: set[str] = set()
     items: list[Item] = []
     unresolved: list[Unresolved] = []
-    for fn in project.functions:
+    for index, fn in enumerate(project.functions):
+        explicit = {"secret": fn.secrets, "shadow": fn.shadows, "invoke": tuple(name for name, _ in fn.components)}
+        # What the config declares stands in for what the code cannot show.
+        for kind, values, bucket in (("secret", fn.secrets, secrets), ("shadow", fn.shadows, shadows)):
+            for value in values:
+                if value not in bucket:
+                    bucket.add(value)
+                    items.append(Item(kind, fn.name, value, project.config_path, 0))
+        environment = fn.environment
+
+        def unknown(kind: str, text: str, path: Path, line: int) -> None:
+            if explicit.get(kind) or (kind == "topic" and project.subscriptions is not None):
+                return  # declared in the config
+            read = read_of(text, path)
+            if read is not None:
+                fix = (f"set environmentVariables.{read.name} in [[function]] \"{fn.name}\" (function[{index}]); "
+                       "the code reads it from there")
+            else:
+                fix = FIXES[kind].format(function=fn.name)
+            unresolved.append(Unresolved(kind, fn.name, text, path, line, fix))
+
         for result in results.get(fn.name, ()):
             for res in result.publishes:
-                if not res.resolved:
-                    unresolved.append(Unresolved("topic", fn.name, res.value, result.path, res.line))
+                topic = res.value if res.resolved else _from_environment(res.value, result.path, environment)
+                if topic is None:
+                    unknown("topic", res.value, result.path, res.line)
                     continue
-                for sub in _routes_for(project, fn, res.value):
+                for sub in _routes_for(project, fn, topic):
                     if sub not in subscriptions:
                         subscriptions.append(sub)
                         items.append(Item("subscription", fn.name, f"{sub.source} -> {sub.subject} -> {sub.target}", result.path, res.line))
@@ -152,11 +184,12 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
                 ("invoke", result.invokes, invokes),
             ):
                 for res in resources:
-                    if not res.resolved or not res.literal:
-                        unresolved.append(Unresolved(kind, fn.name, res.value, result.path, res.line))
-                    elif res.value not in bucket:
-                        bucket.add(res.value)
-                        items.append(Item(kind, fn.name, res.value, result.path, res.line))
+                    value = res.value if res.resolved and res.literal else _from_environment(res.value, result.path, environment)
+                    if value is None:
+                        unknown(kind, res.value, result.path, res.line)
+                    elif value not in bucket:
+                        bucket.add(value)
+                        items.append(Item(kind, fn.name, value, result.path, res.line))
     return Derived(
         subscriptions=tuple(subscriptions),
         secrets=tuple(sorted(secrets)),
@@ -165,6 +198,12 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
         items=tuple(items),
         unresolved=tuple(unresolved),
     )
+
+
+def _from_environment(text: str, path: Path, environment: Mapping[str, str]) -> Optional[str]:
+    """The value of an expression that reads the environment, as the device will give it."""
+    read = read_of(text, path)
+    return read.value(environment) if read is not None else None
 
 
 def _routes_for(project: Project, fn: Function, topic: str) -> Iterable[Subscription]:

@@ -23,9 +23,10 @@ PROBLEMS = [
 )
 def test_a_bad_config_stops_every_command_with_exit_2(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "gglift.toml").write_text(BAD)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return event\n")
     result = CliRunner().invoke(main, [*command, str(tmp_path)])
     assert result.exit_code == 2
     for problem in PROBLEMS:
         assert problem in result.stderr
     assert result.stderr.rstrip().endswith("2 problem(s) in the project config; nothing was done.")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["gglift.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "gglift.toml"]

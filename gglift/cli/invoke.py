@@ -11,21 +11,25 @@ from typing import Optional
 
 import click
 
+from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, chosen_project, common_options, error, project_options, verbosity
+from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
-EXIT_OK, EXIT_HANDLED, EXIT_UNHANDLED = 0, 1, 3  # 2, a usage error, comes from click
+EXIT_HANDLED, EXIT_UNHANDLED = 1, EXIT_FUNCTION_ERROR  # 2, a usage error, comes from click
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # exit 128 + the signal's number
 
 
 @click.command()
 @click.argument("function")
+@project_options
+@common_options
 @click.option("--payload", default="{}", show_default=True, metavar="JSON|@FILE", help="The event: JSON text, or @FILE for a file's bytes.")
 @click.option("--topic", help="The topic the event arrives on (context.client_context.custom['subject']).")
-@click.option("-p", "--project", "project_path", default=".", show_default=True, type=click.Path(exists=True), help="Project folder or config file.")
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Bridge the function's cloud publishes to the MQTT broker at URL.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the function's log lines and publishes (on stderr).")
-def invoke(function: str, payload: str, topic: Optional[str], project_path: str, mqtt_url: Optional[str], quiet: bool) -> None:
+@local_options
+def invoke(function: str, project: Optional[Path], project_option: Optional[Path], payload: str, topic: Optional[str],
+           mqtt_url: Optional[str], env_vars: Optional[Path], strict_runtime: bool) -> None:
     """Invoke FUNCTION once, print its result on stdout, and exit with a code telling how it went.
 
     The project's other pinned functions start too, so invokes and publishes between functions
@@ -34,20 +38,22 @@ def invoke(function: str, payload: str, topic: Optional[str], project_path: str,
     \b
     Examples:
       gglift invoke republish --payload '{"test-key": "hello"}' --topic test/input
-      gglift invoke resize --payload @image.bin -p examples/binary
+      gglift invoke resize examples/binary --payload @image.bin     (or -p examples/binary)
+      gglift -q invoke republish                  the result alone, no log lines
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
     error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full),
-    128 + N when signal N (SIGINT, SIGTERM, SIGHUP) stopped it, after every worker was stopped.
+    128 + N when signal N stopped it, after every worker was stopped (130 for Ctrl-C, 143 for
+    SIGTERM, 129 for SIGHUP).
     """
-    project = load_or_exit(project_path)
-    names = [fn.name for fn in project.functions]
+    loaded = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
+    names = [fn.name for fn in loaded.functions]
     if function not in names:
-        raise click.BadParameter(f"no function {function!r} in {project.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")
-    body = _payload(payload, project.function(function).inputPayloadEncodingType == "binary")
+        raise click.BadParameter(f"no function {function!r} in {loaded.config_path}; functions: {', '.join(names)}", param_hint="FUNCTION")
+    body = _payload(payload, loaded.function(function).inputPayloadEncodingType == "binary")
     from gglift.runtime import eventloop
 
-    sys.exit(eventloop.run(_invoke(project, function, body, topic, mqtt_url, quiet)))
+    sys.exit(eventloop.run(_invoke(loaded, function, body, topic, mqtt_url, quiet=verbosity() < 0)))
 
 
 def _payload(text: str, binary: bool) -> bytes:
@@ -90,7 +96,7 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
         result = await core.invoke(function, body, topic=topic)
         await core.idle()
     except MqttError as exc:
-        click.echo(f"error: {exc}", err=True)
+        error(str(exc))
         return EXIT_UNHANDLED
     except asyncio.CancelledError:
         if not stopped_by:

@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from gglift.cli.grammar import common_options
 LINK_NAME = "aws-greengrass-core-sdk-c"  # -l name of libaws-greengrass-core-sdk-c.so
 
 
@@ -33,6 +34,7 @@ def libs() -> list[str]:
 
 
 @click.group(invoke_without_command=True)
+@common_options
 @click.option("--cflags", "want_cflags", is_flag=True, help="Print the compiler flags (-I...).")
 @click.option("--libs", "want_libs", is_flag=True, help="Print the linker flags (-L... -l...).")
 @click.option("--lib-dir", "want_lib_dir", is_flag=True, help="Print the folder of libaws-greengrass-core-sdk-c.so.")
@@ -67,6 +69,7 @@ def native(ctx: click.Context, want_cflags: bool, want_libs: bool, want_lib_dir:
 
 
 @native.command("build")
+@common_options
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The executable to write.")
 @click.option("--cc", default=lambda: os.environ.get("CC", "cc"), show_default="$CC or cc", help="The C compiler.")

@@ -9,6 +9,7 @@ from typing import Optional
 
 import click
 
+from gglift.cli.grammar import common_options
 from gglift.port import concurrency, files, report
 from gglift.port.cache import Cache, Read
 from gglift.port.model import FileResult
@@ -32,6 +33,7 @@ Exit codes: 0 clean, 1 changes needed (--check/--diff) or error findings, 2 usag
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change or an error finding remains.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the changes and write nothing.")
@@ -95,7 +97,7 @@ def port(
     if diff:
         for result in results:
             if result.changed:
-                click.echo(unified_diff(result, read[result.path].data), nl=False)
+                click.echo(_coloured(unified_diff(result, read[result.path].data)), nl=False)
     elif not dry_run:
         results = [_write(result, read.get(result.path)) for result in results]
     if cache is not None:
@@ -151,6 +153,19 @@ def _analyze(targets: list[Path], jobs: Optional[int], cache: Optional[Cache]) -
         analyzed = list(fresh)
     done = iter(analyzed)
     return [cached[path] if path in cached else next(done) for path in targets], read
+
+
+# Diff line prefixes -> colours, as git colours them; click drops them off a terminal.
+DIFF_COLOURS = (("+++", {"bold": True}), ("---", {"bold": True}), ("@@", {"fg": "cyan"}), ("+", {"fg": "green"}), ("-", {"fg": "red"}))
+
+
+def _coloured(diff: str) -> str:
+    """The diff with its headers, hunks, additions and removals styled."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        style = next((s for prefix, s in DIFF_COLOURS if line.startswith(prefix)), None)
+        out.append(click.style(line.rstrip("\n"), **style) + "\n" if style else line)
+    return "".join(out)
 
 
 def _write(result: FileResult, analysed: Optional[Read]) -> FileResult:

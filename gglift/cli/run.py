@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 import threading
@@ -11,12 +12,16 @@ from typing import Optional
 
 import click
 
+from gglift.cli.grammar import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, chosen_project, common_options, error, info,
+                                project_options, verbosity)
+from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
 
 @click.command()
-@click.argument("project", default=".", type=click.Path(exists=True))
+@project_options
+@common_options
 @click.option("--events", "events_path", metavar="FILE|-", help="Feed messages from JSON lines (- for stdin).")
 @click.option("--until-idle", is_flag=True, help="Exit once the events are fed and all work is done.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of readable lines.")
@@ -24,8 +29,11 @@ from gglift.config import Project
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Use the MQTT broker at URL (mqtt://host:port) for IOT_CORE instead of the embedded one.")
 @click.option("--export", is_flag=True, help="Stream manager exports call AWS (boto3's credential and endpoint chain) instead of only reporting what they would send.")
 @click.option("--grace", default=3.0, show_default=True, help="Seconds between SIGTERM and SIGKILL for workers at shutdown.")
-def run(project: str, events_path: Optional[str], until_idle: bool, as_json: bool, record_path: Optional[str],
-        mqtt_url: Optional[str], export: bool, grace: float) -> None:
+@click.option("--fail-on-error", is_flag=True, help="Exit 1 when an invocation failed or work was dropped (for CI).")
+@local_options
+def run(project: Optional[Path], project_option: Optional[Path], events_path: Optional[str], until_idle: bool, as_json: bool,
+        record_path: Optional[str], mqtt_url: Optional[str], export: bool, grace: float, fail_on_error: bool,
+        env_vars: Optional[Path], strict_runtime: bool) -> None:
     """Run every function of PROJECT (default: the current folder) on a local Greengrass core.
 
     Functions run unchanged, with the real greengrasssdk, under Greengrass's rules: pinned and
@@ -41,29 +49,43 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
       echo '{"topic": "local/topic", "payload": {"key1": "value1"}}' | gglift run --events - --until-idle
       gglift run --mqtt mqtt://127.0.0.1:1883 --json --record run.jsonl
       gglift run --export                          stream manager exports reach AWS
+      gglift run --events events.jsonl --until-idle --fail-on-error      in CI
+      gglift run --env-vars local-env.json         override environmentVariables
 
-    Exit codes: 0 done, 1 some event lines were invalid or the core failed, 2 bad config or usage.
+    With --json, once the core is up, a line {"kind": "core", "mqtt_url": ...} names the broker another
+    terminal or a test publishes to (mosquitto_pub -L URL/TOPIC) to trigger IOT_CORE sources.
+
+    Exit codes: 0 done, 1 some event lines were invalid, the core failed, or (with
+    --fail-on-error) an invocation failed or work was dropped, 2 bad config or usage,
+    130 interrupted (Ctrl-C; SIGTERM stops cleanly with 0).
     """
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
-    config = load_or_exit(project)
+    config = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
     from gglift.runtime import eventloop
 
-    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, export))
+    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error, export))
     sys.exit(code)
 
 
-async def _run(project: Project, events_path, until_idle, as_json, record_path, mqtt_url, grace, export=False) -> int:
+async def _run(project: Project, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error,
+               export=False) -> int:
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer, Recorder
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    interrupted = []
+    loop.add_signal_handler(signal.SIGINT, lambda: (interrupted.append(True), stop.set()))
+    for signum in (signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
     core = Core(project, mqtt=mqtt_url or "auto", grace=grace, export=export)
-    core.add_observer(Printer(sys.stdout, as_json))
+    if verbosity() >= 0:
+        core.add_observer(Printer(sys.stdout, as_json))
+    failures = []
+    if fail_on_error:  # records are only built when someone listens: listen only when asked
+        core.add_observer(lambda record: failures.append(record) if _failed(record) else None)
     recorder = Recorder(Path(record_path)) if record_path else None
     if recorder:
         core.add_observer(recorder)
@@ -71,13 +93,15 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     try:
         await core.start()
     except MqttError as exc:
-        click.echo(f"error: {exc}", err=True)
+        error(str(exc))
         await core.stop()
         if recorder:
             recorder.discard()  # nothing ran: leave any earlier record as it is
-        return 1
-    if core.mqtt_url and not as_json:
-        click.echo(f"mqtt    IOT_CORE messages go through {core.mqtt_url}", err=True)
+        return EXIT_FINDINGS
+    if as_json:
+        click.echo(json.dumps({"kind": "core", "mqtt_url": core.mqtt_url, "thing_name": project.local.thing_name}))
+    elif core.mqtt_url:
+        info(f"mqtt    IOT_CORE messages go through {core.mqtt_url}", err=True)
     try:
         if events_path:
             feed = loop.create_task(_feed(core, events_path))
@@ -100,7 +124,17 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
             recorder.close()
     if unrun:
         click.echo(f"stopped with {len(unrun)} queued item(s) not run", err=True)
-    return 1 if bad_lines else 0
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if fail_on_error and failures:
+        click.echo(f"{len(failures)} invocation(s) failed or were dropped (--fail-on-error)", err=True)
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if bad_lines else EXIT_OK
+
+
+def _failed(record) -> bool:
+    """An invocation that ended in an error, or work the core dropped."""
+    return (record.kind == "invocation" and bool(record.error)) or record.kind == "dropped"
 
 
 async def _feed(core, events_path: str) -> int:
@@ -128,13 +162,13 @@ async def _feed(core, events_path: str) -> int:
         if text is None:
             return bad
         if isinstance(text, OSError):
-            click.echo(f"error: cannot read {name}: {text.strerror}", err=True)
+            error(f"cannot read {name}: {text.strerror}")
             return bad + 1
         number += 1
         try:
             event = eventfeed.parse(text)
         except eventfeed.EventError as exc:
-            click.echo(f"error: {name}:{number}: {exc}; line skipped", err=True)
+            error(f"{name}:{number}: {exc}; line skipped")
             bad += 1
             continue
         if event is not None:

@@ -20,28 +20,31 @@ CONFIG_NAME = "gglift.toml"
 
 
 def find_config(path: Path | str | None = None) -> Path:
-    """Return the config file for ``path``: a file itself, or a folder holding ``gglift.toml``
-    or a ``pyproject.toml`` with a ``[tool.gglift]`` table.
+    """Return the config file for ``path``: a file itself, or the nearest folder, from ``path``
+    (default: the current folder) upwards, holding ``gglift.toml`` or a ``pyproject.toml`` with
+    a ``[tool.gglift]`` table, as ruff and black find theirs.
 
-    >>> find_config("examples/hello")  # doctest: +SKIP
+    >>> find_config("examples/hello/src")  # doctest: +SKIP
     PosixPath('examples/hello/gglift.toml')
     """
-    path = Path(path or ".")
-    if path.is_file():
-        return path
-    candidate = path / CONFIG_NAME
-    if candidate.is_file():
-        return candidate
-    pyproject = path / "pyproject.toml"
-    if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
-        return pyproject
+    start = Path(path or ".")
+    if start.is_file():
+        return start
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
     raise ConfigError(
         [
             Problem(
-                file=candidate,
+                file=start / CONFIG_NAME,
                 function=None,
                 key="",
-                message="no gglift.toml here, and no [tool.gglift] table in pyproject.toml",
+                message=f"no gglift.toml in {start.resolve()} or any folder above it, "
+                "and no pyproject.toml with a [tool.gglift] table there",
                 hint="run `gglift init` to write a starter config, or pass the project folder",
             )
         ]
@@ -205,6 +208,17 @@ class _Reader:
             for i, item in enumerate(self.value(raw, "eventSources", path, list, default=[]))
         )
         lpp = self.linux_process_params(raw.get("linuxProcessParams", {}), f"{path}.linuxProcessParams")
+        for key in ("secrets", "shadows"):
+            values = self.value(raw, key, path, list, default=[])
+            if all(isinstance(v, str) and v for v in values):
+                kwargs[key] = tuple(values)
+            else:
+                self.problem(f"{path}.{key}", "must be a list of non-empty strings", f'e.g. {key} = ["{"db-password" if key == "secrets" else "sensor-1"}"]')
+        components = self.value(raw, "components", path, dict, default={})
+        for key, val in components.items():
+            if not isinstance(val, str):
+                self.problem(f"{path}.components.{key}", f"must be a version string, not {_type_name(val)}", f'e.g. "{key}" = "2.1.0"')
+        kwargs["components"] = tuple((k, v) for k, v in components.items() if isinstance(v, str))
         if name is None or handler is None:
             return None
         return model.Function(

@@ -107,6 +107,10 @@ class Function:
     environmentVariables: tuple[tuple[str, str], ...] = ()
     eventSources: tuple[EventSource, ...] = ()
     linuxProcessParams: LinuxProcessParams = field(default_factory=LinuxProcessParams)
+    # What the deployment needs that the code cannot show (gglift's keys, not the API's):
+    secrets: tuple[str, ...] = ()  # secret ids or ARNs SecretManager must sync
+    shadows: tuple[str, ...] = ()  # thing names whose shadows the function uses (adds ShadowManager)
+    components: tuple[tuple[str, str], ...] = ()  # other components to deploy: (name, version)
 
     @property
     def is_executable(self) -> bool:

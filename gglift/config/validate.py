@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from gglift.config.errors import Problem
+from gglift.config import on_disk
 from gglift.config.model import ARCHITECTURES, Function, Project
 from gglift.routes import CLOUD, COMPONENT_PREFIX
 
@@ -42,7 +43,11 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 LAMBDA_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(?::(?P<qualifier>[^:]*))?$")
-PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
+PYTHON_RUNTIME = re.compile(r"^python3\.(?P<minor>\d+)$")
+# Lambda no longer runs python3.7 and older (deprecated runtimes), so neither does a device's
+# Lambda launcher with a current nucleus.
+OLDEST_PYTHON_MINOR = 8
+SUPPORTED_RUNTIMES = "python3.8 or newer (python3.8 to python3.13; python3.11 is the default)"
 # Lambda's own rules for a function name and an environment variable name.
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Greengrass's rule for a component name (its length comes from the service model); gglift
@@ -64,7 +69,10 @@ def validate(project: Project) -> list[Problem]:
     """Every semantic problem of ``project`` (empty when it is fine to build)."""
     problems: list[Problem] = []
     for index, fn in enumerate(project.functions):
-        for key, message, hint in _function_problems(project, fn):
+        found = list(_function_problems(project, fn))
+        if not any(key == "source" for key, _, _ in found):  # a refused folder's contents are not looked at
+            found.extend(on_disk.function_problems(project, fn))
+        for key, message, hint in found:
             problems.append(Problem(project.config_path, fn.name, f"function[{index}].{key}" if key else f"function[{index}]", message, hint))
     names = {fn.name for fn in project.functions}
     for index, sub in enumerate(project.subscriptions or ()):
@@ -81,6 +89,8 @@ def validate(project: Project) -> list[Problem]:
         elif sub.qos and (sub.target != CLOUD or project.target != "component"):
             problems.append(Problem(project.config_path, None, f"{path}.qos", "qos applies to routes to `cloud` with target = \"component\" only",
                                     "remove it: local pub/sub has no QoS, and the V1 SDK's Lambda components publish QoS 0"))
+    for key, message, hint in on_disk.local_problems(project):
+        problems.append(Problem(project.config_path, None, key, message, hint))
     components = {}
     for index, fn in enumerate(project.functions):
         if project.target == "component":  # one host component, named by the first function, runs them all
@@ -114,12 +124,18 @@ def _function_problems(project: Project, fn: Function) -> Iterator[tuple[str, st
     yield from _path_problems(project, fn)
     for key in sorted(k for k, _ in fn.environmentVariables if not ENV_NAME.match(k)):
         yield f"environmentVariables.{key}", f"{key!r} is not a valid environment variable name", "start with a letter; use letters, digits and _"
-    if not (fn.is_executable or PYTHON_RUNTIME.match(fn.runtime)):
+    python = PYTHON_RUNTIME.match(fn.runtime)
+    if not (fn.is_executable or python):
         yield "runtime", f"unsupported runtime {fn.runtime!r}", 'use "python3.x" (e.g. "python3.11") or "executable" for a C Lambda executable'
+    elif python and int(python.group("minor")) < OLDEST_PYTHON_MINOR:
+        yield "runtime", f"{fn.runtime} is a deprecated Lambda runtime", f"use {SUPPORTED_RUNTIMES}, and test the code on it"
     if fn.lambda_arn is not None:
         yield from _arn_problems(fn.lambda_arn)
     if not SEMVER.match(fn.component.version):
         yield "component.version", f"{fn.component.version!r} is not a semantic version", 'write MAJOR.MINOR.PATCH, e.g. "1.0.0" (Lambda version N is usually "N.0.0")'
+    for name, version in fn.components:
+        if not SEMVER.match(version):
+            yield f"components.{name}", f"{version!r} is not a semantic version", 'write the version to deploy, e.g. "2.1.0"'
     for i, platform in enumerate(fn.component.platforms):
         if platform.architecture is not None and platform.architecture not in ARCHITECTURES:
             yield f"component.platforms[{i}].architecture", f"unknown architecture {platform.architecture!r}", f"use one of: {', '.join(ARCHITECTURES)}"

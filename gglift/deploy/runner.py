@@ -18,6 +18,7 @@ from gglift.deploy.errors import DeployError, describe
 from gglift.deploy.state import DeployState
 from gglift.package import requests
 from gglift.package.build import FunctionOutput, PackageResult
+from gglift.package.vendor import PROGRESS
 
 EXECUTABLE_REFUSAL = (
     "function {name!r} is a C Lambda executable: Greengrass V2 cannot import executables as Lambda "
@@ -40,6 +41,13 @@ class Clients:
         return cls(session.client("s3"), session.client("lambda"), session.client("greengrassv2"), session.client("iot"))
 
 
+# A core device's result for a deployment (EffectiveDeploymentExecutionStatus).
+DEVICE_DONE = frozenset({"SUCCEEDED", "COMPLETED"})
+DEVICE_FAILED = frozenset({"FAILED", "TIMED_OUT", "CANCELED", "REJECTED"})
+DEVICE_LOG_HINT = ("on the device, read /greengrass/v2/logs/greengrass.log and the component's own log in "
+                   "/greengrass/v2/logs/; fix the cause and deploy again")
+
+
 class Deployer:
     """Runs the deploy steps for a packaged project against ``target_arn``.
 
@@ -60,6 +68,7 @@ class Deployer:
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.sleep = sleep
+        self.planned: list[dict] = []  # with dry_run: every request, in order, as data
 
     # -- the flow ---------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -125,7 +134,7 @@ class Deployer:
         kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
         call = ("describe_thing_group", {"thingGroupName": name}) if kind == "thinggroup" else ("describe_thing", {"thingName": name})
         if self.dry_run:
-            self.echo(f"# check that the target exists\niot.{call[0]}\n{json.dumps(call[1], indent=2)}")
+            self._plan("check that the target exists", "iot", *call)
             return
         iot = self.clients.iot
         try:
@@ -241,6 +250,40 @@ class Deployer:
         return self._step(f"deployment:{digest}", f"create deployment to {self.target_arn}",
                           [("greengrassv2", "create_deployment", body)], action, dry_outputs={"deploymentId": "(dry run)"})
 
+    def follow(self, deployment_id: str) -> dict[str, str]:
+        """Wait until every core device of the target has run the deployment; returns each
+        device's final status. A device that failed (or timed out, or rejected it) is a step
+        failure with the reason Greengrass gives."""
+        kind, name = self.target_arn.rsplit(":", 1)[1].split("/", 1)
+        gg = self.clients.greengrassv2
+        if kind == "thinggroup":
+            pages = gg.get_paginator("list_core_devices").paginate(thingGroupArn=self.target_arn)
+            devices = [d["coreDeviceThingName"] for page in pages for d in page["coreDevices"]]
+        else:
+            devices = [name]
+        final: dict[str, str] = {}
+        for _ in self._polls(f"deployment {deployment_id} on {len(devices)} core device(s)"):
+            for device in [d for d in devices if d not in final]:
+                found = self._effective(device, deployment_id)
+                status = found.get("coreDeviceExecutionStatus", "QUEUED")
+                if status in DEVICE_FAILED:
+                    title = f"deployment {deployment_id} on {device}"
+                    reason = found.get("reason") or "no reason given"
+                    raise DeployError(title, f"{status}: {reason}", DEVICE_LOG_HINT, self._created())
+                if status in DEVICE_DONE:
+                    final[device] = status
+                    self.echo(f"{device}: {status}")
+            if len(final) == len(devices):
+                return final
+        waiting = ", ".join(d for d in devices if d not in final)
+        raise DeployError(f"wait for deployment {deployment_id}", f"{waiting} still running it after {self.timeout:.0f} s",
+                          "follow it in the Greengrass console, or run `aws greengrassv2 list-effective-deployments "
+                          f"--core-device-thing-name {waiting.split(', ')[0]}`", self._created())
+
+    def _effective(self, device: str, deployment_id: str) -> dict:
+        pages = self.clients.greengrassv2.get_paginator("list_effective_deployments").paginate(coreDeviceThingName=device)
+        return next((d for page in pages for d in page["effectiveDeployments"] if d["deploymentId"] == deployment_id), {})
+
     # -- helpers ----------------------------------------------------------------------------------
     def _step(self, step_id: str, title: str, calls: list, action: Callable[[], dict], dry_outputs: Optional[dict] = None) -> dict:
         # Steps done in another account or region are not done here.
@@ -251,7 +294,7 @@ class Deployer:
             return done
         if self.dry_run:
             for service, operation, body in calls:
-                self.echo(f"# {title}\n{service}.{operation}\n{json.dumps(body, indent=2)}")
+                self._plan(title, service, operation, body)
             return dict(dry_outputs or {})
         try:
             outputs = action()
@@ -266,13 +309,18 @@ class Deployer:
         self.echo(f"done: {title}")
         return outputs
 
+    def _plan(self, title: str, service: str, operation: str, body: dict) -> None:
+        """A request a dry run would send: echoed as text and kept in ``planned``."""
+        self.planned.append({"step": title, "service": service, "operation": operation, "request": body})
+        self.echo(f"# {title}\n{service}.{operation}\n{json.dumps(body, indent=2)}")
+
     def _created(self) -> list[str]:
         return [outputs["created"] for outputs in self.state.steps.values() if "created" in outputs]
 
     def _wait_for_function(self, name: str) -> None:
         """Lambda refuses publish_version while an update is in progress."""
         lam = self.clients.lambda_
-        for _ in self._polls():
+        for _ in self._polls(f"Lambda function {name} to be active"):
             config = lam.get_function_configuration(FunctionName=name)
             state, update = config.get("State", "Active"), config.get("LastUpdateStatus", "Successful")
             if state == "Failed" or update == "Failed":
@@ -285,7 +333,7 @@ class Deployer:
 
     def _wait_for_component(self, arn: str) -> None:
         gg = self.clients.greengrassv2
-        for _ in self._polls():
+        for _ in self._polls(f"component {arn} to be DEPLOYABLE"):
             status = gg.describe_component(arn=arn)["status"]
             state = status.get("componentState")
             if state == "DEPLOYABLE":
@@ -307,9 +355,11 @@ class Deployer:
                 f"import {lambda_arn}", f"component version {arn} already exists and imports {recipe.get('ComponentSource')}",
                 "component versions are immutable: raise component.version in gglift.toml to ship the new code", self._created())
 
-    def _polls(self):
+    def _polls(self, what: str):
         waited = 0.0
         while waited <= self.timeout:
+            if waited:
+                PROGRESS.info("waiting for %s: %.0f s (at most %.0f s)", what, waited, self.timeout)
             yield waited
             self.sleep(self.poll_interval)
             waited += self.poll_interval

@@ -10,7 +10,7 @@ from pathlib import Path
 GGLIFT = Path(__file__).resolve().parent.parent  # the installed gglift package
 NAME = "gglift-host.pyz"
 # What the host imports, and nothing that needs more than the standard library.
-MODULES = ("__init__.py", "routes.py", "config/__init__.py", "config/errors.py", "config/loader.py",
+MODULES = ("__init__.py", "routes.py", "environment.py", "config/__init__.py", "config/errors.py", "config/loader.py",
            "config/model.py", "native/__init__.py")
 PACKAGES = ("host", "ipc", "runtime", "runner")
 SHEBANG = b"#!/usr/bin/env python3\n"

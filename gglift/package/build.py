@@ -20,7 +20,7 @@ from gglift.package.artifact import Skipped, UnsafeEntry, write_zip
 from gglift.package.recipe import ARTIFACT_NAME, render_recipe
 from gglift.package.render import render
 from gglift.package.sources import Requirements, imported_modules, read_requirements, requirement_name, source_entries
-from gglift.package.vendor import Distribution, vendor
+from gglift.package.vendor import Distribution, VendorError, vendor
 from gglift.routes import Derived, effective_subscriptions
 from gglift.storage import copy_file, write_text
 
@@ -198,7 +198,10 @@ def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
         return entries, skipped, [], [], True
     # Skip packages the code does not import any more (boto3 after the port).
     drop = {pkg for module, pkgs in CLOUD_SDK.items() if module not in imports and "botocore" not in imports for pkg in pkgs}
-    trees = [vendor(wanted, platform, fn.runtime, cache_dir) for platform in fn.component.platforms]
+    try:
+        trees = [vendor(wanted, platform, fn.runtime, cache_dir) for platform in fn.component.platforms]
+    except VendorError as exc:
+        raise exc.for_function(fn.name) from None
     first = trees[0]
     for platform, other in zip(fn.component.platforms[1:], trees[1:]):
         if {d.files for d in other.distributions} != {d.files for d in first.distributions}:

@@ -212,6 +212,9 @@ def deployment_components(project: Project, subscriptions: Iterable[Subscription
     if derived.shadows:
         name, version = SHADOW_MANAGER
         components[name] = {"componentVersion": version}
+    for fn in project.functions:  # what [[function]] components declares, as given
+        for name, version in fn.components:
+            components.setdefault(name, {"componentVersion": version})
     return components
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gglift.config.model import Project
-from gglift.routes import python_files
+from gglift.port.source import SourceError, read_source
+from gglift.routes import function_files
 
 COMPONENT = ("aws.greengrass.StreamManager", "2.2.0")
 # The component's defaults, written out: Lambda workers find the port in
@@ -55,11 +56,11 @@ def find(project: Project) -> tuple[Use, ...]:
     for fn in project.functions:
         if fn.is_executable:
             continue
-        for path in python_files(fn.source):
+        for path in function_files(fn):  # its handler's import closure, as routes are derived
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue  # the port reports files it cannot read
+                text = read_source(path).decode("utf-8")
+            except (SourceError, UnicodeDecodeError):
+                continue  # the port reports files it cannot read (FIFOs and devices are never opened)
             if "stream_manager" not in text and "streammanager" not in text:
                 continue
             for match in _USES.finditer(text):

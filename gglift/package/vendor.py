@@ -21,8 +21,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import os
 import platform as host
+import re
 import shlex
 import shutil
 import subprocess
@@ -37,13 +39,38 @@ from gglift.config.model import ARCHITECTURES, Platform
 from gglift.package.artifact import special_file, unsafe_name
 from gglift.package.sources import Requirements
 
+# Long steps say what they are doing here; the command line shows it on a terminal or with -v.
+PROGRESS = logging.getLogger("gglift.progress")
+
 # Greengrass architecture names -> the wheel platform tag suffix.
 # manylinux2014 is glibc 2.17: what pip accepts on the widest range of devices.
 MANYLINUX = "manylinux2014"
 
 
+# pip's own words when no distribution of a requirement fits the platform asked for.
+NOT_FOUND = re.compile(r"No matching distribution found for (?P<requirement>\S+)")
+
+
 class VendorError(Exception):
-    """pip could not install the requirements; the message holds pip's own explanation."""
+    """pip could not install the requirements; the message holds pip's own explanation.
+
+    ``requirement`` is set when pip found no distribution of that requirement for ``platform``
+    (for a device of another architecture or Python: no wheel), ``function`` by the caller.
+    """
+
+    def __init__(self, detail: str, requirement: Optional[str] = None, platform: Optional[Platform] = None,
+                 runtime: str = "", function: str = ""):
+        super().__init__(detail)
+        self.detail, self.requirement, self.platform, self.runtime, self.function = detail, requirement, platform, runtime, function
+
+    def for_function(self, name: str) -> "VendorError":
+        """The same failure, naming the function whose requirements failed."""
+        return VendorError(self.detail, self.requirement, self.platform, self.runtime, name)
+
+    def platform_text(self) -> str:
+        """``linux/aarch64, python3.11``: the platform pip was asked for."""
+        platform = self.platform or Platform()
+        return f"{platform.os}/{platform.architecture or host.machine()}, {self.runtime}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,8 @@ def vendor(requirements: Requirements, target: Platform, runtime: str, cache_dir
 
 
 def _install(requirements: Requirements, target: Platform, runtime: str, tree: Path) -> None:
+    PROGRESS.info("pip: installing %s for %s/%s, %s", ", ".join(requirements.lines + requirements.extra), target.os,
+                  target.architecture or host.machine(), runtime)
     tree.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:
@@ -129,7 +158,9 @@ def _install(requirements: Requirements, target: Platform, runtime: str, tree: P
         folder = requirements.file.parent if requirements.file else None
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=folder)
         if proc.returncode != 0:
-            raise VendorError(proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}")
+            detail = proc.stderr.strip() or proc.stdout.strip() or f"pip exited with {proc.returncode}"
+            missing = NOT_FOUND.search(detail)
+            raise VendorError(detail, missing.group("requirement") if missing else None, target, runtime)
         # Console scripts carry this machine's interpreter path: useless on the device.
         shutil.rmtree(work / "site" / "bin", ignore_errors=True)
         try:

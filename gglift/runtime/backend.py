@@ -8,9 +8,12 @@ where their messages, shadows and secrets go. :class:`LocalBackend` is the local
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from gglift.config import Function
+from gglift.runtime import launch
 from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
 from gglift.runtime.router import CLOUD, IOT_CORE
 from gglift.runtime.secrets import SecretStore
@@ -33,6 +36,14 @@ class Backend:
     def busy(self) -> bool:
         """True while work the backend does for the functions is due (stream exports)."""
         return False
+
+    def python(self, fn: Function) -> str:
+        """The interpreter ``fn``'s workers run on: on a device, the host's own."""
+        return sys.executable
+
+    def python_path(self, fn: Function) -> list[str]:
+        """``sys.path`` entries ``fn``'s workers add (see :mod:`gglift.runtime.launch`)."""
+        return launch.device_path(fn)
 
     async def start(self, core: "Core") -> None:
         """Connect and subscribe to what the core's functions listen on."""
@@ -124,6 +135,14 @@ class LocalBackend(Backend):
 
     def busy(self) -> bool:
         return self.streams is not None and self.streams.busy()
+
+    def python(self, fn: Function) -> str:
+        from gglift.worker_env import worker_runtime  # the declared python3.X when it is installed
+
+        return worker_runtime(fn)[0]
+
+    def python_path(self, fn: Function) -> list[str]:
+        return launch.worker_path(fn)  # what the artifact would hold, installed for this machine
 
     async def stop(self) -> None:
         if self.streams is not None:

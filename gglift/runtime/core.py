@@ -186,7 +186,9 @@ class Core:
     def _spawn(self, worker: Worker) -> WorkerProcess:
         fn = worker.pool.fn
         return WorkerProcess(
-            launch.command(fn), launch.environment(self.project, fn, self.transport.port, worker.token, self.backend.stream_port),
+            launch.command(fn, self.backend.python(fn)),
+            launch.environment(self.project, fn, self.transport.port, worker.token, self.backend.stream_port,
+                               None if fn.is_executable else self.backend.python_path(fn)),
             str(fn.source), lambda line: self._worker_output(fn, line), lambda code: worker.pool.exited(worker, code),
         )
 

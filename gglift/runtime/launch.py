@@ -8,7 +8,6 @@ library gglift builds first on ``LD_LIBRARY_PATH``.
 from __future__ import annotations
 
 import os
-import site
 import sys
 from pathlib import Path
 from typing import Optional
@@ -32,18 +31,19 @@ class LaunchError(Exception):
     """A worker cannot be started; the message says what to install or fix."""
 
 
-def command(fn: Function) -> list[str]:
-    """The worker's command line."""
+def command(fn: Function, python: str = sys.executable) -> list[str]:
+    """The worker's command line; Python functions run on ``python``."""
     if fn.is_executable:
         return [str(fn.source / fn.handler), *fn.execArgs]
     # -S: no site hooks (.pth files), which would cost a few MB of the 16 MB default limit.
-    return [sys.executable, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
+    return [python, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
 
 
-def environment(project: Project, fn: Function, port: int, token: str,
-                stream_port: Optional[int] = None) -> dict[str, str]:
+def environment(project: Project, fn: Function, port: int, token: str, stream_port: Optional[int] = None,
+                python_path: Optional[list[str]] = None) -> dict[str, str]:
     """The worker's environment, as Greengrass sets it, plus the function's own variables;
-    ``stream_port``: the stream manager server's, when it runs."""
+    ``stream_port``: the stream manager server's, when it runs; ``python_path``: the
+    ``sys.path`` entries a Python worker adds (default :func:`device_path`)."""
     arn = project.function_arn(fn)
     memory_kb = fn.linuxProcessParams.containerParams.memorySizeInKB
     env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
@@ -74,19 +74,29 @@ def environment(project: Project, fn: Function, port: int, token: str,
             raise LaunchError(f"C Lambda executables need gglift's Core SDK for C runtime (gglift.native): {exc}") from exc
         env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (lib_dir, os.environ.get("LD_LIBRARY_PATH")) if p)
     else:
-        env["GGLIFT_WORKER_PATH"] = os.pathsep.join(worker_path(fn))
+        env["GGLIFT_WORKER_PATH"] = os.pathsep.join(device_path(fn) if python_path is None else python_path)
         env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the user's source folder as it is
     env.update(fn.environment)
     return env
 
 
+def device_path(fn: Function) -> list[str]:
+    """``sys.path`` entries of a worker on the device host: the function's folder in the
+    component's artifact (its requirements are vendored there), the device modules, and the
+    host's zipapp for gglift's runner."""
+    return [str(fn.source), SHIMS_DIR, str(Path(gglift.__file__).resolve().parent.parent)]
+
+
 def worker_path(fn: Function) -> list[str]:
     """``sys.path`` entries a Python worker adds: its code and the device modules first, then
-    the core's site-packages (``greengrasssdk`` and the function's other dependencies), then
-    the folder holding gglift itself."""
-    sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
-    user_site = site.getusersitepackages()
-    if isinstance(user_site, str) and os.path.isdir(user_site):
-        sites.append(user_site)
-    gglift_root = str(Path(gglift.__file__).resolve().parent.parent)
-    return [str(fn.source), SHIMS_DIR, *sites, gglift_root]
+    its own requirements (:mod:`gglift.worker_env`), then a folder holding gglift's runner
+    alone, so that what imports here is what the device's artifact holds."""
+    from gglift.package.sources import SourceError
+    from gglift.package.vendor import VendorError
+    from gglift.worker_env import runner_root, site_dirs
+
+    try:
+        sites = site_dirs(fn)
+    except (SourceError, VendorError) as exc:
+        raise LaunchError(f"function {fn.name!r}: pip could not install its requirements for this machine: {exc}") from exc
+    return [str(fn.source), SHIMS_DIR, *sites, runner_root()]

@@ -18,6 +18,7 @@ def readme_config() -> str:
 def test_the_readme_config_loads(tmp_path: Path) -> None:
     (tmp_path / "gglift.toml").write_text(readme_config())
     (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
     (tmp_path / "requirements.txt").write_text("")
     (tmp_path / "secrets.json").write_text("{}")
     (fn,) = load_project(tmp_path).functions

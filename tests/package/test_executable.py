@@ -17,8 +17,7 @@ from gglift.package.report import report_lines
 
 
 def test_executable_artifact_request_and_note(write_project, tmp_path, vendor_cache, no_derive):
-    project = write_project('[[function]]\nname = "publisher"\nhandler = "publisher"\nruntime = "executable"\nsource = "bin"\n')
-    (tmp_path / "bin").mkdir()
+    project = write_project('[[function]]\nname = "publisher"\nhandler = "publisher"\nruntime = "executable"\nsource = "bin"\n', {"bin/.keep": ""})
     binary = tmp_path / "bin" / "publisher"
     example = Path(__file__).resolve().parents[2] / "runtime_c" / "examples" / "async_publish.c"
     subprocess.run([sys.executable, "-m", "gglift", "native", "build", str(example), "-o", str(binary)], check=True)

@@ -37,13 +37,17 @@ def test_init_never_overwrites(tmp_path):
     assert not (tmp_path / "src").exists()
 
 
-def test_hostile_names_stay_valid_toml_and_python(tmp_path):
-    name = 'x"y\\z\n{{ 1 }}'
-    result = CliRunner().invoke(main, ["init", str(tmp_path), "--name", name])
+def test_an_invalid_name_is_refused_before_anything_is_written(tmp_path):
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--name", 'Bad Name!"{{ 1 }}'])
+    assert result.exit_code == 2
+    assert "Invalid value for --name: 'Bad Name!\"{{ 1 }}' is not a valid Lambda function name: use 1 to 64 letters, digits, - and _ (e.g. 'Bad-Name-1')" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_hostile_folder_name_becomes_a_valid_function_name(tmp_path):
+    folder = tmp_path / 'x"y z {{ 1 }}'
+    result = CliRunner().invoke(main, ["init", str(folder)])
     assert result.exit_code == 0, result.output
-    data = tomllib.loads((tmp_path / "gglift.toml").read_text())
-    assert data["function"][0]["name"] == name
-    namespace: dict = {}
-    source = (tmp_path / "src/app.py").read_text().replace("import greengrasssdk", "").replace('greengrasssdk.client("iot-data")', "None")
-    exec(compile(source, "app.py", "exec"), namespace)
-    assert namespace["OUT_TOPIC"] == name + "/out"
+    data = tomllib.loads((folder / "gglift.toml").read_text())
+    assert data["function"][0]["name"] == "x-y-z-1"
+    assert load_project(folder).functions[0].name == "x-y-z-1"

@@ -50,7 +50,7 @@ def test_package_reports_outputs_and_derived_items(tmp_path, vendor_cache):
     result = run("package", str(tmp_path), "--thing-group", "Fleet", env={"GGLIFT_CACHE_DIR": str(vendor_cache)})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "  greengrasssdk 1.6.1: 331.5 KB" in lines
+    assert "  greengrasssdk 1.6.1: 331.5 KB installed" in lines
     assert f"  subscription gateway -> status/up -> cloud  ({tmp_path.resolve()}/src/app.py:5, function gateway)" in lines
     assert (tmp_path / "build" / "gateway" / "recipe.yaml").is_file()
     assert '"targetArn": "arn:aws:iot:us-east-1:000000000000:thinggroup/Fleet"' in (tmp_path / "build" / "deployment.json").read_text()

@@ -28,6 +28,8 @@ handler = "app.handler"
 source = "logger"
 eventSources = [{topic = "alerts/#"}]
 """
+# Each function's source folder, with the handler the loader checks for.
+SOURCES = {f"{name}/app.py": "def handler(event, context):\n    return event\n" for name in ("sensor", "alarm", "logger")}
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,7 @@ def _result(path, **resources):
 
 
 def test_published_topics_route_to_subscribers_else_cloud(write_project):
-    project = write_project(TWO_FUNCTIONS)
+    project = write_project(TWO_FUNCTIONS, SOURCES)
     results = {
         "sensor": [
             _result(
@@ -107,13 +109,14 @@ def test_explicit_subscriptions_replace_derived_ones(write_project):
 source = "sensor"
 subject = "x/y"
 target = "component:com.example.Logger"
-"""
+""",
+        SOURCES,
     )
     assert effective_subscriptions(project) == (Subscription("sensor", "x/y", "component:com.example.Logger"),)
 
 
 def test_effective_subscriptions_derive_when_none_given(write_project):
-    project = write_project(TWO_FUNCTIONS)
+    project = write_project(TWO_FUNCTIONS, SOURCES)
 
     def fake_derive(p):
         return derive(p, {"sensor": [_result("s.py", publishes=[("all/x", True, 1)])]})

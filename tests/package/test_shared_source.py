@@ -120,6 +120,7 @@ def test_package_deploys_and_reports_each_function_alone(tmp_path, vendor_cache)
         f"  subscription writer -> archive/done -> cloud  ({root}/src/writer.py:6, function writer)",
         f"  shadow       archive  ({root}/src/writer.py:5, function writer)",
         f"  unresolved: {root}/src/writer.py:7: invoke event[\"next\"] (function writer) is not known until run time",
+        '    fix: add components = {"<component it invokes>" = "<version>"} to [[function]] "writer", or name the function literally',
     ]
     components = json.loads((root / "build" / "deployment.json").read_text())["components"]
     router = json.loads(components["aws.greengrass.LegacySubscriptionRouter"]["configurationUpdate"]["merge"])

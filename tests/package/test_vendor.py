@@ -67,7 +67,7 @@ def test_unchanged_requirements_come_from_the_cache_without_pip(write_project, v
     assert second.functions[0].artifact.read_bytes() == first.functions[0].artifact.read_bytes()
     lines = report_lines(second, cwd=project.root)
     assert lines[0].startswith("fn: build/fn/lambda-artifact.zip (") and lines[0].endswith(", cached requirements)")
-    assert lines[1] == "  six 1.16.0: 37.2 KB"
+    assert lines[1] == "  six 1.16.0: 37.2 KB installed"
 
 
 def test_a_requirement_pip_cannot_find_is_reported(write_project, vendor_cache, no_derive, tmp_path):

@@ -114,7 +114,8 @@ def test_a_finished_item_resets_the_count_of_failures(make_project):
 
 
 def test_an_on_demand_import_error_answers_each_item_until_broken(make_project):
-    project = make_project(_toml("pinned = false"), app="raise RuntimeError('no config file')\n")
+    app = "raise RuntimeError('no config file')\n\n\ndef handler(event, context):\n    return None\n"
+    project = make_project(_toml("pinned = false"), app=app)
 
     async def body(core, records):
         results = [await core.invoke("f", {}) for _ in range(5)]

@@ -54,6 +54,7 @@ secrets_file = "secrets.json"
 
 
 def test_shadow_round_trip_versions_delta_errors_and_persistence(make_project, tmp_path):
+    (tmp_path / "secrets.json").write_text("{}")
     project = make_project(TOML, app=APP)
 
     async def first_run(core, records):
@@ -94,8 +95,8 @@ def test_shadow_round_trip_versions_delta_errors_and_persistence(make_project, t
 
 
 def test_secret_read_and_errors_never_log_the_value(make_project, tmp_path):
-    project = make_project(TOML, app=APP)
     (tmp_path / "secrets.json").write_text(json.dumps({"db": "hunter2", "old": {"SecretString": "x", "VersionStages": ["AWSPREVIOUS"]}}))
+    project = make_project(TOML, app=APP)
 
     async def body(core, records):
         found = json.loads((await core.invoke("secret", {"id": "db"})).payload)

@@ -16,6 +16,9 @@ logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
 
 REGION = os.environ.get("AWS_REGION", "eu-west-1")
+# The alerting function, by ARN: a Greengrass core invokes functions by ARN only.
+ALERTS_FUNCTION_ARN = os.environ["ALERTS_FUNCTION_ARN"]
+OPERATORS_TOPIC_ARN = os.environ.get("OPERATORS_TOPIC_ARN", "")
 THING_NAME = "sensor-gateway"
 API_KEY_SECRET = "sensor-gateway/api-key"
 ALERT_THRESHOLD_C = 45.0
@@ -47,14 +50,15 @@ def sampling_interval(default=60):
 def raise_alert(reading):
     """Hand hot readings to the alerting function and page the operators."""
     lambda_client.invoke(
-        FunctionName="sensor-alerts",
+        FunctionName=ALERTS_FUNCTION_ARN,
         InvocationType="Event",
         Payload=json.dumps(reading),
     )
-    sns.publish(
-        TopicArn=os.environ.get("OPERATORS_TOPIC_ARN", ""),
-        Message=f"{reading['device']} is at {reading['temperature']} C",
-    )
+    if OPERATORS_TOPIC_ARN:  # paging is optional: not every site has an operators' topic
+        sns.publish(
+            TopicArn=OPERATORS_TOPIC_ARN,
+            Message=f"{reading['device']} is at {reading['temperature']} C",
+        )
 
 
 def handler(event, context):

@@ -27,17 +27,20 @@ TOML = '''
 [[function]]
 name = "writer"
 handler = "app.write"
+requirements = "requirements.txt"
 linuxProcessParams = { containerParams = { memorySizeInKB = 65536 } }
 
 [[function]]
 name = "reader"
 handler = "app.read"
+requirements = "requirements.txt"
 pinned = false
 linuxProcessParams = { containerParams = { memorySizeInKB = 65536 } }
 '''
 
 
-def test_functions_append_and_read_through_the_core_and_streams_survive_a_restart(make_project):
+def test_functions_append_and_read_through_the_core_and_streams_survive_a_restart(make_project, tmp_path):
+    (tmp_path / "requirements.txt").write_text("stream-manager>=1.1\n")  # workers import what the device's artifact holds
     project = make_project(TOML, app=APP)
 
     async def first(core, records):
