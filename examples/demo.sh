@@ -38,7 +38,9 @@ step "the host runs on the device's python3 alone (standard library, no site-pac
 unzip -p "$comp/build/component/gglift-component.zip" gglift-host.pyz >"$comp/gglift-host.pyz"
 python3 -S -I "$comp/gglift-host.pyz" --help | head -n 3
 # --- run -------------------------------------------------------------------------------------
-step "gglift run: the ported function on a local Greengrass core, fed three readings"
-"$gglift" run "$work" --events "$work/events.jsonl" --until-idle --record "$work/run.jsonl"
+step "gglift run, target = \"lambda\": as a V2 Lambda component, its shadow calls are refused (GGL190)"
+"$gglift" invoke sensor-gateway -p "$work" --topic sensors/cellar/readings --payload '{"temperature": 12.5}' 2>&1 | grep -m1 '^refused' || true
+step "gglift run, target = \"component\": the ported function as the host runs it, fed three readings"
+"$gglift" run "$comp" --events "$comp/events.jsonl" --until-idle --record "$comp/run.jsonl"
 step "gglift run --record: what a test compares between runs"
-head -n 4 "$work/run.jsonl"
+head -n 4 "$comp/run.jsonl"

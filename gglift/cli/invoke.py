@@ -14,7 +14,7 @@ import click
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
-EXIT_OK, EXIT_HANDLED, EXIT_UNHANDLED = 0, 1, 3  # 2, a usage error, comes from click
+EXIT_OK, EXIT_HANDLED, EXIT_USAGE, EXIT_UNHANDLED = 0, 1, 2, 3  # click exits 2 on usage errors too
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # exit 128 + the signal's number
 
 
@@ -37,7 +37,7 @@ def invoke(function: str, payload: str, topic: Optional[str], project_path: str,
       gglift invoke resize --payload @image.bin -p examples/binary
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
-    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full),
+    error or a function the project's target cannot run (GGL190), 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full),
     128 + N when signal N (SIGINT, SIGTERM, SIGHUP) stopped it, after every worker was stopped.
     """
     project = load_or_exit(project_path)
@@ -70,6 +70,7 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer
+    from gglift.runtime.target import TargetError
     from gglift.runtime.work import HANDLED
 
     loop, main = asyncio.get_running_loop(), asyncio.current_task()
@@ -92,6 +93,9 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     except MqttError as exc:
         click.echo(f"error: {exc}", err=True)
         return EXIT_UNHANDLED
+    except TargetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
     except asyncio.CancelledError:
         if not stopped_by:
             raise

@@ -40,7 +40,8 @@ def run(project: str, events_path: Optional[str], until_idle: bool, as_json: boo
       echo '{"topic": "local/topic", "payload": {"key1": "value1"}}' | gglift run --events - --until-idle
       gglift run --mqtt mqtt://127.0.0.1:1883 --json --record run.jsonl
 
-    Exit codes: 0 done, 1 some event lines were invalid or the core failed, 2 bad config or usage.
+    Exit codes: 0 done, 1 some event lines were invalid or the core failed, 2 bad config or usage,
+    or a function the project's target cannot run (GGL190).
     """
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
@@ -55,6 +56,7 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer, Recorder
+    from gglift.runtime.target import TargetError
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -68,12 +70,12 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     bad_lines = 0
     try:
         await core.start()
-    except MqttError as exc:
+    except (MqttError, TargetError) as exc:
         click.echo(f"error: {exc}", err=True)
         await core.stop()
         if recorder:
             recorder.discard()  # nothing ran: leave any earlier record as it is
-        return 1
+        return 2 if isinstance(exc, TargetError) else 1
     if core.mqtt_url and not as_json:
         click.echo(f"mqtt    IOT_CORE messages go through {core.mqtt_url}", err=True)
     try:

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from gglift.config import load_project
-from tests.native.conftest import ROOT, executable, logs, run_core
+from tests.native.conftest import COMPONENT, ROOT, executable, logs, run_core
 
 TARGETS = [("aarch64-linux-gnu", "qemu-aarch64", "AArch64"), ("arm-linux-gnueabihf", "qemu-arm", "ARM")]
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}:1"
@@ -40,7 +40,7 @@ def test_cross_built_examples_serve_the_core_under_qemu(tmp_path, triple, qemu, 
     slow = {"timeoutInSeconds": "30", "statusTimeoutInSeconds": "60",
             "linuxProcessParams": "{containerParams = {memorySizeInKB = 131072}}"}
     (tmp_path / "gglift.toml").write_text(
-        executable("invoker", environmentVariables=f'{{TARGET_FUNCTION_ARN = "{ARN.format("invokee")}"}}', **slow)
+        COMPONENT + executable("invoker", environmentVariables=f'{{TARGET_FUNCTION_ARN = "{ARN.format("invokee")}"}}', **slow)
         + executable("invokee", **slow) + executable("shadow", **slow)
         + f'[local]\nstate_dir = "{tmp_path / "state"}"\n'
     )
