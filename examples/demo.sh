@@ -39,7 +39,7 @@ unzip -p "$comp/build/component/gglift-component.zip" gglift-host.pyz >"$comp/gg
 python3 -S -I "$comp/gglift-host.pyz" --help | head -n 3
 # --- run -------------------------------------------------------------------------------------
 step "gglift run, target = \"lambda\": as a V2 Lambda component, its shadow calls are refused (GGL190)"
-"$gglift" invoke sensor-gateway -p "$work" --topic sensors/cellar/readings --payload '{"temperature": 12.5}' 2>&1 | grep -m1 '^refused' || true
+"$gglift" invoke sensor-gateway -p "$work" --topic sensors/cellar/readings --payload '{"device": "cellar", "temperature": 12.5}' 2>&1 | grep -m1 '^refused' || true
 step "gglift run, target = \"component\": the ported function as the host runs it, fed three readings"
 "$gglift" run "$comp" --events "$comp/events.jsonl" --until-idle --record "$comp/run.jsonl"
 step "gglift run --record: what a test compares between runs"

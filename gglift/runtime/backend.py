@@ -62,8 +62,7 @@ class LocalShadows:
         self.sync: Optional[ShadowSync] = None  # set by a backend syncing to the cloud shadow
 
     def open(self, core: "Core") -> None:
-        self._store = ShadowStore(self.path)
-        self._core = core
+        self._core = core  # the store itself opens at the first request (SQLite: 1.3 MB)
 
     def close(self) -> None:
         if self._store is not None:
@@ -82,6 +81,8 @@ class LocalShadows:
         self._serve(f"$aws/things/{thing}/shadow/update", update)
 
     def _serve(self, subject: str, payload: bytes) -> tuple[Result, bool]:
+        if self._store is None:
+            self._store = ShadowStore(self.path)
         try:
             result, published = self._store.handle(subject, payload)
         except RecursionError:

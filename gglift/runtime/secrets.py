@@ -13,7 +13,6 @@ Values are never logged or recorded. The file is read on every request, so edits
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Optional
 
@@ -49,6 +48,8 @@ class SecretStore:
         stages = entry.get("VersionStages") or [CURRENT]
         if stage not in stages:
             return secret_error(404, f"Secret {name!r} has no version with stage {stage}")
+        import uuid  # here: the device host imports this module but never serves secrets from a file
+
         answer = {
             "ARN": f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:{name}",
             "Name": name,
