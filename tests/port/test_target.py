@@ -43,3 +43,16 @@ def test_no_ggl190_with_target_component_or_without_a_project(tmp_path, config):
     run = _port(tmp_path)
     assert (run.returncode, run.stderr) == (1, "")
     assert run.stdout == "would port src/app.py\n  shadows: lamp\n1 file would be ported, 0 unchanged; no findings\n"
+
+
+def test_already_ported_shadow_calls_get_ggl190_too(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(APP.replace("boto3", "greengrasssdk"))
+    (tmp_path / "gglift.toml").write_text(FUNCTION)
+    run = _port(tmp_path)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.splitlines() == [
+        "src/app.py:6:1: GGL190 warning: this code calls the V1 local shadow service (thing lamp), which a Lambda "
+        "component on Greengrass V2 cannot run",
+        "  hint: set target = \"component\" in gglift.toml: gglift's host runs it on the nucleus and on nucleus lite",
+        "src/app.py (unchanged)", "  shadows: lamp", "0 files would be ported, 1 unchanged; 1 finding (1 warning)"]
