@@ -70,7 +70,11 @@ async def serve(args: SimpleNamespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     core = Core(config.project, subscriptions=config.subscriptions, backend=backend, state_dir=state)
-    core.add_observer(Printer(sys.stderr))  # the functions' logs and the host's events: the component's log
+    printer = Printer(sys.stderr)  # the functions' logs and the host's events: the component's log
+    if args.log_level.upper() == "DEBUG":
+        core.add_observer(printer)
+    else:  # a line per message would cost each round trip more than the rest of the host's work
+        core.add_observer(lambda record: _per_message(record) or printer(record))
     await core.start()
     try:
         await client.update_state("RUNNING")
@@ -81,6 +85,11 @@ async def serve(args: SimpleNamespace) -> int:
     await stop.wait()
     await core.stop()
     return 0
+
+
+def _per_message(record) -> bool:
+    """True for a record of routine per-message work: a publish, an invocation that succeeded."""
+    return record.kind == "publish" or (record.kind == "invocation" and not record.error)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
