@@ -237,18 +237,16 @@ class Core:
             refusal = shadow_refusal(self.project, caller.pool.fn.name, subject)
             unauthorized = self.access.shadow(subject) if self.access else None
             if refusal:
-                self._refuse(caller.pool.fn.name, subject, refusal)
-                self.results.expect(invocation_id, caller.arn).set_result(ShadowError(SHADOW_REFUSED, refusal).result())
+                self._refuse(invocation_id, caller, subject, refusal, ShadowError(SHADOW_REFUSED, refusal).result())
             elif unauthorized:  # the host answers the nucleus's UnauthorizedError so
-                self._refuse(caller.pool.fn.name, subject, unauthorized.error)
-                self.results.expect(invocation_id, caller.arn).set_result(ShadowError(401, unauthorized.error).result())
+                self._refuse(invocation_id, caller, subject, unauthorized.error, ShadowError(401, unauthorized.error).result())
             else:
                 self._answer(invocation_id, caller, self.backend.shadow(subject, payload))
         elif _names(target, _SECRETS):
             unauthorized = self._secret_check(payload)
             if unauthorized:
-                self._refuse(caller.pool.fn.name, unauthorized.resource, unauthorized.error)
-                self.results.expect(invocation_id, caller.arn).set_result(secret_error(403, unauthorized.error))
+                self._refuse(invocation_id, caller, unauthorized.resource, unauthorized.error,
+                             secret_error(403, unauthorized.error))
             else:
                 self._answer(invocation_id, caller, self.backend.secret(payload))
         else:
@@ -305,16 +303,17 @@ class Core:
             self._emit(records.Publish(source, topic, payload, [str(t) for t in targets]))
         self._deliver(targets, topic, payload, source, caller.arn)
 
-    def _refuse(self, function: str, topic: str, reason: str) -> None:
-        """Report a call the target device refuses (the caller gets the device's answer)."""
-        self._emit(records.Refused(function, topic, reason))
+    def _refuse(self, invocation_id: str, caller: Worker, topic: str, reason: str, answer: Result) -> None:
+        """Report a service call the target device refuses; ``caller`` gets the device's ``answer``."""
+        self._emit(records.Refused(caller.pool.fn.name, topic, reason))
+        self.results.expect(invocation_id, caller.arn).set_result(answer)
 
     def _publish_check(self, origin: str, service: str, operation: str, topic: str) -> bool:
         """True when the access control lets the host publish ``topic``; else the refusal is
         reported as the host logs it, and the function, which has returned, sees nothing."""
         refusal = self.access.check(service, operation, topic) if self.access else None
         if refusal:
-            self._refuse(origin, topic, f"{operation} to {topic!r} failed: {refusal.error}")
+            self._emit(records.Refused(origin, topic, f"{operation} to {topic!r} failed: {refusal.error}"))
         return refusal is None
 
     def _secret_check(self, payload: bytes) -> Optional[Refusal]:
