@@ -41,12 +41,14 @@ step "the host runs on the device's python3 alone (standard library, no site-pac
 unzip -p "$comp/build/component/gglift-component.zip" gglift-host.pyz >"$comp/gglift-host.pyz"
 python3 -S -I "$comp/gglift-host.pyz" --help | head -n 3
 # --- run -------------------------------------------------------------------------------------
-step "gglift run: the ported functions on a local Greengrass core, fed three readings"
-"$gglift" run "$work" --events "$work/events.jsonl" --until-idle --fail-on-error --record "$work/run.jsonl"
-step "gglift run --record: what a test compares between runs ($work/run.jsonl)"
-head -n 4 "$work/run.jsonl"
+step "gglift run, target = \"lambda\": as a V2 Lambda component, its shadow calls are refused (GGL190)"
+"$gglift" invoke sensor-gateway -p "$work" --topic sensors/cellar/readings --payload '{"device": "cellar", "temperature": 12.5}' 2>&1 | grep -m1 '^refused' || true
+step "gglift run, target = \"component\": the ported functions as the host runs them, fed three readings"
+"$gglift" run "$comp" --events "$comp/events.jsonl" --until-idle --fail-on-error --record "$comp/run.jsonl"
+step "gglift run --record: what a test compares between runs ($comp/run.jsonl)"
+head -n 4 "$comp/run.jsonl"
 step "gglift invoke: a reading above the alert threshold takes the alert path (sensor-alerts)"
-"$gglift" invoke sensor-gateway "$work" --payload '{"device": "boiler", "temperature": 51.5}' --topic sensors/boiler/readings
+"$gglift" invoke sensor-gateway "$comp" --payload '{"device": "boiler", "temperature": 51.5}' --topic sensors/boiler/readings
 
 # --- stream manager --------------------------------------------------------------------------
 step "gglift run: seed 003's stream manager functions, a writer with a Kinesis export and a reader"

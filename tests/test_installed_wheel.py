@@ -143,7 +143,7 @@ def test_c_functions_built_against_the_wheel_by_cmake_and_gglift_native_build(ba
                  "-o", str(project / "posix_types"), cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     (project / "gglift.toml").write_text(
-        f'[[function]]\nname = "sizes"\nhandler = "log_size_t"\n{C_BINARY}\n'
+        f'target = "component"\n[[function]]\nname = "sizes"\nhandler = "log_size_t"\n{C_BINARY}\n'
         f'[[function]]\nname = "upper"\nhandler = "posix_types"\n{C_BINARY}'
     )
     sizes = _invoke(bare_venv, project, "sizes", "hello")

@@ -11,7 +11,7 @@ from typing import Optional
 
 import click
 
-from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, chosen_project, common_options, error, project_options, verbosity
+from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, chosen_project, common_options, error, project_options, verbosity
 from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
@@ -42,9 +42,9 @@ def invoke(function: str, project: Optional[Path], project_option: Optional[Path
       gglift -q invoke republish                  the result alone, no log lines
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
-    error, 3 the core stopped the invocation (Unhandled: timeout, crash, memory limit, queue full),
-    128 + N when signal N stopped it, after every worker was stopped (130 for Ctrl-C, 143 for
-    SIGTERM, 129 for SIGHUP).
+    error or a function the project's target cannot run (GGL190), 3 the core stopped the
+    invocation (Unhandled: timeout, crash, memory limit, queue full), 128 + N when signal N
+    stopped it, after every worker was stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
     """
     loaded = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
     names = [fn.name for fn in loaded.functions]
@@ -76,6 +76,7 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer
+    from gglift.runtime.target import TargetError
     from gglift.runtime.work import HANDLED
 
     loop, main = asyncio.get_running_loop(), asyncio.current_task()
@@ -98,6 +99,9 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
     except MqttError as exc:
         error(str(exc))
         return EXIT_UNHANDLED
+    except TargetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
     except asyncio.CancelledError:
         if not stopped_by:
             raise

@@ -105,6 +105,7 @@ def port(
             if result.path in read:
                 cache.update(result, read[result.path].digest)
         cache.save()
+    results = _with_project_findings(results)
 
     if fmt == "json":
         click.echo(report.to_json(results), nl=False)
@@ -114,6 +115,17 @@ def port(
         # with --diff, stdout stays a clean patch and the report goes to stderr
         click.echo(report.to_text(results, check=dry_run), nl=False, err=diff)
     sys.exit(report.exit_code(results, check=dry_run))
+
+
+def _with_project_findings(results: list[FileResult]) -> list[FileResult]:
+    """Add what each file's project makes of it (its target); one config lookup per folder."""
+    from functools import lru_cache
+
+    from gglift.config.loader import project_target
+    from gglift.port.target import with_target_findings
+
+    target_of_folder = lru_cache(maxsize=None)(project_target)
+    return [with_target_findings(result, lambda path: target_of_folder(path.parent)) for result in results]
 
 
 def _analyze(targets: list[Path], jobs: Optional[int], cache: Optional[Cache]) -> tuple[list[FileResult], dict[Path, Read]]:

@@ -12,7 +12,7 @@ from typing import Optional
 
 import click
 
-from gglift.cli.grammar import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, chosen_project, common_options, error, info,
+from gglift.cli.grammar import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, chosen_project, common_options, error, info,
                                 project_options, verbosity)
 from gglift.cli.local import local_options, prepare
 from gglift.cli.project import load_or_exit
@@ -56,8 +56,9 @@ def run(project: Optional[Path], project_option: Optional[Path], events_path: Op
     terminal or a test publishes to (mosquitto_pub -L URL/TOPIC) to trigger IOT_CORE sources.
 
     Exit codes: 0 done, 1 some event lines were invalid, the core failed, or (with
-    --fail-on-error) an invocation failed or work was dropped, 2 bad config or usage,
-    130 interrupted (Ctrl-C; SIGTERM stops cleanly with 0).
+    --fail-on-error) an invocation failed or work was dropped, 2 bad config or usage, or a
+    function the project's target cannot run (GGL190), 130 interrupted (Ctrl-C; SIGTERM stops
+    cleanly with 0).
     """
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
@@ -73,6 +74,7 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer, Recorder
+    from gglift.runtime.target import TargetError
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -92,12 +94,12 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     bad_lines = 0
     try:
         await core.start()
-    except MqttError as exc:
+    except (MqttError, TargetError) as exc:
         error(str(exc))
         await core.stop()
         if recorder:
             recorder.discard()  # nothing ran: leave any earlier record as it is
-        return EXIT_FINDINGS
+        return EXIT_USAGE if isinstance(exc, TargetError) else EXIT_FINDINGS
     if as_json:
         click.echo(json.dumps({"kind": "core", "mqtt_url": core.mqtt_url, "thing_name": project.local.thing_name}))
     elif core.mqtt_url:

@@ -72,6 +72,26 @@ def load_project(path: Path | str | None = None) -> model.Project:
     return project
 
 
+def project_target(folder: Path) -> Optional[str]:
+    """The ``target`` of the project holding ``folder``: the nearest config from ``folder``
+    upwards; None when there is none, or it cannot be read (nothing is known then)."""
+    start = Path(folder).resolve()
+    for folder in (start, *start.parents):
+        try:
+            config_path = find_config(folder)
+        except ConfigError:
+            continue
+        try:
+            data = _read_toml(config_path)
+        except ConfigError:
+            return None
+        if config_path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("gglift", {})
+        target = data.get("target", model.DEFAULT_TARGET)
+        return target if target in model.TARGETS else None
+    return None
+
+
 def _read_toml(path: Path) -> dict:
     # Imported here: the device host imports gglift.config for its model on a python3 that may
     # have neither tomllib (3.11+) nor tomli, and never reads TOML.
@@ -134,7 +154,7 @@ class _Reader:
 
     # -- tables ----------------------------------------------------------------------------
     def project(self, data: dict) -> model.Project:
-        data = self.table(data, "", {"target", "function", "subscription", "local"})
+        data = self.table(data, "", {"target", "function", "subscription", "local", "shadow_sync"})
         target = self.value(data, "target", "", str, default=model.DEFAULT_TARGET)
         if target not in model.TARGETS:
             self.problem("target", f"must be one of {', '.join(map(repr, model.TARGETS))}, not {target!r}",
@@ -159,6 +179,10 @@ class _Reader:
                 self.subscription(raw, f"subscription[{i}]") for i, raw in enumerate(_as_list(data["subscription"]))
             )
         local = self.local(data.get("local", {}))
+        shadow_sync = self.value(data, "shadow_sync", "", list, default=[])
+        if not all(isinstance(t, str) and t and not set(t) & set("/+#") for t in shadow_sync):
+            self.problem("shadow_sync", "must be a list of thing names", 'for example shadow_sync = ["thermostat-1"]')
+            shadow_sync = []
         return model.Project(
             root=self.root,
             config_path=self.config_path,
@@ -166,6 +190,7 @@ class _Reader:
             subscriptions=subscriptions,
             local=local,
             target=target,
+            shadow_sync=tuple(shadow_sync),
         )
 
     def function(self, raw: Any, path: str) -> Optional[model.Function]:

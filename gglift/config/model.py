@@ -160,6 +160,7 @@ class Project:
     subscriptions: Optional[tuple[Subscription, ...]] = None  # None: derive them from the code
     local: LocalSettings = field(default_factory=LocalSettings)
     target: str = DEFAULT_TARGET  # one of TARGETS
+    shadow_sync: tuple[str, ...] = ()  # things whose local shadow is synced to the cloud shadow
 
     def function(self, name: str) -> Function:
         for fn in self.functions:

@@ -33,6 +33,7 @@ from gglift.routes import topic_matches
 from gglift.runtime.backend import Backend, LocalShadows
 from gglift.runtime.dispatch import IpcError as HttpError
 from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB
+from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +71,17 @@ class IpcBackend(Backend):
             await self.client.subscribe_to_topic(topic, self._inbound(core, PUB_SUB, topic, self._local_filters))
         for topic in cloud_filters:
             await self.client.subscribe_to_iot_core(topic, self._inbound(core, IOT_CORE, topic, cloud_filters))
+        if self.shadows is not None and core.project.shadow_sync:  # the nucleus's ShadowManager syncs itself
+            await self._start_sync(core.project.shadow_sync)
+
+    async def _start_sync(self, things: tuple[str, ...]) -> None:
+        """Sync the local store's ``things`` to their cloud shadows through AWS IoT Core."""
+        sync = self.shadows.sync = ShadowSync(
+            things, lambda topic, payload: self._queue("PublishToIoTCore", publish_to_iot_core_body(topic, payload, 1)),
+            self.shadows.apply)
+        for topic in sync.filters():
+            await self.client.subscribe_to_iot_core(topic, sync.cloud_message)
+        sync.start()
 
     def _inbound(self, core: "Core", source: str, subscribed: str, filters: list[str]):
         """The callback of the subscription to ``subscribed``. A message matching several of the

@@ -46,8 +46,11 @@ def describe(project: Project, subscriptions: tuple[Subscription, ...], componen
         functions.append(data)
     local = _dump(project.local)
     local.update(secrets_file=None, state_dir=None, mqtt_url=None)
-    return {"format": FORMAT, "component": component, "functions": functions,
-            "subscriptions": [_dump(s) for s in subscriptions], "local": local}
+    document = {"format": FORMAT, "component": component, "functions": functions,
+                "subscriptions": [_dump(s) for s in subscriptions], "local": local}
+    if project.shadow_sync:
+        document["shadow_sync"] = list(project.shadow_sync)
+    return document
 
 
 def dumps(description: dict) -> bytes:
@@ -69,10 +72,11 @@ def load(path: Path, artifacts: Path, state_dir: Optional[Path] = None) -> HostC
                           for fn in data["functions"])
         local = dataclasses.replace(_load(LocalSettings, data["local"]), state_dir=state_dir)
         subscriptions = tuple(_load(Subscription, s) for s in data["subscriptions"])
+        shadow_sync = tuple(str(thing) for thing in data.get("shadow_sync", ()))
     except (KeyError, TypeError, ValueError) as exc:
         raise DescriptionError(f"{path}: malformed description ({exc})") from None
     project = Project(root=artifacts, config_path=path, functions=functions, subscriptions=subscriptions,
-                      local=local, target="component")
+                      local=local, target="component", shadow_sync=shadow_sync)
     return HostConfig(project, subscriptions, str(data["component"]))
 
 

@@ -8,13 +8,13 @@ SIGTERM (the nucleus stopping the component).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
 import signal
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Optional
 
 from gglift.host.description import LITE, NUCLEUS, DescriptionError, load
@@ -24,7 +24,27 @@ from gglift.runtime import eventloop
 log = logging.getLogger("gglift.host")
 
 
-def _arguments(argv: Optional[list[str]]) -> argparse.Namespace:
+OPTIONS = ("--description", "--artifacts", "--platform", "--state", "--log-level")
+
+
+def _arguments(argv: Optional[list[str]]) -> SimpleNamespace:
+    """The command line the lifecycle writes (``--name value`` pairs, the two paths given) is
+    read directly; anything else goes to argparse for its usage and errors. argparse and
+    gettext would stay in the idle host's memory: 0.35 MB of the 16 it is allowed."""
+    args = sys.argv[1:] if argv is None else argv
+    given = dict(zip(args[::2], args[1::2]))
+    if (len(args) % 2 == 0 and set(given) <= set(OPTIONS) and len(given) * 2 == len(args)
+            and {"--description", "--artifacts"} <= set(given) and given.get("--platform", NUCLEUS) in (NUCLEUS, LITE)):
+        state = given.get("--state")
+        return SimpleNamespace(description=Path(given["--description"]), artifacts=Path(given["--artifacts"]),
+                               platform=given.get("--platform", NUCLEUS), state=Path(state) if state else None,
+                               log_level=given.get("--log-level", os.environ.get("GGLIFT_LOG_LEVEL", "INFO")))
+    return _parsed(args)
+
+
+def _parsed(argv: list[str]):
+    import argparse
+
     parser = argparse.ArgumentParser(prog="gglift-host", description="Runs a gglift project as a Greengrass V2 component.")
     parser.add_argument("--description", required=True, type=Path, help="project.json written by gglift package")
     parser.add_argument("--artifacts", required=True, type=Path, help="the folder holding the functions' artifacts")
@@ -34,7 +54,7 @@ def _arguments(argv: Optional[list[str]]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> int:
+async def serve(args: SimpleNamespace) -> int:
     """Run until SIGTERM or SIGINT; 0 on a clean stop."""
     from gglift.host.backend import IpcBackend  # after the argument check: imports the engine
     from gglift.runtime.core import Core
@@ -50,7 +70,11 @@ async def serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     core = Core(config.project, subscriptions=config.subscriptions, backend=backend, state_dir=state)
-    core.add_observer(Printer(sys.stderr))  # the functions' logs and the host's events: the component's log
+    printer = Printer(sys.stderr)  # the functions' logs and the host's events: the component's log
+    if args.log_level.upper() == "DEBUG":
+        core.add_observer(printer)
+    else:  # a line per message would cost each round trip more than the rest of the host's work
+        core.add_observer(lambda record: _per_message(record) or printer(record))
     await core.start()
     try:
         await client.update_state("RUNNING")
@@ -61,6 +85,11 @@ async def serve(args: argparse.Namespace) -> int:
     await stop.wait()
     await core.stop()
     return 0
+
+
+def _per_message(record) -> bool:
+    """True for a record of routine per-message work: a publish, an invocation that succeeded."""
+    return record.kind == "publish" or (record.kind == "invocation" and not record.error)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

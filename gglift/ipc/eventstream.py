@@ -8,7 +8,7 @@ length, name, 1-byte type, value (bytes and strings with a 2-byte length).
 from __future__ import annotations
 
 import struct
-import uuid
+import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -58,7 +58,7 @@ def _header(name: str, value: Any) -> bytes:
         body = bytes((_INT32,)) + _FIXED[_INT32].pack(value)
     elif isinstance(value, (bytes, bytearray)):
         body = bytes((_BYTES,)) + struct.pack(">H", len(value)) + bytes(value)
-    elif isinstance(value, uuid.UUID):
+    elif "uuid" in sys.modules and isinstance(value, sys.modules["uuid"].UUID):  # only a caller's UUID can be one
         body = bytes((_UUID,)) + value.bytes
     else:
         text = str(value).encode()
@@ -96,6 +96,8 @@ def _decode_headers(data: bytes) -> dict[str, Any]:
                 value = value.decode() if kind == _STRING else bytes(value)
                 pos += 2 + length
             elif kind == _UUID:
+                import uuid  # here only: no IPC operation the host uses sends one
+
                 value = uuid.UUID(bytes=bytes(data[pos:pos + 16]))
                 pos += 16
             else:

@@ -128,18 +128,14 @@ def package_project(
 
 def _lambda_target_notes(project: Project, derived: Derived) -> list[str]:
     """GGL190 for what the V2 Lambda launcher cannot run: V1 shadow calls, C executables."""
-    from gglift.port.rules import make_finding
+    from gglift.port.rules import executable_function, lambda_target_text, shadow_call
 
     shadows = [(item, item.value) for item in derived.items if item.kind == "shadow"]
     shadows += [(item, item.text) for item in derived.unresolved if item.kind == "shadow"]
-    found = [(f"{item.path.name}:{item.line}", f"function {item.function} calls the V1 local shadow service (thing {thing})")
+    found = [(f"{item.path.name}:{item.line}", shadow_call(f"function {item.function}", thing))
              for item, thing in sorted(shadows, key=lambda pair: (str(pair[0].path), pair[0].line))]
-    found += [(fn.name, f"function {fn.name} is a C executable") for fn in project.functions if fn.is_executable]
-    notes = []
-    for where, what in found:
-        finding = make_finding("GGL190", 0, 0, what=what)
-        notes.append(f"GGL190 {where}: {finding.message}; hint: {finding.hint}")
-    return notes
+    found += [(fn.name, executable_function(fn.name)) for fn in project.functions if fn.is_executable]
+    return [f"GGL190 {where}: {lambda_target_text(what)}" for where, what in found]
 
 
 def _package_function(project: Project, fn: Function, out_dir: Path, target: requests.Target, cache_dir: Path) -> FunctionOutput:

@@ -95,8 +95,7 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
     entries["project.json"] = comp_dir / "work" / "project.json"
     artifact = comp_dir / f"{ARTIFACT}.zip"
     digest = base64.b64encode(bytes.fromhex(write_zip(artifact, entries, executables).sha256)).decode()
-    secret_arns = {s: requests.secret_arn(s, target) + ("" if s.startswith("arn:") else "-*") for s in derived.secrets}
-    body = recipe(project, access_control(project, subscriptions, derived, secret_arns, spec.name),
+    body = recipe(project, access_control(project, subscriptions, derived, target, spec.name),
                   artifact_uri(project, target), digest)
     recipe_json = json.dumps(body, indent=2) + "\n"
     write_text(comp_dir / "recipe.json", recipe_json)
@@ -112,9 +111,13 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
         name, version = requests.SECRET_MANAGER
         merge = {"cloudSecrets": [{"arn": requests.secret_arn(s, target)} for s in derived.secrets]}
         components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
-    if derived.shadows:
+    if derived.shadows or project.shadow_sync:
         name, version = requests.SHADOW_MANAGER
         components[name] = {"componentVersion": version}
+        if project.shadow_sync:  # the nucleus: ShadowManager syncs; nucleus lite: the host does
+            merge = {"synchronize": {"direction": "betweenDeviceAndCloud", "shadowDocuments": [
+                {"thingName": thing, "classic": True, "namedShadows": []} for thing in project.shadow_sync]}}
+            components[name]["configurationUpdate"] = {"merge": json.dumps(merge, sort_keys=True)}
     deployment = requests.create_deployment(project, target_arn, components)
     path = out_dir / "deployment.json"
     write_text(path, json.dumps(deployment, indent=2) + "\n")

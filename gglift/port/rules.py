@@ -374,7 +374,11 @@ serve the V1 local shadow service (`get_thing_shadow`, `update_thing_shadow` and
 executables cannot run on V2 at all; nucleus lite runs no Lambda components. With `target =
 "component"` gglift packages the project as one generic component running its host, which
 serves those calls through ShadowManager (the nucleus) or its own shadow store (nucleus
-lite) and runs C executables with gglift's Core SDK for C. Reported by `gglift package`.""",
+lite) and runs C executables with gglift's Core SDK for C. Reported by `gglift package`, and
+by `gglift port` at the shadow calls of a file whose project (the nearest `gglift.toml` up
+from the file) has `target = "lambda"`; `gglift run` and `gglift invoke` behave as that device
+would: a shadow call answers error code 501 with this explanation, and a project with a C
+executable does not start (exit code 2).""",
     ),
 ]
 
@@ -424,3 +428,19 @@ def render_codes_markdown() -> str:
         out += ["", f"## {rule.code}", "", f"**{rule.severity}**: {rule.title}", "", rule.explanation]
     return "\n".join(out) + "\n"
 
+
+
+def shadow_call(caller: str, thing: str) -> str:
+    """GGL190's ``what`` for a V1 shadow call by ``caller`` ("function NAME", "this code")."""
+    return f"{caller} calls the V1 local shadow service (thing {thing})"
+
+
+def executable_function(function: str) -> str:
+    """GGL190's ``what`` for a C executable."""
+    return f"function {function} is a C executable"
+
+
+def lambda_target_text(what: str) -> str:
+    """GGL190's message and hint for ``what``, as ``gglift package`` and ``gglift run`` print them."""
+    finding = make_finding("GGL190", 0, 0, what=what)
+    return f"{finding.message}; hint: {finding.hint}"

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Optional
 
 from gglift.config import Function
 from gglift.runtime import launch
-from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge
+from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge, MqttError
 from gglift.runtime.router import CLOUD, IOT_CORE
 from gglift.runtime.secrets import SecretStore
 from gglift.runtime.shadow import ShadowError, ShadowStore
+from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,23 +75,37 @@ class LocalShadows:
         self.path = path
         self._store: Optional[ShadowStore] = None
         self._core: Optional["Core"] = None
+        self.sync: Optional[ShadowSync] = None  # set by a backend syncing to the cloud shadow
 
     def open(self, core: "Core") -> None:
-        self._store = ShadowStore(self.path)
-        self._core = core
+        self._core = core  # the store itself opens at the first request (SQLite: 1.3 MB)
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
 
     def handle(self, subject: str, payload: bytes) -> Result:
+        """A function's request; what is accepted goes to the cloud shadow when synced."""
+        result, accepted = self._serve(subject, payload)
+        if accepted and self.sync is not None:
+            parts = subject.split("/")
+            self.sync.local_change(parts[2], parts[4], payload)
+        return result
+
+    def apply(self, thing: str, update: bytes) -> None:
+        """An update from the cloud shadow (not synced back)."""
+        self._serve(f"$aws/things/{thing}/shadow/update", update)
+
+    def _serve(self, subject: str, payload: bytes) -> tuple[Result, bool]:
+        if self._store is None:
+            self._store = ShadowStore(self.path)
         try:
             result, published = self._store.handle(subject, payload)
         except RecursionError:
-            return ShadowError(400, "the shadow document is nested too deeply").result()
+            return ShadowError(400, "the shadow document is nested too deeply").result(), False
         for topic, body in published:
             self._core.shadow_published(topic, body)
-        return result
+        return result, bool(published) and published[0][0].endswith("/accepted")
 
 
 class LocalBackend(Backend):
@@ -120,18 +135,32 @@ class LocalBackend(Backend):
         self.stream_port = self.streams.port
         router = core.router
         setting = self.mqtt_setting
+        things = core.project.shadow_sync
         if setting == AUTO:
-            uses_cloud = router.cloud_filters() or any(s.target == CLOUD for s in router.subscriptions)
+            uses_cloud = router.cloud_filters() or any(s.target == CLOUD for s in router.subscriptions) or things
             setting = "embedded" if uses_cloud else None
         if not setting:
             return
+        if setting == "embedded" and things:
+            raise MqttError(f"shadow_sync needs an MQTT broker that carries $aws/things/... topics, which the embedded "
+                            f"broker (amqtt) refuses: run mosquitto and pass --mqtt mqtt://127.0.0.1:1883")
         if setting == "embedded":
             self._broker = EmbeddedBroker()
             await self._broker.start()
             setting = self._broker.url
-        self._bridge = MqttBridge(setting, router.cloud_filters(), lambda topic, data: core.receive(topic, data, IOT_CORE))
+        sync = self.shadows.sync = ShadowSync(things, self.publish_cloud, self.shadows.apply) if things else None
+
+        def received(topic: str, data: bytes) -> None:
+            if sync is not None and sync.handles(topic):
+                sync.cloud_message(topic, data)
+            else:
+                core.receive(topic, data, IOT_CORE)
+
+        self._bridge = MqttBridge(setting, router.cloud_filters() + (sync.filters() if sync else []), received)
         await self._bridge.start()
         self.mqtt_url = setting
+        if sync is not None:
+            sync.start()
 
     def busy(self) -> bool:
         return self.streams is not None and self.streams.busy()

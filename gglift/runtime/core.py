@@ -18,13 +18,16 @@ from typing import Any, Callable, Optional
 
 from gglift.config import Function, Project, Subscription
 from gglift.runtime import launch, records
+from gglift.runtime.access import MQTTPROXY, PUBSUB as PUBSUB_SERVICE, SECRETS, AccessPolicy, Refusal, secret_resource
 from gglift.runtime.backend import AUTO, Backend, LocalBackend
 from gglift.runtime.dispatch import IpcError
 from gglift.runtime.pool import FunctionPool, PoolStats, Worker
 from gglift.runtime.process import WorkerProcess
 from gglift.routes import effective_subscriptions
 from gglift.runtime.router import IOT_CORE, PUB_SUB, Router, Target, topic_error
-from gglift.runtime.secrets import SecretStore
+from gglift.runtime.secrets import SecretStore, secret_error
+from gglift.runtime.shadow import ShadowError
+from gglift.runtime.target import SHADOW_REFUSED, check_start, shadow_refusal
 from gglift.runtime.transport import HttpTransport
 from gglift.runtime.work import (EVENT, REQUEST_RESPONSE, Result, Results, WorkItem, decode_context, encode_context,
                                  new_invocation_id)
@@ -54,14 +57,26 @@ class Core:
     ``backend``: where messages, shadows and secrets go (default: the local services, with
     ``mqtt`` as above, and a stream manager server; the device host passes Greengrass V2 IPC).
     ``export``: the local stream manager's exports call AWS (else they are only reported).
+    With the local services and ``target = "component"``, the functions' calls are checked
+    against the accessControl ``gglift package`` derives, as the device's IPC server checks the
+    host's, or against ``access_control`` (as a deployment's configuration update may replace it).
     """
 
     def __init__(self, project: Project, *, mqtt: Optional[str] = AUTO, state_dir: Optional[Path] = None,
                  subscriptions: Optional[tuple[Subscription, ...]] = None, grace: float = 3.0,
                  memory_interval: float = 0.1, time_scale: Optional[float] = None,
-                 backend: Optional[Backend] = None, export: bool = False):
+                 backend: Optional[Backend] = None, export: bool = False,
+                 access_control: Optional[dict] = None):
         self.project = project
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
+        self.access: Optional[AccessPolicy] = None
+        if backend is None and project.target == "component":
+            from gglift.package.access import derived_for_run  # code analysis: not on the device
+            from gglift.storage import cache_dir
+
+            derived_access, derived_routes = derived_for_run(project, cache_dir())
+            self.access = AccessPolicy(derived_access if access_control is None else access_control)
+            subscriptions = derived_routes if subscriptions is None else subscriptions
         self.router = Router(project, subscriptions if subscriptions is not None else effective_subscriptions(project))
         self.grace = grace
         self.memory_interval = memory_interval
@@ -87,7 +102,9 @@ class Core:
         await self.stop()
 
     async def start(self) -> None:
-        """Serve the IPC, connect MQTT, start pinned workers and wait until they are ready."""
+        """Serve the IPC, connect MQTT, start pinned workers and wait until they are ready.
+        Raises TargetError, before starting anything, for a project its target cannot run."""
+        check_start(self.project)
         await self.transport.start()
         await self.backend.start(self)
         for fn in self.project.functions:
@@ -230,9 +247,22 @@ class Core:
             subject, policy = _service_custom(context, "queueFullPolicy")
             self._publish_from(caller, subject, payload, policy)
         elif _names(target, launch.SHADOW_ARN):
-            self._answer(invocation_id, caller, self.backend.shadow(_service_custom(context)[0], payload))
+            subject = _service_custom(context)[0]
+            refusal = shadow_refusal(self.project, caller.pool.fn.name, subject)
+            unauthorized = self.access.shadow(subject) if self.access else None
+            if refusal:
+                self._refuse(invocation_id, caller, subject, refusal, ShadowError(SHADOW_REFUSED, refusal).result())
+            elif unauthorized:  # the host answers the nucleus's UnauthorizedError so
+                self._refuse(invocation_id, caller, subject, unauthorized.error, ShadowError(401, unauthorized.error).result())
+            else:
+                self._answer(invocation_id, caller, self.backend.shadow(subject, payload))
         elif _names(target, _SECRETS):
-            self._answer(invocation_id, caller, self.backend.secret(payload))
+            unauthorized = self._secret_check(payload)
+            if unauthorized:
+                self._refuse(invocation_id, caller, unauthorized.resource, unauthorized.error,
+                             secret_error(403, unauthorized.error))
+            else:
+                self._answer(invocation_id, caller, self.backend.secret(payload))
         else:
             fn = self._function_for(target)
             item = WorkItem(fn.name, payload, context, invocation_type, caller.pool.fn.name, invocation_id,
@@ -287,6 +317,30 @@ class Core:
             self._emit(records.Publish(source, topic, payload, [str(t) for t in targets]))
         self._deliver(targets, topic, payload, source, caller.arn)
 
+    def _refuse(self, invocation_id: str, caller: Worker, topic: str, reason: str, answer: Result) -> None:
+        """Report a service call the target device refuses; ``caller`` gets the device's ``answer``."""
+        self._emit(records.Refused(caller.pool.fn.name, topic, reason))
+        self.results.expect(invocation_id, caller.arn).set_result(answer)
+
+    def _publish_check(self, origin: str, service: str, operation: str, topic: str) -> bool:
+        """True when the access control lets the host publish ``topic``; else the refusal is
+        reported as the host logs it, and the function, which has returned, sees nothing."""
+        refusal = self.access.check(service, operation, topic) if self.access else None
+        if refusal:
+            self._emit(records.Refused(origin, topic, f"{operation} to {topic!r} failed: {refusal.error}"))
+        return refusal is None
+
+    def _secret_check(self, payload: bytes) -> Optional[Refusal]:
+        """The access control's refusal of a GGSecretManager request, if any."""
+        if self.access is None:
+            return None
+        try:
+            secret_id = str(json.loads(payload)["SecretId"])
+        except (ValueError, KeyError, TypeError):
+            return None  # the secret store answers it with 400
+        local = self.project.local
+        return self.access.check(SECRETS, "GetSecretValue", secret_resource(secret_id, local.region, local.account))
+
     def _deliver(self, targets: list[Target], topic: str, payload: bytes, origin: str, source: str) -> None:
         context = encoded = None  # the same for every target: built and encoded once
         for target in targets:
@@ -297,9 +351,11 @@ class Core:
                 item = WorkItem(target.name, payload, context, EVENT, origin, encoded_context=encoded)
                 self.pools[target.name].submit(item)
             elif target.kind == "cloud":
-                self.backend.publish_cloud(topic, payload)
+                if self._publish_check(origin, MQTTPROXY, "PublishToIoTCore", topic):
+                    self.backend.publish_cloud(topic, payload)
             elif target.kind == "local":
-                self.backend.publish_local(topic, payload)
+                if self._publish_check(origin, PUBSUB_SERVICE, "PublishToTopic", topic):
+                    self.backend.publish_local(topic, payload)
 
     def receive(self, topic: str, payload: bytes, source: str) -> None:
         """A message a backend received (from the MQTT broker or V2 IPC) for the functions;

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import secrets
+import os
 import signal
 import time
 from dataclasses import dataclass
@@ -171,7 +171,7 @@ class FunctionPool:
 
     # -- worker lifecycle ----------------------------------------------------------------
     def _start_worker(self) -> None:
-        worker = Worker(self, secrets.token_hex(16))
+        worker = Worker(self, os.urandom(16).hex())  # what secrets.token_hex does, without its imports
         self._tokens[worker.token] = worker
         self.workers.append(worker)
         self._all_exited.clear()

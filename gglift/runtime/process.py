@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import os
 import signal
 import subprocess
@@ -25,7 +24,9 @@ LINE_LIMIT = 1 << 20  # longest output line kept whole; a longer one is cut into
 DRAIN_SECONDS = 1.0  # how long output is still read after the worker's group is gone
 GROUP_SCAN_SECONDS = 1.0  # how often the members of worker process groups are looked up
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+# The process's own symbols, libc's among them: ctypes.util.find_library would run ldconfig
+# and import shutil, subprocess helpers and tempfile to find the same library.
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _die_with_parent(parent: int) -> Callable[[], None]:

@@ -112,6 +112,14 @@ class NoRoute(Record):
 
 
 @dataclass
+class Refused(Record):
+    kind: str = field(init=False, default="refused")
+    function: str
+    topic: str  # the topic or shadow subject of the refused call
+    reason: str  # what the device would say, and the fix
+
+
+@dataclass
 class Dropped(Record):
     kind: str = field(init=False, default="dropped")
     function: str

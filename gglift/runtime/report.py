@@ -11,7 +11,7 @@ from gglift.runtime import records
 from gglift.runtime.records import payload_text
 
 # Records a run keeps in --record: what a test compares between runs (not logs or worker churn).
-RECORDED = ("invocation", "publish", "no_route", "dropped", "export")
+RECORDED = ("invocation", "publish", "no_route", "refused", "dropped", "export")
 
 
 def line(record: records.Record) -> str:
@@ -29,6 +29,8 @@ def line(record: records.Record) -> str:
     if isinstance(record, records.NoRoute):
         fix = record.fix.replace("\n", "\n    ")
         return f"refused {record.source} -> {record.topic}: no subscription routes it; add to gglift.toml:\n    {fix}"
+    if isinstance(record, records.Refused):
+        return f"refused {record.function} -> {record.topic}: {record.reason}"
     if isinstance(record, records.Dropped):
         where = f" [{record.topic}]" if record.topic else ""
         return f"dropped {record.function}{where}: {record.reason} ({record.dropped_total} dropped)"

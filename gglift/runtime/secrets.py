@@ -13,7 +13,6 @@ Values are never logged or recorded. The file is read on every request, so edits
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Optional
 
@@ -31,24 +30,26 @@ class SecretStore:
             request = json.loads(payload or b"{}")
             secret_id = request["SecretId"]
         except (ValueError, KeyError, TypeError):
-            return _error(400, "the request must be JSON with a SecretId")
+            return secret_error(400, "the request must be JSON with a SecretId")
         stage = request.get("VersionStage") or CURRENT
         if self.path is None:
-            return _error(404, f"Secret {secret_id!r} not found: no secrets file is set ([local] secrets_file in gglift.toml)")
+            return secret_error(404, f"Secret {secret_id!r} not found: no secrets file is set ([local] secrets_file in gglift.toml)")
         try:
             with open(self.path, encoding="utf-8") as fh:
                 secrets = json.load(fh)
         except (OSError, ValueError) as exc:
-            return _error(500, f"cannot read the secrets file {self.path}: {exc.__class__.__name__}")
+            return secret_error(500, f"cannot read the secrets file {self.path}: {exc.__class__.__name__}")
         name = secret_id.split(":secret:", 1)[-1]  # accept an ARN too
         entry = secrets.get(name) if isinstance(secrets, dict) else None
         if entry is None:
-            return _error(404, f"Secrets Manager can't find the specified secret: {secret_id}")
+            return secret_error(404, f"Secrets Manager can't find the specified secret: {secret_id}")
         if isinstance(entry, str):
             entry = {"SecretString": entry}
         stages = entry.get("VersionStages") or [CURRENT]
         if stage not in stages:
-            return _error(404, f"Secret {name!r} has no version with stage {stage}")
+            return secret_error(404, f"Secret {name!r} has no version with stage {stage}")
+        import uuid  # here: the device host imports this module but never serves secrets from a file
+
         answer = {
             "ARN": f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:{name}",
             "Name": name,
@@ -62,5 +63,6 @@ class SecretStore:
         return Result(json.dumps(answer).encode())
 
 
-def _error(status: int, message: str) -> Result:
+def secret_error(status: int, message: str) -> Result:
+    """A GGSecretManager error answer, as Secrets Manager shapes it."""
     return Result(json.dumps({"Status": status, "Message": message}).encode())

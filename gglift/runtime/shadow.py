@@ -14,7 +14,6 @@ first to commit and then reads its result, and no acknowledged update is lost.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +42,8 @@ class ShadowStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are begun explicitly, see _transaction
+        import sqlite3  # here: a host on the nucleus, which has ShadowManager, never loads it
+
         self.db = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS shadow (thing TEXT PRIMARY KEY, version INTEGER NOT NULL, document TEXT)"

@@ -73,3 +73,14 @@ def test_an_unknown_target_is_a_problem_with_a_fix(tmp_path):
         load_project(tmp_path)
     assert "target: must be one of 'lambda', 'component', not 'device'" in str(exc.value)
     assert '"component" for a generic component' in str(exc.value)
+
+
+def test_shadow_sync_names_things(tmp_path):
+    config = tmp_path / "gglift.toml"
+    config.write_text('shadow_sync = ["lamp", "door"]\n[[function]]\nname = "fn"\nhandler = "app.handler"\n')
+    assert load_project(tmp_path).shadow_sync == ("lamp", "door")
+    config.write_text('shadow_sync = ["a/#"]\n[[function]]\nname = "fn"\nhandler = "app.handler"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_project(tmp_path)
+    assert "shadow_sync: must be a list of thing names" in str(exc.value)
+    assert 'for example shadow_sync = ["thermostat-1"]' in str(exc.value)

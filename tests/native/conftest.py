@@ -49,7 +49,7 @@ def c_project(tmp_path, examples):
             shutil.copy2(exe, tmp_path / exe.name)
         for name, text in (files or {}).items():
             (tmp_path / name).write_text(text)
-        (tmp_path / "gglift.toml").write_text(textwrap.dedent(toml))
+        (tmp_path / "gglift.toml").write_text(COMPONENT + textwrap.dedent(toml))
         return load_project(tmp_path)
 
     return make
@@ -71,6 +71,10 @@ def run_core(project, body, **options):
 def logs(records, function: str) -> list[str]:
     """The log messages of a function, in order."""
     return [r.message for r in records if r.kind == "log" and r.function == function]
+
+
+# C executables run only with target = "component" (the host); target = "lambda" refuses them (GGL190).
+COMPONENT = 'target = "component"\n'
 
 
 def executable(name: str, handler: str = "", **fields: str) -> str:

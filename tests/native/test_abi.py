@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from gglift.native import include_dir, library_path
-from tests.native.conftest import EXAMPLES, ROOT, executable, logs, needs_cc, run_core
+from tests.native.conftest import COMPONENT, EXAMPLES, ROOT, executable, logs, needs_cc, run_core
 
 RUNTIME = ROOT / "runtime_c"
 
@@ -56,7 +56,7 @@ def test_stub_linked_binaries_run_on_the_core_with_gglifts_library(stub_built):
     folder, _ = stub_built
     (folder / "secrets.json").write_text(json.dumps({"foo": "s3cr3t"}))
     (folder / "gglift.toml").write_text(
-        executable("publish_all_or_error") + executable("secret") + executable("invokee")
+        COMPONENT + executable("publish_all_or_error") + executable("secret") + executable("invokee")
         + '[[subscription]]\nsource = "publish_all_or_error"\nsubject = "to/cloud"\ntarget = "cloud"\n'
         + '[local]\nsecrets_file = "secrets.json"\n'
     )
@@ -92,7 +92,7 @@ def test_a_dt_rpath_to_the_stub_beats_ld_library_path_until_converted_to_runpath
     # What docs/c-runtime.md says to do: the same path as DT_RUNPATH, which LD_LIBRARY_PATH beats.
     subprocess.run(["chrpath", "-c", str(binary)], check=True, capture_output=True)
     assert _dynamic_paths(binary) == [("RUNPATH", str(stub_dir))]
-    (binary.parent / "gglift.toml").write_text(executable("invokee"))
+    (binary.parent / "gglift.toml").write_text(COMPONENT + executable("invokee"))
 
     async def body(core, seen):
         return await core.invoke("invokee", b"hello")

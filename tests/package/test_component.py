@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import botocore.session
@@ -32,7 +33,9 @@ def as_component(src: Path, dst: Path) -> Path:
     names = list(re.finditer(r'component = \{name = "[^"]*", ', text))
     for match in reversed(names[1:]):
         text = text[:match.start()] + "component = {" + text[match.end():]
-    config.write_text('target = "component"\n' + text)
+    if 'target = "component"' not in text:  # examples/shadow has it already
+        text = 'target = "component"\n' + text
+    config.write_text(text)
     return dst
 
 
@@ -86,10 +89,14 @@ def test_access_control_is_derived_from_routes_and_code(tmp_path, vendor_cache):
                                       "resources": ["test/topic_results"]}}}
 
 
-def test_wildcard_routes_become_globs():
-    from gglift.package.access import glob
+def test_wildcard_routes_become_globs_nucleus_lite_reads_as_meant():
+    from gglift.package.access import globs
+    from gglift.runtime.access import glob_matches
 
-    assert [glob(f) for f in ("a/+/b", "a/#", "#", "plain")] == ["a/*/b", "a/*", "*", "plain"]
+    filters = ("a/+/b", "a/#", "#", "plain", "x/${y}")
+    assert [globs(f) for f in filters] == [["a/*/b"], ["a", "a/*"], ["*"], ["plain"], ["x/${$}{y}"]]
+    for topic in ("a/1/b", "a", "a/1/2", "anything", "plain", "x/${y}"):  # each topic one filter routes
+        assert any(glob_matches(topic, g) for f in filters for g in globs(f)), topic
 
 
 def test_lifecycle_fails_clearly_without_python3(tmp_path):
@@ -103,6 +110,8 @@ def test_lifecycle_fails_clearly_without_python3(tmp_path):
 
 def test_lambda_target_reports_what_v2_lambda_components_cannot_run(tmp_path, vendor_cache):
     shutil.copytree(EXAMPLES / "shadow", tmp_path / "shadow")
+    config = tmp_path / "shadow" / "gglift.toml"  # without the key: target = "lambda"
+    config.write_text(config.read_text().replace('target = "component"\n', ""))
     result = package_project(load_project(tmp_path / "shadow"), out_dir=tmp_path / "out", cache_dir=vendor_cache)
     hint = 'hint: set target = "component" in gglift.toml: gglift\'s host runs it on the nucleus and on nucleus lite'
     assert [n for n in result.notes if n.startswith("GGL190")] == [
@@ -135,3 +144,24 @@ def test_route_qos_is_validated_and_reaches_the_host_description(tmp_path, vendo
     with pytest.raises(ConfigError) as bad:
         load_project(project_dir)
     assert [(p.key, p.message, p.hint) for p in bad.value.problems] == [("subscription[0].qos", "QoS 2 is not supported", "use 0 or 1")]
+
+
+def test_shadow_sync_grants_the_classic_topics_and_configures_shadow_manager(tmp_path, vendor_cache):
+    root = as_component(EXAMPLES / "shadow", tmp_path / "shadow")
+    config = root / "gglift.toml"
+    config.write_text(config.read_text().replace('target = "component"\n', 'target = "component"\nshadow_sync = ["thermostat-1"]\n'))
+    package_project(load_project(root), out_dir=tmp_path / "out", cache_dir=vendor_cache)
+    recipe = json.loads((tmp_path / "out" / "component" / "recipe.json").read_text())
+    mqtt = recipe["ComponentConfiguration"]["DefaultConfiguration"]["accessControl"]["aws.greengrass.ipc.mqttproxy"]
+    assert [(p["operations"], p["resources"]) for p in mqtt.values()] == [
+        (["aws.greengrass#PublishToIoTCore"], [f"$aws/things/thermostat-1/shadow/{op}" for op in ("delete", "get", "update")]),
+        (["aws.greengrass#SubscribeToIoTCore"], ["$aws/things/thermostat-1/shadow/get/accepted",
+                                                 "$aws/things/thermostat-1/shadow/update/delta"])]
+    deployment = json.loads((tmp_path / "out" / "deployment.json").read_text())
+    assert_valid("CreateDeployment", deployment)
+    manager = deployment["components"]["aws.greengrass.ShadowManager"]
+    assert json.loads(manager["configurationUpdate"]["merge"]) == {"synchronize": {
+        "direction": "betweenDeviceAndCloud",
+        "shadowDocuments": [{"classic": True, "namedShadows": [], "thingName": "thermostat-1"}]}}
+    description = json.loads(zipfile.ZipFile(tmp_path / "out" / "component" / "gglift-component.zip").read("project.json"))
+    assert description["shadow_sync"] == ["thermostat-1"]

@@ -20,6 +20,8 @@ GGLIFT = [sys.executable, "-m", "gglift"]
 def test_ported_example_runs_on_the_local_core(tmp_path: Path) -> None:
     project = tmp_path / "gateway"
     shutil.copytree(EXAMPLE, project)
+    config = project / "gglift.toml"  # its shadow calls run on V2 in the host component only (GGL190)
+    config.write_text('target = "component"\n' + config.read_text())
 
     port = subprocess.run([*GGLIFT, "port", str(project / "src")], capture_output=True, text=True, timeout=120)
     assert port.returncode == 0, port.stdout + port.stderr

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
+import shutil
+import socket
+import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +29,30 @@ def make_project(tmp_path: Path):
         return load_project(tmp_path)
 
     return make
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    """A real mosquitto broker on a free port of 127.0.0.1; yields its mqtt:// URL."""
+    binary = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+    if binary is None:
+        pytest.skip("mosquitto is not installed (tools/system-packages.txt)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    broker = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"mqtt://127.0.0.1:{port}"
+    finally:
+        broker.terminate()
+        broker.wait(5)
 
 
 def run_core(project, body, **options):

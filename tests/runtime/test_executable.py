@@ -32,6 +32,7 @@ while True:
 '''
 
 TOML = '''
+target = "component"
 [[function]]
 name = "native"
 runtime = "executable"

@@ -219,7 +219,7 @@ def test_children_count_toward_the_memory_limit(make_project, tmp_path):
 
 # -- 10, 16: contexts, topics, documents ----------------------------------------------------------
 def test_hostile_contexts_and_topics_get_400_and_the_target_lives_on(make_project):
-    project = make_project(_fn("target", "context_of") + _fn("sleepy", "sleepy"), app=APP)
+    project = make_project('target = "component"\n' + _fn("target", "context_of") + _fn("sleepy", "sleepy"), app=APP)
     utf16 = base64.b64encode('{"custom": {"a": 1}}'.encode("utf-16")).decode()
     huge = base64.b64encode(json.dumps({"custom": {"a": "x" * 40000}}).encode()).decode()
     deep = base64.b64encode(b"[" * 5000 + b"]" * 5000).decode()
@@ -254,7 +254,8 @@ def test_hostile_contexts_and_topics_get_400_and_the_target_lives_on(make_projec
         still = await core.invoke("target", {}, topic="t")
         return target, answers, still, core.pids("target"), core.stats("target")
 
-    before, answers, still, after, stats = run_core(project, body)
+    every_shadow = {"aws.greengrass.ShadowManager": {"all": {"operations": ["*"], "resources": ["*"]}}}
+    before, answers, still, after, stats = run_core(project, body, access_control=every_shadow)
     assert answers == [
         (400, "X-Amz-Client-Context must be base64-encoded UTF-8 JSON"),
         (400, f"X-Amz-Client-Context is {len(huge)} bytes, over the limit of 32768"),

@@ -32,6 +32,7 @@ ARN = "arn:aws:lambda:us-east-1:000000000000:function:"
 FUNCTIONS = ("fuzzer", "echo", "ondemand", "raw", "publisher")
 
 TOML = '''
+target = "component"
 [[function]]
 name = "fuzzer"
 handler = "app.echo"

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import threading
 import time
 
 import paho.mqtt.client as paho
-import pytest
 
 from .conftest import needs_embedded_broker, run_core
 
@@ -74,23 +70,5 @@ def test_iot_core_through_the_embedded_broker(make_project):
     _check(make_project(TOML, app=APP), "auto")
 
 
-@pytest.mark.skipif(shutil.which("mosquitto") is None and not shutil.os.path.exists("/usr/sbin/mosquitto"),
-                    reason="mosquitto is not installed (tools/system-packages.txt)")
-def test_iot_core_through_mosquitto(make_project, tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    broker = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        _check(make_project(TOML, app=APP), f"mqtt://127.0.0.1:{port}")
-    finally:
-        broker.terminate()
-        broker.wait(5)
+def test_iot_core_through_mosquitto(make_project, mosquitto):
+    _check(make_project(TOML, app=APP), mosquitto)

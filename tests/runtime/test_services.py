@@ -55,7 +55,7 @@ secrets_file = "secrets.json"
 
 def test_shadow_round_trip_versions_delta_errors_and_persistence(make_project, tmp_path):
     (tmp_path / "secrets.json").write_text("{}")
-    project = make_project(TOML, app=APP)
+    project = make_project('target = "component"\n' + TOML, app=APP)  # V1 shadow calls: the host only
 
     async def first_run(core, records):
         call = lambda doc: core.invoke("shadow", doc)  # noqa: E731

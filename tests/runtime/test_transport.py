@@ -141,7 +141,7 @@ while True:
 
 
 def test_work_arriving_after_a_dropped_long_poll_goes_to_the_next_poll(make_project, tmp_path):
-    project = make_project('[[function]]\nname = "native"\nruntime = "executable"\nhandler = "worker"\n'
+    project = make_project('target = "component"\n[[function]]\nname = "native"\nruntime = "executable"\nhandler = "worker"\n'
                            'inputPayloadEncodingType = "binary"\n'
                            '[function.linuxProcessParams]\nisolationMode = "NoContainer"\n')  # http.client: over 16 MB
     exe = tmp_path / "worker"
