@@ -31,8 +31,7 @@ step "gglift deploy --dry-run: the AWS requests, none sent (eu-west-1, the [loca
 # --- the same function as a generic component (target = "component") --------------------------
 comp=build/demo-component
 rm -rf "$comp" && mkdir -p "$comp" && cp -R "$work/." "$comp/" && rm -rf "$comp/build"
-# One component runs every function: it takes the first function's name, so the others' go.
-{ echo 'target = "component"'; sed '0,/^component = {name/! s/^component = {name = "[^"]*", /component = {/' "$work/gglift.toml"; } >"$comp/gglift.toml"
+{ echo 'target = "component"'; cat "$work/gglift.toml"; } >"$comp/gglift.toml"
 step "target = \"component\": one generic component running gglift's host, for the nucleus and nucleus lite"
 "$gglift" package "$comp" | grep -E '^(component|  recipe|sensor-gateway|deployment)'
 step "its recipe: accessControl derived from the code, a manifest per nucleus (build/component/recipe.yaml)"

@@ -93,13 +93,7 @@ def validate(project: Project) -> list[Problem]:
         problems.append(Problem(project.config_path, None, key, message, hint))
     components = {}
     for index, fn in enumerate(project.functions):
-        if project.target == "component":  # one host component, named by the first function, runs them all
-            first = project.functions[0]
-            if fn.component.name not in (first.component.name, fn.name):  # fn.name: the default, no name given
-                problems.append(Problem(project.config_path, fn.name, f"function[{index}].component.name",
-                                        f"with target = \"component\" every function runs in one component, "
-                                        f"{first.component.name!r} (function {first.name!r}); this one names {fn.component.name!r}",
-                                        f"set component.name = {first.component.name!r}"))
+        if project.target == "component":  # one host component, the first function's, runs them all
             continue
         other = components.setdefault(fn.component.name, fn.name)
         if other != fn.name:

@@ -151,7 +151,7 @@ def handler(event, context):
 
 
 def test_a_shadow_seeded_from_the_command_line_is_what_functions_read(tmp_path: Path) -> None:
-    (tmp_path / "gglift.toml").write_text('[[function]]\nname = "reader"\nhandler = "app.handler"\n')
+    (tmp_path / "gglift.toml").write_text('target = "component"\n[[function]]\nname = "reader"\nhandler = "app.handler"\n')
     (tmp_path / "app.py").write_text(SHADOW_APP)
     missing = gglift("shadow", "get", "--thing", "sensor-1", cwd=tmp_path)
     assert (missing.returncode, missing.stderr) == (1, "error: No shadow exists with name: 'sensor-1' (code 404)\n")

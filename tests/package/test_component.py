@@ -25,17 +25,11 @@ NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "gglift.toml").is_file
 
 
 def as_component(src: Path, dst: Path) -> Path:
-    """A copy of the example with target = "component"; one host component runs every function,
-    so the component names of functions after the first are dropped (the name is the first's)."""
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build", ".gglift"))
     config = dst / "gglift.toml"
     text = config.read_text()
-    names = list(re.finditer(r'component = \{name = "[^"]*", ', text))
-    for match in reversed(names[1:]):
-        text = text[:match.start()] + "component = {" + text[match.end():]
     if 'target = "component"' not in text:  # examples/shadow has it already
-        text = 'target = "component"\n' + text
-    config.write_text(text)
+        config.write_text('target = "component"\n' + text)
     return dst
 
 

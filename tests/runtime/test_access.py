@@ -84,8 +84,8 @@ NOT_AUTHORIZED = "UnauthorizedError: IPC Operation not authorized."
 
 
 def _run(make_project, tmp_path, target: str, **options):
+    (tmp_path / "secrets.json").write_text(json.dumps({"db": "hunter2", "other": "x"}))  # read when loading
     project = make_project(target + TOML, app=APP)
-    (tmp_path / "secrets.json").write_text(json.dumps({"db": "hunter2", "other": "x"}))
 
     async def body(core, records):
         sent = await core.invoke("publish", {"topics": ["alerts/fire", "alerts", "telemetry/a/out"]})
