@@ -46,25 +46,12 @@ def read_template(path: Path) -> dict:
             raise SamError(f"{path}: not valid JSON: {exc}") from None
     try:
         import yaml
+
+        from gglift import cfn_yaml
     except ImportError:
         raise SamError("reading a YAML template needs PyYAML: pip install PyYAML") from None
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def intrinsic(loader, suffix, node):
-        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {name: value}
-
-    Loader.add_multi_constructor("!", intrinsic)
     try:
-        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        data = cfn_yaml.load(text)
     except yaml.YAMLError as exc:
         raise SamError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -220,25 +220,11 @@ def read_yaml(path: Path, label: str) -> Any:
     """A YAML template with its short-form intrinsic functions in their long (JSON) form."""
     import yaml  # PyYAML: a dependency of libcst, which gglift already requires
 
-    class Loader(yaml.SafeLoader):
-        """YAML with CloudFormation's short forms (!Ref, !GetAtt, !Sub...) as their long forms."""
+    from gglift import cfn_yaml
 
-    def intrinsic(loader, suffix, node):
-        name = "Ref" if suffix == "Ref" else "Condition" if suffix == "Condition" else f"Fn::{suffix}"
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if suffix == "GetAtt":
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {name: value}
-
-    Loader.add_multi_constructor("!", intrinsic)
     text = read_text(path, label)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        return cfn_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
