@@ -16,7 +16,7 @@ import sys
 
 def handler(event, context):
     import six  # noqa: F401 - from the function's requirements
-    return [p for p in sys.path if "site-packages" in p]
+    return [p for p in sys.path if p.rstrip("/").endswith("site-packages")]  # a site-packages folder itself
 
 
 def uses_gglifts_dependency(event, context):
