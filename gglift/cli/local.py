@@ -63,8 +63,22 @@ def debug_target(project: Project, port: Optional[int], function: Optional[str])
     except DebuggerMissing as exc:
         error(str(exc))
         sys.exit(EXIT_USAGE)
+    _check_port_free(port)
     info(f"debug   {function} waits for a debugger to attach to 127.0.0.1:{port} (debugpy)", err=True)
     return function, port
+
+
+def _check_port_free(port: int) -> None:
+    """Exit 2 when 127.0.0.1:``port`` is taken: else the worker would fail to start, later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as debugpy's own listener
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            error(f"--debug-port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another port")
+            sys.exit(EXIT_USAGE)
 
 
 def install_requirements(project: Project) -> None:

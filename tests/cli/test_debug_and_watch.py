@@ -160,6 +160,14 @@ def test_debug_port_errors_are_clear(tmp_path: Path) -> None:
     assert both.returncode == 2
     assert "--debug-port debugs one function: name it with --debug-function (Python functions: greet, steady)" in both.stderr
     assert "Traceback" not in both.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run([sys.executable, "-m", "gglift", "invoke", "greet", "--debug-port", str(port)], cwd=project,
+                              capture_output=True, text=True, timeout=DEADLINE)
+    assert busy.returncode == 2
+    assert f"--debug-port {port}: cannot listen on 127.0.0.1:{port} (Address already in use); choose another port" in busy.stderr
     # Without debugpy beside gglift (hidden from the import system here): a clear error, no traceback.
     code = ("import sys, importlib.util; importlib.util.find_spec = (lambda f: lambda name, *a: None if name == 'debugpy' "
             "else f(name, *a))(importlib.util.find_spec); from gglift.cli import main; sys.argv[0] = 'gglift'; main()")
