@@ -94,22 +94,50 @@ def runner_root(cache_dir: Optional[Path] = None) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(source).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    root = (cache_dir or storage.cache_dir()) / "runner" / digest.hexdigest()[:32]
+
+    def fill(work: Path) -> None:
+        (work / "gglift").mkdir()
+        (work / "gglift" / "__init__.py").write_text("")
+        for path in files:
+            target = work / "gglift" / "runner" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+    return str(_made_once((cache_dir or storage.cache_dir()) / "runner" / digest.hexdigest()[:32], fill))
+
+
+class DebuggerMissing(Exception):
+    """debugpy is not installed beside gglift; the message says how to install it."""
+
+
+@lru_cache(maxsize=None)
+def debugger_root(cache_dir: Optional[Path] = None) -> str:
+    """A folder holding a link to gglift's own ``debugpy`` package and nothing else, so that a
+    worker started under the debugger imports nothing else from gglift's environment."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("debugpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise DebuggerMissing("--debug-port needs debugpy beside gglift: pip install 'gglift[debug]'")
+    package = Path(list(spec.submodule_search_locations)[0]).resolve()
+    key = hashlib.sha256(str(package).encode()).hexdigest()[:32]
+    return str(_made_once((cache_dir or storage.cache_dir()) / "debugpy" / key,
+                          lambda work: (work / "debugpy").symlink_to(package, target_is_directory=True)))
+
+
+def _made_once(root: Path, fill) -> Path:
+    """``root``, made by ``fill(folder)`` in a temporary folder renamed into place (atomic: a
+    half-made folder is never used) unless it exists already."""
     if not root.is_dir():
         root.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root.parent))
         try:
-            (work / "gglift").mkdir()
-            (work / "gglift" / "__init__.py").write_text("")
-            for path in files:
-                target = work / "gglift" / "runner" / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+            fill(work)
             try:
-                os.rename(work, root)  # atomic: a half-copied runner is never used
+                os.rename(work, root)
             except OSError:
                 if not root.is_dir():
                     raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    return str(root)
+    return root

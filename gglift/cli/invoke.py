@@ -12,7 +12,7 @@ from typing import Optional
 import click
 
 from gglift.cli.grammar import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, chosen_project, common_options, error, project_options, verbosity
-from gglift.cli.local import local_options, prepare
+from gglift.cli.local import debug_target, local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
@@ -29,7 +29,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # exit 128 + the 
 @click.option("--mqtt", "mqtt_url", metavar="URL", help="Bridge the function's cloud publishes to the MQTT broker at URL.")
 @local_options
 def invoke(function: str, project: Optional[Path], project_option: Optional[Path], payload: str, topic: Optional[str],
-           mqtt_url: Optional[str], env_vars: Optional[Path], strict_runtime: bool) -> None:
+           mqtt_url: Optional[str], env_vars: Optional[Path], strict_runtime: bool, debug_port: Optional[int]) -> None:
     """Invoke FUNCTION once, print its result on stdout, and exit with a code telling how it went.
 
     The project's other pinned functions start too, so invokes and publishes between functions
@@ -40,6 +40,7 @@ def invoke(function: str, project: Optional[Path], project_option: Optional[Path
       gglift invoke republish --payload '{"test-key": "hello"}' --topic test/input
       gglift invoke resize examples/binary --payload @image.bin     (or -p examples/binary)
       gglift -q invoke republish                  the result alone, no log lines
+      gglift invoke republish --debug-port 5678   wait for a debugger (VS Code: attach to 127.0.0.1:5678)
 
     Exit codes: 0 success, 1 the function reported an error (Handled), 2 usage or config
     error or a function the project's target cannot run (GGL190), 3 the core stopped the
@@ -53,7 +54,8 @@ def invoke(function: str, project: Optional[Path], project_option: Optional[Path
     body = _payload(payload, loaded.function(function).inputPayloadEncodingType == "binary")
     from gglift.runtime import eventloop
 
-    sys.exit(eventloop.run(_invoke(loaded, function, body, topic, mqtt_url, quiet=verbosity() < 0)))
+    debug = debug_target(loaded, debug_port, function)
+    sys.exit(eventloop.run(_invoke(loaded, function, body, topic, mqtt_url, quiet=verbosity() < 0, debug=debug)))
 
 
 def _payload(text: str, binary: bool) -> bytes:
@@ -72,7 +74,7 @@ def _payload(text: str, binary: bool) -> bytes:
     return data
 
 
-async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url, quiet: bool) -> int:
+async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url, quiet: bool, debug=None) -> int:
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer
@@ -89,7 +91,7 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
-    core = Core(project, mqtt=mqtt_url)
+    core = Core(project, mqtt=mqtt_url, debug=debug)
     if not quiet:
         core.add_observer(Printer(sys.stderr))
     try:

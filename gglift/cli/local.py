@@ -1,4 +1,4 @@
-"""What ``gglift run`` and ``gglift invoke`` share: ``--env-vars`` and ``--strict-runtime``."""
+"""What ``gglift run`` and ``gglift invoke`` share: ``--env-vars``, ``--strict-runtime`` and ``--debug-port``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from typing import Callable, Optional
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, detail, error
+from gglift.cli.grammar import EXIT_USAGE, detail, error, info
 from gglift.cli.project import warn_missing_imports
 from gglift.config import Project
 
 
 def local_options(command: Callable) -> Callable:
-    """Add ``--env-vars FILE`` and ``--strict-runtime`` to a command that runs functions."""
+    """Add ``--env-vars FILE``, ``--strict-runtime`` and ``--debug-port PORT`` to a command that runs functions."""
+    command = click.option(
+        "--debug-port", type=click.IntRange(1, 65535), metavar="PORT",
+        help="Start the function's worker under debugpy, listening on 127.0.0.1:PORT, and wait for a debugger to attach "
+             "(pip install 'gglift[debug]').",
+    )(command)
     command = click.option(
         "--strict-runtime", is_flag=True,
         help="Fail (exit 2) when a function declares a Python other than the one gglift runs on, instead of warning.",
@@ -35,6 +40,45 @@ def prepare(project: Project, env_vars: Optional[Path], strict_runtime: bool) ->
     warn_missing_imports(project)
     install_requirements(project)
     return project
+
+
+def debug_target(project: Project, port: Optional[int], function: Optional[str]) -> Optional[tuple[str, int]]:
+    """``(function, port)`` for ``--debug-port``: ``function``, else the project's only Python
+    function; exits 2 when there is none to choose, it is an executable, or debugpy is missing."""
+    if port is None:
+        return None
+    from gglift.worker_env import DebuggerMissing, debugger_root
+
+    python = [fn.name for fn in project.functions if not fn.is_executable]
+    if function is None:
+        if len(python) != 1:
+            raise click.UsageError(f"--debug-port debugs one function: name it with --debug-function "
+                                   f"(Python functions: {', '.join(python) or 'none'})")
+        function = python[0]
+    if function not in python:
+        raise click.UsageError(f"--debug-port debugs Python functions; {function!r} is not one of {project.config_path}'s "
+                               f"(Python functions: {', '.join(python) or 'none'})")
+    try:
+        debugger_root()
+    except DebuggerMissing as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+    _check_port_free(port)
+    info(f"debug   {function} waits for a debugger to attach to 127.0.0.1:{port} (debugpy)", err=True)
+    return function, port
+
+
+def _check_port_free(port: int) -> None:
+    """Exit 2 when 127.0.0.1:``port`` is taken: else the worker would fail to start, later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as debugpy's own listener
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            error(f"--debug-port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another port")
+            sys.exit(EXIT_USAGE)
 
 
 def install_requirements(project: Project) -> None:

@@ -14,7 +14,7 @@ import click
 
 from gglift.cli.grammar import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, chosen_project, common_options, error, info,
                                 project_options, verbosity)
-from gglift.cli.local import local_options, prepare
+from gglift.cli.local import debug_target, local_options, prepare
 from gglift.cli.project import load_or_exit
 from gglift.config import Project
 
@@ -30,10 +30,13 @@ from gglift.config import Project
 @click.option("--export", is_flag=True, help="Stream manager exports call AWS (boto3's credential and endpoint chain) instead of only reporting what they would send.")
 @click.option("--grace", default=3.0, show_default=True, help="Seconds between SIGTERM and SIGKILL for workers at shutdown.")
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 when an invocation failed or work was dropped (for CI).")
+@click.option("--watch", is_flag=True, help="Replace a function's workers when its *.py source files change; the core and its queues stay.")
+@click.option("--debug-function", metavar="NAME", help="The function --debug-port debugs (default: the only Python function).")
 @local_options
 def run(project: Optional[Path], project_option: Optional[Path], events_path: Optional[str], until_idle: bool, as_json: bool,
         record_path: Optional[str], mqtt_url: Optional[str], export: bool, grace: float, fail_on_error: bool,
-        env_vars: Optional[Path], strict_runtime: bool) -> None:
+        watch: bool, debug_function: Optional[str], env_vars: Optional[Path], strict_runtime: bool,
+        debug_port: Optional[int]) -> None:
     """Run every function of PROJECT (default: the current folder) on a local Greengrass core.
 
     Functions run unchanged, with the real greengrasssdk, under Greengrass's rules: pinned and
@@ -51,9 +54,18 @@ def run(project: Optional[Path], project_option: Optional[Path], events_path: Op
       gglift run --export                          stream manager exports reach AWS
       gglift run --events events.jsonl --until-idle --fail-on-error      in CI
       gglift run --env-vars local-env.json         override environmentVariables
+      gglift run --watch                           reload a function when its code changes
+      gglift run --debug-port 5678 --debug-function republish   attach a debugger (debugpy)
 
     With --json, once the core is up, a line {"kind": "core", "mqtt_url": ...} names the broker another
     terminal or a test publishes to (mosquitto_pub -L URL/TOPIC) to trigger IOT_CORE sources.
+
+    With --watch, a change to a function's *.py files stops its idle workers (a busy one once its
+    item is done) and starts new ones that load the new code; queued work waits for them and the
+    other functions' workers keep running. A line "reload FUNCTION: FILES changed" says so.
+
+    With --debug-port, the chosen function's worker (one at a time) starts under debugpy on
+    127.0.0.1:PORT and waits for a debugger to attach; its timeouts and memory limit are off.
 
     Exit codes: 0 done, 1 some event lines were invalid, the core failed, or (with
     --fail-on-error) an invocation failed or work was dropped, 2 bad config or usage, or a
@@ -63,18 +75,21 @@ def run(project: Optional[Path], project_option: Optional[Path], events_path: Op
     if until_idle and not events_path:
         raise click.UsageError("--until-idle needs --events")
     config = prepare(load_or_exit(chosen_project(project, project_option)), env_vars, strict_runtime)
+    debug = debug_target(config, debug_port, debug_function)
     from gglift.runtime import eventloop
 
-    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error, export))
+    code = eventloop.run(_run(config, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error, export,
+                              watch, debug))
     sys.exit(code)
 
 
 async def _run(project: Project, events_path, until_idle, as_json, record_path, mqtt_url, grace, fail_on_error,
-               export=False) -> int:
+               export=False, watch=False, debug=None) -> int:
     from gglift.runtime import Core
     from gglift.runtime.mqtt import MqttError
     from gglift.runtime.report import Printer, Recorder
     from gglift.runtime.target import TargetError
+    from gglift.runtime.watch import SourceWatcher
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -82,7 +97,7 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
     loop.add_signal_handler(signal.SIGINT, lambda: (interrupted.append(True), stop.set()))
     for signum in (signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
-    core = Core(project, mqtt=mqtt_url or "auto", grace=grace, export=export)
+    core = Core(project, mqtt=mqtt_url or "auto", grace=grace, export=export, debug=debug)
     if verbosity() >= 0:
         core.add_observer(Printer(sys.stdout, as_json))
     failures = []
@@ -104,6 +119,9 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
         click.echo(json.dumps({"kind": "core", "mqtt_url": core.mqtt_url, "thing_name": project.local.thing_name}))
     elif core.mqtt_url:
         info(f"mqtt    IOT_CORE messages go through {core.mqtt_url}", err=True)
+    watcher = SourceWatcher(project.functions, core.reload) if watch else None
+    if watcher:
+        watcher.start()
     try:
         if events_path:
             feed = loop.create_task(_feed(core, events_path))
@@ -121,6 +139,8 @@ async def _run(project: Project, events_path, until_idle, as_json, record_path, 
             waiter.cancel()
         await stop.wait()
     finally:
+        if watcher:
+            watcher.stop()
         unrun = await core.stop()
         if recorder:
             recorder.close()

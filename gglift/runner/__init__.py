@@ -19,3 +19,13 @@ BOOTSTRAP = (
     "from gglift.runner.loop import main;"
     "sys.exit(main(sys.argv[1:]))"
 )
+
+# BOOTSTRAP under a debugger (``--debug-port``): import debugpy from a folder holding it alone,
+# take that folder off sys.path again (the function's imports stay those of the device), listen
+# on 127.0.0.1 only, and wait for the client before the function's code is loaded.
+DEBUG_BOOTSTRAP = (
+    "import os,sys;"
+    "d=os.environ.pop('GGLIFT_DEBUGPY_PATH');sys.path.insert(0,d);import debugpy;sys.path.remove(d);"
+    "debugpy.listen(('127.0.0.1',int(os.environ.pop('GGLIFT_DEBUG_PORT'))));debugpy.wait_for_client();"
+    + BOOTSTRAP
+)

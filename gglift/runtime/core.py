@@ -60,14 +60,17 @@ class Core:
     With the local services and ``target = "component"``, the functions' calls are checked
     against the accessControl ``gglift package`` derives, as the device's IPC server checks the
     host's, or against ``access_control`` (as a deployment's configuration update may replace it).
+    ``debug``: ``(function, port)``: that Python function's worker starts under debugpy,
+    listening on 127.0.0.1:port, and waits for a debugger to attach (see :mod:`~gglift.runtime.pool`).
     """
 
     def __init__(self, project: Project, *, mqtt: Optional[str] = AUTO, state_dir: Optional[Path] = None,
                  subscriptions: Optional[tuple[Subscription, ...]] = None, grace: float = 3.0,
                  memory_interval: float = 0.1, time_scale: Optional[float] = None,
                  backend: Optional[Backend] = None, export: bool = False,
-                 access_control: Optional[dict] = None):
+                 access_control: Optional[dict] = None, debug: Optional[tuple[str, int]] = None):
         self.project = project
+        self.debug = debug
         self.state_dir = Path(state_dir or project.local.state_dir or project.root / ".gglift")
         self.access: Optional[AccessPolicy] = None
         if backend is None and project.target == "component":
@@ -108,7 +111,8 @@ class Core:
         await self.transport.start()
         await self.backend.start(self)
         for fn in self.project.functions:
-            pool = FunctionPool(fn, self.project.function_arn(fn), self._spawn, self._emit, self._tokens, self.time_scale)
+            pool = FunctionPool(fn, self.project.function_arn(fn), self._spawn, self._emit, self._tokens, self.time_scale,
+                                debugging=self._debug_port(fn) is not None)
             self.pools[fn.name] = pool
             pool.start()
         self._sampler = asyncio.get_running_loop().create_task(self._sample_memory())
@@ -196,16 +200,27 @@ class Core:
         """PIDs of ``function``'s live workers."""
         return self.pools[function].live_pids()
 
+    def reload(self, function: str, changed: list[str]) -> None:
+        """``function``'s source ``changed``: replace its workers, keeping its queued work."""
+        self._emit(records.Reload(function, changed))
+        self.pools[function].reload()
+
     def _busy(self) -> bool:
         return any(pool.pending or pool.busy for pool in self.pools.values()) or self.backend.busy()
 
     # -- workers -------------------------------------------------------------------------
+    def _debug_port(self, fn: Function) -> Optional[int]:
+        return self.debug[1] if self.debug and self.debug[0] == fn.name else None
+
     def _spawn(self, worker: Worker) -> WorkerProcess:
         fn = worker.pool.fn
+        env = launch.environment(self.project, fn, self.transport.port, worker.token, self.backend.stream_port,
+                                 None if fn.is_executable else self.backend.python_path(fn))
+        debug_port = self._debug_port(fn)
+        if debug_port is not None:
+            env.update(launch.debugger_environment(debug_port))
         return WorkerProcess(
-            launch.command(fn, self.backend.python(fn)),
-            launch.environment(self.project, fn, self.transport.port, worker.token, self.backend.stream_port,
-                               None if fn.is_executable else self.backend.python_path(fn)),
+            launch.command(fn, self.backend.python(fn), debugging=debug_port is not None), env,
             str(fn.source), lambda line: self._worker_output(fn, line), lambda code: worker.pool.exited(worker, code),
         )
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 import gglift
 from gglift.config import Function, Project
-from gglift.runner import BOOTSTRAP, SHIMS_DIR
+from gglift.runner import BOOTSTRAP, DEBUG_BOOTSTRAP, SHIMS_DIR
 
 ROUTER_ARN = "arn:aws:lambda:::function:GGRouter"
 SHADOW_ARN = "arn:aws:lambda:::function:GGShadowService"
@@ -31,12 +31,23 @@ class LaunchError(Exception):
     """A worker cannot be started; the message says what to install or fix."""
 
 
-def command(fn: Function, python: str = sys.executable) -> list[str]:
-    """The worker's command line; Python functions run on ``python``."""
+def command(fn: Function, python: str = sys.executable, debugging: bool = False) -> list[str]:
+    """The worker's command line; Python functions run on ``python`` (under debugpy when
+    ``debugging``, with :func:`debugger_environment`)."""
     if fn.is_executable:
         return [str(fn.source / fn.handler), *fn.execArgs]
     # -S: no site hooks (.pth files), which would cost a few MB of the 16 MB default limit.
-    return [python, "-S", *fn.execArgs, "-c", BOOTSTRAP, f"--handler={fn.handler}"]
+    return [python, "-S", *fn.execArgs, "-c", DEBUG_BOOTSTRAP if debugging else BOOTSTRAP, f"--handler={fn.handler}"]
+
+
+def debugger_environment(port: int) -> dict[str, str]:
+    """What a worker started under debugpy needs: the folder holding debugpy alone, and its port."""
+    from gglift.worker_env import DebuggerMissing, debugger_root
+
+    try:
+        return {"GGLIFT_DEBUGPY_PATH": debugger_root(), "GGLIFT_DEBUG_PORT": str(port)}
+    except DebuggerMissing as exc:
+        raise LaunchError(str(exc)) from exc
 
 
 def environment(project: Project, fn: Function, port: int, token: str, stream_port: Optional[int] = None,

@@ -18,6 +18,10 @@
   a component three times before it is ``BROKEN``): its queued and new items are answered
   ``Unhandled`` (``FunctionBroken``) with the reason, and no worker is started again. A worker
   killed for its item (timeout, memory) is replaced at once: the next item may well succeed.
+- reload (``gglift run --watch``): idle and starting workers are stopped and replaced, a busy
+  one after its item; queued items wait for the new workers; a broken function starts again.
+- debugging (``--debug-port``): one worker at a time (it holds the port), with no
+  ``statusTimeoutInSeconds``, ``timeoutInSeconds`` or memory limit: a paused debugger waits.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class Worker:
         self.poll: Optional[asyncio.Future] = None
         self.process: Optional[WorkerProcess] = None
         self.kill_reason: Optional[tuple[str, str]] = None  # (message, errorType)
+        self.stale = False  # runs code that has changed since: stopped once its item is done
         self.init_error: Optional[str] = None
         self.timers: dict[str, asyncio.TimerHandle] = {}
 
@@ -90,7 +95,8 @@ class FunctionPool:
     """
 
     def __init__(self, fn: Function, arn: str, spawn: Callable[[Worker], WorkerProcess],
-                 emit: Callable[[records.Record], None], tokens: dict, time_scale: float = 1.0):
+                 emit: Callable[[records.Record], None], tokens: dict, time_scale: float = 1.0,
+                 debugging: bool = False):
         self.fn = fn
         self.arn = arn
         self._spawn = spawn
@@ -99,6 +105,8 @@ class FunctionPool:
         self.idle_seconds = fn.maxIdleTimeInSeconds * time_scale
         self.status_seconds = fn.statusTimeoutInSeconds * time_scale
         self.time_scale = time_scale
+        self.debugging = debugging
+        self.max_instances = 1 if debugging else fn.maxInstancesCount
         self.pending: collections.deque[WorkItem] = collections.deque()
         self.workers: list[Worker] = []
         self.stats = PoolStats()
@@ -153,7 +161,7 @@ class FunctionPool:
                 self._start_worker()
             return
         starting = sum(1 for w in self.workers if w.state == STARTING)
-        room = self.fn.maxInstancesCount - len([w for w in self.workers if w.state != STOPPING])
+        room = self.max_instances - len([w for w in self.workers if w.state != STOPPING])
         for _ in range(min(len(self.pending) - starting, room)):
             self._start_worker()
 
@@ -165,6 +173,8 @@ class FunctionPool:
         worker.poll = None
         if len(self.workers) > self.stats.peak_busy:  # else the peak cannot grow: skip counting
             self.stats.peak_busy = max(self.stats.peak_busy, self.busy)
+        if self.debugging:
+            return
         timeout = self.fn.timeoutInSeconds
         worker.timers["timeout"] = asyncio.get_running_loop().call_later(
             timeout, self._kill, worker, f"Task timed out after {timeout:.2f} seconds", "TimeoutError", "timeouts")
@@ -176,11 +186,13 @@ class FunctionPool:
         self.workers.append(worker)
         self._all_exited.clear()
         self.stats.started += 1
+        asyncio.get_running_loop().create_task(self._launch(worker))
+        if self.debugging:  # it waits for the debugger's client first
+            return
         worker.timers["status"] = asyncio.get_running_loop().call_later(
             self.status_seconds, self._kill, worker,
             f"worker did not become ready within {self.status_seconds:g} s (statusTimeoutInSeconds)",
             "StatusTimeout", "status_kills")
-        asyncio.get_running_loop().create_task(self._launch(worker))
 
     async def _launch(self, worker: Worker) -> None:
         try:
@@ -212,7 +224,7 @@ class FunctionPool:
             self.settled = True
         worker.state = IDLE
         worker.poll = asyncio.get_running_loop().create_future()
-        if not self.fn.pinned:
+        if not self.fn.pinned and not self.debugging:  # the debugger's client stays attached
             worker.timers["idle"] = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_idle, worker)
         poll = worker.poll
         self._dispatch()
@@ -229,7 +241,27 @@ class FunctionPool:
         item, worker.item, worker.state = worker.item, None, DONE
         self.stats.failures = 0
         self._complete(item, result)
+        if worker.stale:
+            self._retire(worker, "source changed")
+            self._dispatch()
         return True
+
+    def reload(self) -> None:
+        """Replace the workers with ones that load the function's code afresh (see above)."""
+        if self.stopping:
+            return
+        if self._restart is not None:
+            self._restart.cancel()
+            self._restart = None
+        self.broken, self.stats.failures = None, 0
+        for worker in list(self.workers):
+            if worker.state == BUSY:
+                worker.stale = True
+            elif worker.state != STOPPING:
+                self._retire(worker, "source changed")
+        if self.fn.pinned and not self.workers:  # a broken pinned function has none to replace
+            self._start_worker()
+        self._dispatch()
 
     def initialized(self, worker: Worker, success: bool, response: str) -> None:
         if not success:
@@ -238,7 +270,7 @@ class FunctionPool:
     def check_memory(self) -> None:
         """Kill every worker whose resident memory is over the function's limit."""
         limit = self.fn.memory_limit_kb
-        if limit is None:
+        if limit is None or self.debugging:
             return
         for worker in list(self.workers):
             if worker.process and worker.process.alive and worker.state != STOPPING:

@@ -138,6 +138,13 @@ class Worker(Record):
 
 
 @dataclass
+class Reload(Record):
+    kind: str = field(init=False, default="reload")
+    function: str
+    changed: list  # the source files that changed, relative to the function's folder
+
+
+@dataclass
 class Log(Record):
     kind: str = field(init=False, default="log")
     function: str

@@ -37,6 +37,8 @@ def line(record: records.Record) -> str:
     if isinstance(record, records.Worker):
         reason = f": {record.reason}" if record.reason else ""
         return f"worker  {record.function} pid {record.pid} {record.event}{reason}"
+    if isinstance(record, records.Reload):
+        return f"reload  {record.function}: {', '.join(record.changed)} changed; its workers load the new code"
     if isinstance(record, records.Export):
         seqs = record.sequence_numbers
         span = f"message {seqs[0]}" if len(seqs) == 1 else f"messages {seqs[0]}..{seqs[-1]}"
