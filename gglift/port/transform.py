@@ -45,11 +45,13 @@ def replacements(plan: Plan) -> list[tuple[cst.CSTNode, tuple, list[cst.CSTNode]
     """(original node, its ancestors, nodes to generate instead) for every outermost edit."""
     transformer = _Apply(plan)
     result = []
-    for key, (node, _) in plan.edits.items():
+    for key, (node, edit) in plan.edits.items():
         path = plan.path_of[key]
         if any(id(ancestor) in plan.edits for ancestor in path):
             continue  # transformed as part of an enclosing edit
-        new = node.visit(transformer)
+        # most edits hold no other: the edit applies to the node as it is, which is what the
+        # transformer would hand it (a copy with the same children), without its visit
+        new = node.visit(transformer) if key in transformer.above_edits else edit(node)
         if isinstance(new, cst.FlattenSentinel):
             result.append((node, path, list(new.nodes)))
         elif isinstance(new, cst.RemovalSentinel):
@@ -185,8 +187,8 @@ class _Apply(cst.CSTTransformer):
     def __init__(self, plan: Plan):
         super().__init__()
         self.edits = plan.edits
-        self.on_path = {id(node) for path in plan.path_of.values() for node in path}
-        self.on_path.update(self.edits)
+        self.above_edits = {id(node) for path in plan.path_of.values() for node in path}
+        self.on_path = self.above_edits | self.edits.keys()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) in self.on_path
