@@ -39,3 +39,13 @@ def test_make_demo(tmp_path: Path) -> None:
     assert "log     sensor-alerts WARNING alerts.py:10,ALERT boiler is at 51.5 C" in output
     assert "GGL120" not in output
     assert '{"device": "boiler", "interval": 60}' in result.stdout.splitlines()  # invoke's result, on stdout
+    # the component target beside the Lambda one: a generic recipe with a nucleus lite manifest,
+    # the host's zipapp on the device's python3, and the Lambda target refusing V1 shadow calls
+    assert 'ComponentType: "aws.greengrass.generic"' in result.stdout
+    assert '  - Platform: {"os": "linux", "runtime": "aws_nucleus_lite"}' in result.stdout.splitlines()
+    assert "usage: gglift-host [-h] --description DESCRIPTION --artifacts ARTIFACTS" in result.stdout
+    assert "refused sensor-gateway -> $aws/things/sensor-gateway/shadow/update: GGL190: " in result.stdout
+    # seed 003: the writer appends, its Kinesis export is reported, the reader reads from last_seq_no + 1
+    assert "invoke  reader [sensors/appended] {\"newest\":9} -> [5,6,7,8,9]" in result.stdout
+    assert ("export  SensorReadings/KinesisExportSensorReadings messages 0..4 -> kinesis PutRecords SensorReadings: "
+            "not sent (gglift run --export sends it)") in result.stdout
