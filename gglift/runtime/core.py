@@ -420,7 +420,6 @@ class Core:
             raise IpcError(403, "a worker may only take work for its own function")
 
 
-
 def _service_custom(context: dict, extra: str = "") -> tuple[str, str]:
     """``custom.subject`` (and ``custom[extra]``) of a call to a core service (GGRouter,
     GGShadowService): ``custom`` must be an object and its values text."""
