@@ -33,6 +33,8 @@ from gglift.routes import topic_matches
 from gglift.runtime.backend import Backend, LocalShadows
 from gglift.runtime.dispatch import IpcError as HttpError
 from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB
+from gglift.runtime.secrets import secret_error
+from gglift.runtime.shadow import ShadowError
 from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
 
@@ -142,7 +144,7 @@ class IpcBackend(Backend):
         elif len(parts) == 5:
             thing, shadow, op = parts[2], "", parts[4]
         else:
-            return _shadow_error(400, f"unsupported shadow topic: {subject}")
+            return ShadowError(400, f"unsupported shadow topic: {subject}").result()
         try:
             if op == "get":
                 answer = await self.client.get_thing_shadow(thing, shadow)
@@ -151,10 +153,10 @@ class IpcBackend(Backend):
             elif op == "delete":
                 answer = await self.client.delete_thing_shadow(thing, shadow)
             else:
-                return _shadow_error(400, f"unsupported shadow operation: {op}")
+                return ShadowError(400, f"unsupported shadow operation: {op}").result()
         except IpcError as exc:
             code = next((c for kind, c in _SHADOW_CODES if isinstance(exc, kind)), 500)
-            return _shadow_error(code, str(exc))
+            return ShadowError(code, str(exc)).result()
         return Result(answer)
 
     async def secret(self, payload: bytes) -> Result:
@@ -162,14 +164,14 @@ class IpcBackend(Backend):
             request = json.loads(payload or b"{}")
             secret_id = str(request["SecretId"])
         except (ValueError, KeyError, TypeError):
-            return _secret_error(400, "the request must be JSON with a SecretId")
+            return secret_error(400, "the request must be JSON with a SecretId")
         if self.platform == LITE:
             return await self._configured_secret(secret_id)
         try:
             answer = await self.client.get_secret_value(secret_id, request.get("VersionId"), request.get("VersionStage"))
         except IpcError as exc:
             status = 404 if isinstance(exc, ResourceNotFoundError) else 403 if isinstance(exc, UnauthorizedError) else 500
-            return _secret_error(status, str(exc))
+            return secret_error(status, str(exc))
         value = answer.get("secretValue") or {}
         body = {"ARN": answer.get("secretId") or secret_id, "Name": secret_id.split(":secret:", 1)[-1],
                 "VersionId": answer.get("versionId"), "VersionStages": answer.get("versionStage") or []}
@@ -191,15 +193,7 @@ class IpcBackend(Backend):
         if isinstance(value, dict):  # a leaf comes back as {last key: value}
             value = value.get(name)
         if not isinstance(value, str):
-            return _secret_error(404, f"nucleus lite has no SecretManager (GetSecretValue); gglift's host reads secrets "
-                                      f"there from the component configuration key {SECRETS_KEY}/{name}, which is not set")
+            return secret_error(404, f"nucleus lite has no SecretManager (GetSecretValue); gglift's host reads secrets "
+                                     f"there from the component configuration key {SECRETS_KEY}/{name}, which is not set")
         return Result(json.dumps({"ARN": secret_id, "Name": name, "VersionStages": ["AWSCURRENT"],
                                   "SecretString": value}).encode())
-
-
-def _shadow_error(code: int, message: str) -> Result:
-    return Result(json.dumps({"code": code, "message": message}).encode())
-
-
-def _secret_error(status: int, message: str) -> Result:
-    return Result(json.dumps({"Status": status, "Message": message}).encode())

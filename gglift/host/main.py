@@ -33,7 +33,7 @@ def _arguments(argv: Optional[list[str]]) -> SimpleNamespace:
     gettext would stay in the idle host's memory: 0.35 MB of the 16 it is allowed."""
     args = sys.argv[1:] if argv is None else argv
     given = dict(zip(args[::2], args[1::2]))
-    if (len(args) % 2 == 0 and set(given) <= set(OPTIONS) and len(given) * 2 == len(args)
+    if (len(given) * 2 == len(args) and set(given) <= set(OPTIONS)
             and {"--description", "--artifacts"} <= set(given) and given.get("--platform", NUCLEUS) in (NUCLEUS, LITE)):
         state = given.get("--state")
         return SimpleNamespace(description=Path(given["--description"]), artifacts=Path(given["--artifacts"]),

@@ -142,8 +142,8 @@ class LocalBackend(Backend):
         if not setting:
             return
         if setting == "embedded" and things:
-            raise MqttError(f"shadow_sync needs an MQTT broker that carries $aws/things/... topics, which the embedded "
-                            f"broker (amqtt) refuses: run mosquitto and pass --mqtt mqtt://127.0.0.1:1883")
+            raise MqttError("shadow_sync needs an MQTT broker that carries $aws/things/... topics, which the embedded "
+                            "broker (amqtt) refuses: run mosquitto and pass --mqtt mqtt://127.0.0.1:1883")
         if setting == "embedded":
             self._broker = EmbeddedBroker()
             await self._broker.start()

@@ -335,7 +335,7 @@ class Core:
     def _refuse(self, invocation_id: str, caller: Worker, topic: str, reason: str, answer: Result) -> None:
         """Report a service call the target device refuses; ``caller`` gets the device's ``answer``."""
         self._emit(records.Refused(caller.pool.fn.name, topic, reason))
-        self.results.expect(invocation_id, caller.arn).set_result(answer)
+        self.results.ready(invocation_id, caller.arn, answer)
 
     def _publish_check(self, origin: str, service: str, operation: str, topic: str) -> bool:
         """True when the access control lets the host publish ``topic``; else the refusal is
@@ -418,7 +418,6 @@ class Core:
     def _check_self(caller: Worker, target: str) -> None:
         if target != caller.arn:
             raise IpcError(403, "a worker may only take work for its own function")
-
 
 
 def _service_custom(context: dict, extra: str = "") -> tuple[str, str]:
