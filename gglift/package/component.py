@@ -99,11 +99,12 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
                   artifact_uri(project, target), digest)
     recipe_json = json.dumps(body, indent=2) + "\n"
     write_text(comp_dir / "recipe.json", recipe_json)
-    write_text(comp_dir / "recipe.yaml", render("component-recipe.yaml.j2", r=body))
+    recipe_yaml = render("component-recipe.yaml.j2", r=body)
+    write_text(comp_dir / "recipe.yaml", recipe_yaml)
     write_text(comp_dir / "requests" / "create-component-version.json",
                json.dumps({"inlineRecipe": base64.b64encode(recipe_json.encode()).decode()}, indent=2) + "\n")
     local = out_dir / "greengrass-cli"
-    write_text(local / "recipes" / f"{spec.name}-{spec.version}.yaml", render("component-recipe.yaml.j2", r=body))
+    write_text(local / "recipes" / f"{spec.name}-{spec.version}.yaml", recipe_yaml)
     copy_file(artifact, local / "artifacts" / spec.name / spec.version / f"{ARTIFACT}.zip")
     components = {spec.name: {"componentVersion": spec.version,
                               "runWith": {"systemResourceLimits": {"memory": memory_kb(project)}}}}
