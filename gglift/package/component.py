@@ -108,10 +108,7 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
     copy_file(artifact, local / "artifacts" / spec.name / spec.version / f"{ARTIFACT}.zip")
     components = {spec.name: {"componentVersion": spec.version,
                               "runWith": {"systemResourceLimits": {"memory": memory_kb(project)}}}}
-    if derived.secrets:
-        name, version = requests.SECRET_MANAGER
-        merge = {"cloudSecrets": [{"arn": requests.secret_arn(s, target)} for s in derived.secrets]}
-        components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
+    components.update(requests.secret_manager_component(derived, target))
     if derived.shadows or project.shadow_sync:
         name, version = requests.SHADOW_MANAGER
         components[name] = {"componentVersion": version}
