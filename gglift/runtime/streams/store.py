@@ -242,7 +242,7 @@ class Stream:
                 offset = segment.offset_of(pread, max(start, segment.first))
                 for off, seq, ingest, length in segment.scan(pread, offset):
                     data = pread(off, HEADER.size + length)
-                    if len(data) != HEADER.size + length or _crc(data) != zlib.crc32(data[8:]):
+                    if len(data) != HEADER.size + length or not _intact(data):
                         raise StoreReadError(f"message {seq} of stream {self.name} is corrupted on disk")
                     found.append(StoredMessage(seq, ingest, data[HEADER.size:]))
                     if len(found) >= max_count:
@@ -348,7 +348,7 @@ def _reopen(folder: Path, clock: Callable[[], int]) -> Stream:
     with active.reader() as pread:
         for n, (off, seq, ingest, length) in enumerate(active.scan(pread)):
             data = pread(off, HEADER.size + length)
-            if _crc(data) != zlib.crc32(data[8:]):
+            if not _intact(data):
                 break  # torn by a crash: never acknowledged
             if n % INDEX_EVERY == 0:
                 active.index.append((seq, off))
@@ -360,6 +360,6 @@ def _reopen(folder: Path, clock: Callable[[], int]) -> Stream:
     return stream
 
 
-
-def _crc(record: bytes) -> int:
-    return int.from_bytes(record[4:8], "big")
+def _intact(record: bytes) -> bool:
+    """Whether a record's CRC-32 (header bytes 4..8) matches the rest of it."""
+    return int.from_bytes(record[4:8], "big") == zlib.crc32(record[8:])
