@@ -14,6 +14,7 @@ from importlib import metadata
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Optional
 
 from gglift import __version__
 from gglift.config.model import Project
@@ -30,10 +31,10 @@ def cached_derive(project: Project, cache_dir: Path) -> Derived:
         if fn.is_executable:
             results[fn.name] = []
             continue
-        files = function_files(fn)
+        files = {path: _content(path) for path in function_files(fn)}
         # a module's analysis follows clients into the modules it imports and that import it
-        tree = hashlib.sha256(b"".join(str(p).encode() + b"\0" + _content(p) for p in files)).digest()
-        results[fn.name] = [_analyze(path, cache_dir, tree) for path in files]
+        tree = hashlib.sha256(b"".join(str(p).encode() + b"\0" + (data or b"") for p, data in files.items())).digest()
+        results[fn.name] = [_analyze(path, data, cache_dir, tree) for path, data in files.items()]
     return derive(project, results)
 
 
@@ -43,23 +44,22 @@ def _versions() -> bytes:
     return f"{__version__}\0{metadata.version('libcst')}\0".encode()
 
 
-def _content(path: Path) -> bytes:
-    """The file's bytes for the tree digest; none for a file that cannot be read as source."""
+def _content(path: Path) -> Optional[bytes]:
+    """The file's bytes, read once for the tree digest and its analysis; None for a file that
+    cannot be read as source."""
     try:
         return read_source(path)
     except SourceError:
-        return b""
+        return None
 
 
-def _analyze(path: Path, cache_dir: Path, tree: bytes):
+def _analyze(path: Path, data: Optional[bytes], cache_dir: Path, tree: bytes):
     """The file's resources, shaped like ``FileResult``. A hit is a plain namespace and never
     loads libcst (the analysis does), the cost this cache exists to avoid. ``tree`` digests
     the function's other files, which the analysis of this one reads too. A file that cannot
     be read (a FIFO, a device, over the size limit) yields nothing; the artifact's report
     names the files it skipped."""
-    try:
-        data = read_source(path)
-    except SourceError:
+    if data is None:
         return SimpleNamespace(path=path, **{kind: [] for kind in RESOURCE_FIELDS})
     key = hashlib.sha256(_versions() + tree + data).hexdigest()
     entry = cache_dir / "analysis" / key[:2] / f"{key}.json"

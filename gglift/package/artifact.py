@@ -15,6 +15,7 @@ import hashlib
 import os
 import posixpath
 import shutil
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,12 +101,15 @@ def write_zip(path: Path, entries: Mapping[str, Path], executables: Iterable[str
 
 
 def special_file(path: Path) -> Optional[str]:
-    """Why ``path`` cannot go into an artifact when it is a FIFO, a socket or a device (which
-    would hang or fail a build), else None."""
+    """Why ``path`` cannot go into an artifact when it is a symlink (never followed), a FIFO,
+    a socket or a device (which would hang or fail a build), else None; one ``lstat``."""
     try:
-        kind = special_kind(os.lstat(path).st_mode)
+        mode = os.lstat(path).st_mode
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return "a symlink (links are not followed)"
+    kind = special_kind(mode)
     return f"{kind}, not a regular file" if kind else None
 
 
@@ -126,7 +130,7 @@ def collect(root: Path, prefix: str = "", skip_dirs: frozenset = frozenset(), sk
             rel = path.relative_to(root).as_posix()
             if name.endswith((".pyc", ".pyo")) or skip(rel):
                 continue
-            reason = "a symlink (links are not followed)" if path.is_symlink() else special_file(path) or unsafe_name(rel)
+            reason = special_file(path) or unsafe_name(rel)
             if reason:
                 skipped.append(Skipped(path, reason))
                 continue

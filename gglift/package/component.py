@@ -99,18 +99,16 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
                   artifact_uri(project, target), digest)
     recipe_json = json.dumps(body, indent=2) + "\n"
     write_text(comp_dir / "recipe.json", recipe_json)
-    write_text(comp_dir / "recipe.yaml", render("component-recipe.yaml.j2", r=body))
+    recipe_yaml = render("component-recipe.yaml.j2", r=body)
+    write_text(comp_dir / "recipe.yaml", recipe_yaml)
     write_text(comp_dir / "requests" / "create-component-version.json",
                json.dumps({"inlineRecipe": base64.b64encode(recipe_json.encode()).decode()}, indent=2) + "\n")
     local = out_dir / "greengrass-cli"
-    write_text(local / "recipes" / f"{spec.name}-{spec.version}.yaml", render("component-recipe.yaml.j2", r=body))
+    write_text(local / "recipes" / f"{spec.name}-{spec.version}.yaml", recipe_yaml)
     copy_file(artifact, local / "artifacts" / spec.name / spec.version / f"{ARTIFACT}.zip")
     components = {spec.name: {"componentVersion": spec.version,
                               "runWith": {"systemResourceLimits": {"memory": memory_kb(project)}}}}
-    if derived.secrets:
-        name, version = requests.SECRET_MANAGER
-        merge = {"cloudSecrets": [{"arn": requests.secret_arn(s, target)} for s in derived.secrets]}
-        components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
+    components.update(requests.secret_manager_component(derived, target))
     if derived.shadows or project.shadow_sync:
         name, version = requests.SHADOW_MANAGER
         components[name] = {"componentVersion": version}

@@ -205,10 +205,7 @@ def deployment_components(project: Project, subscriptions: Iterable[Subscription
         name, version = LEGACY_SUBSCRIPTION_ROUTER
         merge = router_configuration(project, subscriptions, target, versions)
         components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
-    if derived.secrets:
-        name, version = SECRET_MANAGER
-        merge = {"cloudSecrets": [{"arn": secret_arn(s, target)} for s in derived.secrets]}
-        components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
+    components.update(secret_manager_component(derived, target))
     if derived.shadows:
         name, version = SHADOW_MANAGER
         components[name] = {"componentVersion": version}
@@ -216,6 +213,16 @@ def deployment_components(project: Project, subscriptions: Iterable[Subscription
         for name, version in fn.components:
             components.setdefault(name, {"componentVersion": version})
     return components
+
+
+def secret_manager_component(derived: Derived, target: Target) -> dict:
+    """The ``components`` entry for aws.greengrass.SecretManager with the secrets the code
+    reads ({} when it reads none)."""
+    if not derived.secrets:
+        return {}
+    name, version = SECRET_MANAGER
+    merge = {"cloudSecrets": [{"arn": secret_arn(s, target)} for s in derived.secrets]}
+    return {name: {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}}
 
 
 def create_deployment(project: Project, target_arn: str, components: dict, name: Optional[str] = None) -> dict:

@@ -33,7 +33,7 @@ def imported_modules(source: Path) -> set[str]:
     """
     names: set[str] = set()
     for path in python_files(source):
-        if path.is_symlink() or special_file(path):
+        if special_file(path):  # a link, FIFO or device
             continue
         try:
             tree = ast.parse(path.read_bytes(), filename=str(path))

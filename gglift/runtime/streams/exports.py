@@ -188,10 +188,10 @@ class Exporter:
             self._busy = True
             return self._read(stream, start)
         if waiting:
-            oldest = self._read(stream, start)[:1]
-            due = (oldest[0].ingest_time + interval - now_ms()) / 1000 if oldest else 0
+            batch = self._read(stream, start)
+            due = (batch[0].ingest_time + interval - now_ms()) / 1000 if batch else 0
             if due <= 0:
-                return self._read(stream, start)
+                return batch
             await self._wait(due)
             return []
         await self._wait(None)

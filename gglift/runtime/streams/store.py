@@ -242,7 +242,7 @@ class Stream:
                 offset = segment.offset_of(pread, max(start, segment.first))
                 for off, seq, ingest, length in segment.scan(pread, offset):
                     data = pread(off, HEADER.size + length)
-                    if len(data) != HEADER.size + length or _crc(data) != zlib.crc32(data[8:]):
+                    if len(data) != HEADER.size + length or not _intact(data):
                         raise StoreReadError(f"message {seq} of stream {self.name} is corrupted on disk")
                     found.append(StoredMessage(seq, ingest, data[HEADER.size:]))
                     if len(found) >= max_count:
@@ -335,8 +335,8 @@ def _reopen(folder: Path, clock: Callable[[], int]) -> Stream:
     files = sorted(folder.glob("*" + SUFFIX))
     for n, path in enumerate(files):
         first = int(path.name[: -len(SUFFIX)])
-        segment = Segment(first, path, next=first, size=path.stat().st_size,
-                          newest_time=int(path.stat().st_mtime * 1000))
+        info = path.stat()
+        segment = Segment(first, path, next=first, size=info.st_size, newest_time=int(info.st_mtime * 1000))
         if n + 1 < len(files):
             segment.next = int(files[n + 1].name[: -len(SUFFIX)])
         stream.segments.append(segment)
@@ -344,22 +344,22 @@ def _reopen(folder: Path, clock: Callable[[], int]) -> Stream:
         stream._new_segment(0)
         return stream
     active = stream.segments[-1]
-    end = 0
+    end, active.index = 0, []
     with active.reader() as pread:
-        for off, seq, ingest, length in active.scan(pread):
+        for n, (off, seq, ingest, length) in enumerate(active.scan(pread)):
             data = pread(off, HEADER.size + length)
-            if _crc(data) != zlib.crc32(data[8:]):
+            if not _intact(data):
                 break  # torn by a crash: never acknowledged
+            if n % INDEX_EVERY == 0:
+                active.index.append((seq, off))
             end, active.next, active.newest_time = off + HEADER.size + length, seq + 1, ingest
     if end != active.size:
         os.truncate(active.path, end)
     active.size = end
-    with active.reader() as pread:
-        active.build_index(pread)
     active.fd = os.open(active.path, os.O_WRONLY | os.O_APPEND)
     return stream
 
 
-
-def _crc(record: bytes) -> int:
-    return int.from_bytes(record[4:8], "big")
+def _intact(record: bytes) -> bool:
+    """Whether a record's CRC-32 (header bytes 4..8) matches the rest of it."""
+    return int.from_bytes(record[4:8], "big") == zlib.crc32(record[8:])
