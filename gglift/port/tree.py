@@ -19,7 +19,7 @@ from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, Kind
 from gglift.port.modules import importers_of, read_cached, resolve_from, source_root
 
-# (path, (mtime_ns, size) of the file) -> the module's exported clients, by name
+# (path, hash of the file's bytes) -> the module's exported clients, by name
 _DECISIONS: dict[tuple, dict[str, Kind]] = {}
 
 
