@@ -157,22 +157,26 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
                     items.append(Item(kind, fn.name, value, project.config_path, 0))
         environment = fn.environment
 
-        def unknown(kind: str, text: str, path: Path, line: int) -> None:
-            if explicit.get(kind) or (kind == "topic" and project.subscriptions is not None):
-                return  # declared in the config
-            read = read_of(text, path)
-            if read is not None:
-                fix = (f"set environmentVariables.{read.name} in [[function]] \"{fn.name}\" (function[{index}]); "
-                       "the code reads it from there")
-            else:
-                fix = FIXES[kind].format(function=fn.name)
-            unresolved.append(Unresolved(kind, fn.name, text, path, line, fix))
+        def value_of(kind: str, res, path: Path, known: bool) -> Optional[str]:
+            """``res``'s value, else what the environment gives it; None (recorded as
+            unresolved unless the config declares it) when neither knows."""
+            if known:
+                return res.value
+            read = read_of(res.value, path)
+            value = read.value(environment) if read is not None else None
+            if value is None and not (explicit.get(kind) or (kind == "topic" and project.subscriptions is not None)):
+                if read is not None:
+                    fix = (f"set environmentVariables.{read.name} in [[function]] \"{fn.name}\" (function[{index}]); "
+                           "the code reads it from there")
+                else:
+                    fix = FIXES[kind].format(function=fn.name)
+                unresolved.append(Unresolved(kind, fn.name, res.value, path, res.line, fix))
+            return value
 
         for result in results.get(fn.name, ()):
             for res in result.publishes:
-                topic = res.value if res.resolved else _from_environment(res.value, result.path, environment)
+                topic = value_of("topic", res, result.path, res.resolved)
                 if topic is None:
-                    unknown("topic", res.value, result.path, res.line)
                     continue
                 for sub in _routes_for(project, fn, topic):
                     if sub not in subscriptions:
@@ -184,10 +188,10 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
                 ("invoke", result.invokes, invokes),
             ):
                 for res in resources:
-                    value = res.value if res.resolved and res.literal else _from_environment(res.value, result.path, environment)
+                    value = value_of(kind, res, result.path, res.resolved and res.literal)
                     if value is None:
-                        unknown(kind, res.value, result.path, res.line)
-                    elif value not in bucket:
+                        continue
+                    if value not in bucket:
                         bucket.add(value)
                         items.append(Item(kind, fn.name, value, result.path, res.line))
     return Derived(
@@ -198,12 +202,6 @@ def derive(project: Project, results: Optional[Mapping[str, Sequence]] = None) -
         items=tuple(items),
         unresolved=tuple(unresolved),
     )
-
-
-def _from_environment(text: str, path: Path, environment: Mapping[str, str]) -> Optional[str]:
-    """The value of an expression that reads the environment, as the device will give it."""
-    read = read_of(text, path)
-    return read.value(environment) if read is not None else None
 
 
 def _routes_for(project: Project, fn: Function, topic: str) -> Iterable[Subscription]:

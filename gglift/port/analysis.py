@@ -49,7 +49,6 @@ CLIENT_FACTORY = Kind("client_factory")
 BOTOCORE = Kind("botocore")
 BOTOCORE_EXCEPTIONS = Kind("botocore_exceptions")
 BOTOCORE_ERROR = "botocore_error"  # a botocore exception class; ``name`` is its name
-CLIENT_ERROR = Kind(BOTOCORE_ERROR, name="ClientError")
 GG = Kind("greengrasssdk")
 GG_CLIENT_FACTORY = Kind("gg_client_factory")
 SHADOW_RESULT = Kind("shadow_result")

@@ -84,9 +84,10 @@ def imports_in(source: bytes, name: str, is_package: bool) -> list[ImportOf]:
     return found
 
 
-def resolve_from(path: Path, relative: int, module: str) -> Optional[Path]:
-    """The file of the tree module a ``from <module> import`` in ``path`` names, if any."""
-    root = source_root(path)
+def resolve_from(path: Path, relative: int, module: str, root: Optional[Path] = None) -> Optional[Path]:
+    """The file of the tree module a ``from <module> import`` in ``path`` names, if any
+    (``root``: ``source_root(path)``, when the caller has it already)."""
+    root = root or source_root(path)
     if relative:
         package = module_name(root, path.parent / "__init__.py").split(".") if path.parent != root else []
         package = package[: len(package) - (relative - 1)] if relative > 1 else package
@@ -101,8 +102,10 @@ def tree_modules_imported(source: bytes, path: Path) -> list[Path]:
     """The files of the tree modules ``source`` takes names from (``from aws import iot``),
     found by a byte scan: the pre-filter's second chance for a file using an imported client."""
     found = []
+    root = None
     for match in _FROM_IMPORT.finditer(source):
-        target = resolve_from(path, len(match.group(1)), match.group(2).decode("ascii", "replace"))
+        root = root or source_root(path)  # one walk up the package folders per file
+        target = resolve_from(path, len(match.group(1)), match.group(2).decode("ascii", "replace"), root)
         if target is not None:
             found.append(target)
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 
 import libcst as cst
 
@@ -137,14 +137,10 @@ class _Planner:
 
     def _makes_cloud_call(self, value: cst.CSTNode, scope) -> bool:
         """True if a call in ``value`` is made on something boto3 gave."""
-        pending = [value]
-        while pending:
-            current = pending.pop()
-            if isinstance(current, cst.Call):
-                func = self.analysis.kind_of(current.func, scope)
-                if func is not None and func.tag == an.METHOD and func.sdk == "boto3":
-                    return True
-            pending.extend(child_nodes(current))
+        for call in _calls_in([value]):
+            func = self.analysis.kind_of(call.func, scope)
+            if func is not None and func.tag == an.METHOD and func.sdk == "boto3":
+                return True
         return False
 
     def _dead_assignments(self) -> None:
@@ -521,15 +517,19 @@ class _Planner:
 _PORTED_NAMES = frozenset().union(*SDK_METHODS.values(), {"invoke_async"})
 
 
-def _has_call(nodes) -> bool:
-    """True if a call is anywhere in ``nodes`` (subtrees)."""
+def _calls_in(nodes) -> Iterator[cst.Call]:
+    """Every call anywhere in ``nodes`` (subtrees)."""
     pending = list(nodes)
     while pending:
         current = pending.pop()
         if isinstance(current, cst.Call):
-            return True
+            yield current
         pending.extend(child_nodes(current))
-    return False
+
+
+def _has_call(nodes) -> bool:
+    """True if a call is anywhere in ``nodes`` (subtrees)."""
+    return next(_calls_in(nodes), None) is not None
 
 
 def _to_pass(updated: cst.CSTNode) -> cst.CSTNode:

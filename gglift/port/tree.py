@@ -17,9 +17,9 @@ import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, Kind
-from gglift.port.modules import read_cached, importers_of, resolve_from
+from gglift.port.modules import importers_of, read_cached, resolve_from, source_root
 
-# (path, (mtime_ns, size) of the file) -> the module's exported clients, by name
+# (path, hash of the file's bytes) -> the module's exported clients, by name
 _DECISIONS: dict[tuple, dict[str, Kind]] = {}
 
 
@@ -46,12 +46,14 @@ def bind_imported(
     takes names from its tree at all."""
     origins: set = set()
     from_tree = False
+    root = None
     for site in analysis.imports:
         node = site.node
         if len(site.path) != 2 or not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
             continue
         dotted = an.dotted_name(node.module) if node.module is not None else ""
-        target = resolve_from(path, len(node.relative), dotted)
+        root = root or source_root(path)  # one walk up the package folders per module
+        target = resolve_from(path, len(node.relative), dotted, root)
         if target is None:
             continue
         from_tree = True
