@@ -26,7 +26,7 @@ import json
 import logging
 import socket
 from collections import deque
-from typing import Awaitable, Optional
+from typing import Awaitable, Iterable, Optional
 
 try:
     import httptools
@@ -80,10 +80,7 @@ class HttpTransport:
 
     async def stop(self) -> None:
         if self._server is not None:
-            self._server.close()
-            for connection in list(self.connections):
-                connection.close()
-            await self._server.wait_closed()
+            await close_server(self._server, self.connections)
             self._server = None
 
     # -- routes: each returns (status, headers, body) or an awaitable of it -----------------
@@ -364,3 +361,12 @@ class _Connection(asyncio.Protocol):
         transport.write("".join(lines).encode("latin-1") + body)
         if not keep_alive:
             transport.close()
+
+
+async def close_server(server: asyncio.AbstractServer, connections: Iterable) -> None:
+    """Stop accepting, close every open connection (a worker's long poll would otherwise stay
+    open), then wait for the server to close."""
+    server.close()
+    for connection in list(connections):
+        connection.close()
+    await server.wait_closed()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from gglift.runtime.streams import framing
+from gglift.runtime.transport import close_server
 from gglift.runtime.streams.connection import Connection, encode, map_of
 from gglift.runtime.streams.messages import (
     Op, RESPONSE_OF, ReadOptions, RequestError, Status, StreamDefinition, check_name, invalid, response,
@@ -61,10 +62,7 @@ class StreamServer:
     async def stop(self) -> None:
         """Stop listening, close clients and stop exporting; everything stored stays on disk."""
         if self._server is not None:
-            self._server.close()
-            for connection in list(self.connections):
-                connection.close()
-            await self._server.wait_closed()
+            await close_server(self._server, self.connections)
         if self.exports is not None:
             await self.exports.stop()
         self.store.close()
