@@ -25,14 +25,10 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 _VERBOSITY = "gglift.verbosity"
 
 
-def _root(ctx: click.Context) -> click.Context:
-    return ctx.find_root()
-
-
 def _set_verbosity(delta: int) -> Callable:
     def callback(ctx: click.Context, param: click.Parameter, value) -> None:
         if value:
-            meta = _root(ctx).meta
+            meta = ctx.find_root().meta
             meta[_VERBOSITY] = meta.get(_VERBOSITY, 0) + delta * (value if isinstance(value, int) else 1)
 
     return callback
@@ -74,7 +70,7 @@ def common_options(command: Callable) -> Callable:
 def verbosity() -> int:
     """-1 or less with ``-q``, 0 by default, 1 or more with ``-v``."""
     ctx = click.get_current_context(silent=True)
-    return _root(ctx).meta.get(_VERBOSITY, 0) if ctx else 0
+    return ctx.find_root().meta.get(_VERBOSITY, 0) if ctx else 0
 
 
 def info(message: str, err: bool = False) -> None:

@@ -55,17 +55,16 @@ def init(directory: Path, name: str | None, sam_template: Path | None):
         click.echo(f"error: {', '.join(existing)} already exist(s) in {directory}; nothing was written", err=True)
         sys.exit(1)
     component = "com.example." + "".join(part.title() for part in re.split(r"[-_\s]+", name) if part)
-    optional = {template: out for template, out in OPTIONAL.items() if not (directory / out).exists()}
-    for template, out in {**FILES, **optional}.items():
+    for template, out in FILES.items():
         write_text(directory / out, render(f"init/{template}", name=name, component=component))
         info(f"wrote {directory / out}")
+    _write_optional(directory, name=name, component=component)
     info("next: edit src/app.py, then `gglift package --check` and `gglift package`")
 
 
 def _from_sam(template: Path, directory: Path) -> None:
     """Write gglift.toml (and a .gitignore) from a SAM template, then check what was written."""
     from gglift.cli.project import load_or_exit
-    from gglift.package.render import render
     from gglift.sam import SamError, convert, read_template
     from gglift.storage import write_text
 
@@ -79,14 +78,22 @@ def _from_sam(template: Path, directory: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--from-sam") from None
     write_text(config, converted.toml)
     info(f"wrote {config} ({', '.join(converted.functions)})")
-    for template_name, out in OPTIONAL.items():
-        if not (directory / out).exists():
-            write_text(directory / out, render(f"init/{template_name}", name="", component=""))
-            info(f"wrote {directory / out}")
+    _write_optional(directory, name="", component="")
     for item in converted.skipped:
         info(f"not carried over: {item}", err=True)
     load_or_exit(directory)  # what the template names on disk is checked like any config
     info("next: `gglift package --check`, then `gglift run` or `gglift package`")
+
+
+def _write_optional(directory: Path, **context: str) -> None:
+    """Write each of :data:`OPTIONAL` that ``directory`` does not have yet."""
+    from gglift.package.render import render
+    from gglift.storage import write_text
+
+    for template, out in OPTIONAL.items():
+        if not (directory / out).exists():
+            write_text(directory / out, render(f"init/{template}", **context))
+            info(f"wrote {directory / out}")
 
 
 def _sanitized(text: str) -> str:

@@ -10,8 +10,8 @@ from typing import Callable, Optional
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, detail, error, info
-from gglift.cli.project import warn_missing_imports
+from gglift.cli.grammar import EXIT_USAGE, detail, error, info, show_progress
+from gglift.cli.project import vendor_failed, warn_missing_imports
 from gglift.config import Project
 
 
@@ -85,8 +85,6 @@ def install_requirements(project: Project) -> None:
     """Install (or find cached) each function's requirements for this machine before the core
     starts, showing pip's progress, so a worker never waits for pip and a failure is reported
     like `gglift package` reports it."""
-    from gglift.cli.grammar import show_progress
-    from gglift.cli.project import vendor_failed
     from gglift.package.sources import SourceError
     from gglift.package.vendor import VendorError
     from gglift.worker_env import site_dirs

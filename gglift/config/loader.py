@@ -31,12 +31,9 @@ def find_config(path: Path | str | None = None) -> Path:
     if start.is_file():
         return start
     for folder in (start.resolve(), *start.resolve().parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        found = _config_in(folder)
+        if found is not None:
+            return found
     raise ConfigError(
         [
             Problem(
@@ -49,6 +46,18 @@ def find_config(path: Path | str | None = None) -> Path:
             )
         ]
     )
+
+
+def _config_in(folder: Path) -> Optional[Path]:
+    """``folder``'s own config: its ``gglift.toml``, else its ``pyproject.toml`` with a
+    ``[tool.gglift]`` table; None when it has neither (ConfigError for unreadable TOML)."""
+    candidate = folder / CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "gglift" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    return None
 
 
 def load_project(path: Path | str | None = None) -> model.Project:
@@ -77,9 +86,11 @@ def project_target(folder: Path) -> Optional[str]:
     upwards; None when there is none, or it cannot be read (nothing is known then)."""
     start = Path(folder).resolve()
     for folder in (start, *start.parents):
-        try:
-            config_path = find_config(folder)
+        try:  # each folder on its own: find_config would walk up the same folders again
+            config_path = folder if folder.is_file() else _config_in(folder)
         except ConfigError:
+            continue
+        if config_path is None:
             continue
         try:
             data = _read_toml(config_path)

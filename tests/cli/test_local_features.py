@@ -100,7 +100,7 @@ def test_a_declared_python_that_is_installed_runs_the_workers(project: Path) -> 
                             text=True, env=env, timeout=180)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == runtime
-    assert "warning" not in result.stderr and f"function 'env' runs on " in result.stderr
+    assert "warning" not in result.stderr and "function 'env' runs on " in result.stderr
 
 
 def test_generated_events_feed_a_run(project: Path) -> None:

@@ -137,7 +137,7 @@ def test_the_text_report_names_each_item_with_its_fix(export, tmp_path):
     result = gglift("migrate", export, "--out", tmp_path / "plant")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"gglift migrate export"
+    assert lines[0] == "gglift migrate export"
     assert "  GGM106 warning RunAs 0:0 runs the function as root" in lines
     assert ('  GGM202 warning GGShadowService -> $aws/things/plant-core/shadow/update/accepted -> '
             'arn:aws:lambda:us-east-1:123456789012:function:thermostat:1 -> eventSources '
