@@ -63,13 +63,10 @@ if TYPE_CHECKING:  # pragma: no cover
 def requirements(fn: Function) -> "Requirements":
     """What the function's artifact would vendor: its requirements, plus ``greengrasssdk``
     when the code imports it and does not require it itself (as ``gglift package`` does)."""
-    from gglift.package.build import GREENGRASSSDK
-    from gglift.package.sources import imported_modules, read_requirements
+    from gglift.package.build import vendored_requirements
+    from gglift.package.sources import imported_modules
 
-    wanted = read_requirements(fn.requirements)
-    if "greengrasssdk" not in wanted.names() and "greengrasssdk" in imported_modules(fn.source):
-        wanted = wanted.adding(GREENGRASSSDK)
-    return wanted
+    return vendored_requirements(fn, imported_modules(fn.source))
 
 
 @lru_cache(maxsize=None)  # once per function and process: workers start often, the code is read once

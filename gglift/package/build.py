@@ -184,12 +184,19 @@ def _package_function(project: Project, fn: Function, out_dir: Path, target: req
     return out
 
 
+def vendored_requirements(fn: Function, imports: set[str]) -> Requirements:
+    """The requirements the artifact vendors: the function's own, plus ``greengrasssdk`` when
+    the code (whose top-level ``imports`` these are) imports it and they do not name it."""
+    wanted = read_requirements(fn.requirements)
+    if "greengrasssdk" in imports and "greengrasssdk" not in wanted.names():
+        wanted = wanted.adding(GREENGRASSSDK)
+    return wanted
+
+
 def _python_entries(fn: Function, imports: set[str], cache_dir: Path):
     """``imports``: the top-level modules the function's code imports."""
     entries, skipped = source_entries(fn.source)
-    wanted: Requirements = read_requirements(fn.requirements)
-    if "greengrasssdk" in imports and "greengrasssdk" not in wanted.names():
-        wanted = wanted.adding(GREENGRASSSDK)
+    wanted = vendored_requirements(fn, imports)
     if not wanted:
         return entries, skipped, [], [], True
     # Skip packages the code does not import any more (boto3 after the port).
