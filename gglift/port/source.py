@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from gglift.storage import CHUNK
+
 # The largest file gglift ports: libcst and the analysis need about 550 times a file's size in
 # memory, so a 1 MiB file takes about 550 MB. Larger files are still scanned for MARKERS.
 MAX_SOURCE_BYTES = 1024 * 1024
@@ -29,7 +31,6 @@ MAX_SOURCE_BYTES = 1024 * 1024
 # A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
 MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
 
-_CHUNK = 1 << 20
 
 
 class SourceError(Exception):
@@ -103,7 +104,7 @@ def mentions_markers(path: Path) -> bool:
     overlap = max(len(m) for m in MARKERS) - 1
     tail = b""
     with _open_regular(path) as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
             window = tail + chunk
             if any(marker in window for marker in MARKERS):
                 return True
