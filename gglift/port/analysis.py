@@ -16,6 +16,8 @@ from typing import Any, Optional, Union
 
 import libcst as cst
 
+from gglift.port.anchors import LINE_STARTS
+
 # --- kinds -----------------------------------------------------------------------------------
 
 
@@ -350,6 +352,9 @@ class Analysis:
         self._stack: list[cst.CSTNode] = []
         self._trys: tuple = ()
         self._class_of: dict[int, ClassInfo] = {}  # id(class scope) -> its ClassInfo
+        # id(node) -> the statement or except clause holding it, where its code's line starts
+        self.statement_of: dict[int, cst.CSTNode] = {}
+        self._statement: cst.CSTNode = module
         self._stack.append(module)
         for statement in module.body:
             self._walk(statement)
@@ -357,11 +362,18 @@ class Analysis:
     # -- the walk ----------------------------------------------------------------------------
 
     def _walk(self, node: cst.CSTNode) -> None:
-        handler = _HANDLERS.get(type(node))
+        kind = type(node)
+        outer = None
+        if kind in LINE_STARTS:
+            outer, self._statement = self._statement, node
+        self.statement_of[id(node)] = self._statement
+        handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, node)
-            return
-        self._walk_children(node)
+        else:
+            self._walk_children(node)
+        if outer is not None:
+            self._statement = outer
 
     def _walk_children(self, node: cst.CSTNode) -> None:
         stack = self._stack
@@ -417,6 +429,7 @@ class Analysis:
             self._attribute_uses[node.attr.value] = [use]
         else:
             uses.append(use)
+        self.statement_of[id(node.attr)] = self._statement  # findings point at method names
         stack.append(node)
         self._walk(node.value)
         stack.pop()

@@ -23,6 +23,9 @@ from gglift.port.model import FileResult
 
 # Below this many files a pool costs more to start than it saves.
 _MIN_FILES_FOR_POOL = 8
+# Files ported per turn of the deep-stack thread when one process does them all: results
+# still stream out, a few at a time.
+_SERIAL_CHUNK = 16
 
 # A file to analyse, with the bytes already read from it (None: read it in the worker).
 Item = tuple[Path, Optional[bytes]]
@@ -42,11 +45,12 @@ def analyze_all(items: Sequence[Item], jobs: Optional[int] = None) -> Iterator[F
         return
     # imported only when a file is to be parsed: it loads libcst, a large share of the
     # start-up of a run that the cache answers entirely
-    from gglift.port.engine import analyze_path
+    from gglift.port.engine import analyze_batch
 
     jobs = jobs or default_jobs()
     if jobs == 1 or len(items) < _MIN_FILES_FOR_POOL:
-        yield from (analyze_path(path, data) for path, data in items)
+        for chunk in _chunks(items, _SERIAL_CHUNK):
+            yield from analyze_batch(chunk)
         return
     remaining = list(items)
     while remaining:
@@ -55,13 +59,18 @@ def analyze_all(items: Sequence[Item], jobs: Optional[int] = None) -> Iterator[F
         chunksize = max(1, len(remaining) // (jobs * 8))
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for result in pool.map(_analyze_item, remaining, chunksize=chunksize):
-                    answered += 1
-                    yield result
+                for results in pool.map(analyze_batch, _chunks(remaining, chunksize)):
+                    answered += len(results)
+                    yield from results
             return
         except BrokenProcessPool:
             suspect, remaining = remaining[answered], remaining[answered + 1:]
             yield _analyze_alone(suspect)
+
+
+def _chunks(items: Sequence[Item], size: int) -> Iterator[list[Item]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _analyze_item(item: Item) -> FileResult:

@@ -13,7 +13,8 @@ import os
 import queue
 import sys
 import threading
-from typing import Callable, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, TypeVar
 
 # Enough for the deepest code CPython's parser accepts (a few thousand levels); the stack is
 # reserved address space, of which only the pages the recursion touches are used.
@@ -29,6 +30,7 @@ class _Worker:
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.turn = threading.Lock()  # one call at a time owns the recursion limit
+        self.usual_limit = sys.getrecursionlimit()  # the calling thread's, during a call
         previous = threading.stack_size(PORT_STACK_BYTES)  # ValueError: the caller falls back
         try:
             self.thread = threading.Thread(target=self._serve, name="gglift-port", daemon=True)
@@ -50,7 +52,7 @@ class _Worker:
         done = threading.Lock()
         done.acquire()
         with self.turn:
-            limit = sys.getrecursionlimit()
+            limit = self.usual_limit = sys.getrecursionlimit()
             sys.setrecursionlimit(max(limit, PORT_RECURSION_LIMIT))
             try:
                 self.jobs.put((function, args, outcome, done))
@@ -92,3 +94,19 @@ def with_deep_stack(function: Callable[..., T], *args) -> T:
     if threading.current_thread() is worker.thread:
         return function(*args)  # already on the deep stack
     return worker.call(function, args)
+
+
+@contextmanager
+def usual_recursion_limit() -> Iterator[None]:
+    """On the deep-stack thread, the caller's recursion limit for the duration of the block
+    (CPython's parser and compiler refuse nesting by it); elsewhere, no change."""
+    worker = _worker
+    if worker is None or threading.current_thread() is not worker.thread:
+        yield
+        return
+    raised = sys.getrecursionlimit()
+    sys.setrecursionlimit(worker.usual_limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(raised)

@@ -1,24 +1,30 @@
-"""One codegen pass over the original tree: node positions and the ported text.
+"""Node positions and the ported text, generating as little of the original tree as it can.
 
 libcst's ``PositionProvider`` records a position for every node (about two parses of work),
 and generating a whole transformed module is a second full codegen. Instead the *original*
-module is generated once, with libcst's ``before_codegen``/``after_codegen`` hooks noting
-where the few nodes that matter start and end (some 20% on top of plain codegen). Each
-edited subtree is then transformed on its own, generated with the indentation of the place
-it sits in, and its tokens take the place of the original node's tokens. The result is
-exactly what generating the whole transformed module would give, at the cost of one codegen.
+code is generated with libcst's ``before_codegen``/``after_codegen`` hooks noting where the
+few nodes that matter start and end. With :class:`~gglift.port.anchors.Anchors`, only the
+statements that hold such a node are generated, each from the line CPython's parser gave it,
+and each must reproduce the source text there; otherwise the whole module is. Each edited
+subtree is then transformed on its own, generated with the indentation of the place it sits
+in, and its text takes the place of the original node's. The result is exactly what
+generating the whole transformed module would give.
 """
 
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from gglift.port.anchors import Anchors
+
 
 _NO_POSITION = nullcontext()
+
+Replacement = tuple[cst.CSTNode, Sequence[cst.CSTNode], Sequence[cst.CSTNode]]
 
 
 class _HookedState(CodegenState):
@@ -42,52 +48,49 @@ def indentation(path: Sequence[cst.CSTNode], default_indent: str) -> list[str]:
     ]
 
 
+class _Located:
+    """Where the wanted nodes start and the edited ones end: 1-based (line, col) and offsets
+    into ``text``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[tuple[str, int], tuple[int, int]] = {}
+        self.offsets: dict[tuple[str, int], int] = {}
+
+
 def render(
     module: cst.Module,
     marked: Iterable[cst.CSTNode],
-    replacements: Sequence[tuple[cst.CSTNode, Sequence[cst.CSTNode], Sequence[cst.CSTNode]]],
+    replacements: Sequence[Replacement],
+    anchors: Optional[Anchors] = None,
+    statement_of: Mapping[int, cst.CSTNode] = {},
 ) -> tuple[dict[int, tuple[int, int]], Optional[str]]:
     """Positions of ``marked`` nodes and the text with ``replacements`` applied.
 
     ``replacements`` holds (original node, its ancestors, nodes to generate instead; none to
-    delete it); the originals must not nest. Returns ``({id(node): (line, col)}, text)``,
-    1-based, with text None when there are no replacements.
+    delete it); the originals must not nest. ``statement_of`` maps a node's id to the
+    statement or except clause holding it (:attr:`Analysis.statement_of`). Returns
+    ``({id(node): (line, col)}, text)``, 1-based, with text None when there are no
+    replacements.
     """
     marked = list(marked)
-    state = _HookedState(default_indent=module.default_indent, default_newline=module.default_newline)
-    tokens = state.tokens
+    if not marked and not replacements:
+        return {}, None
     edited = {id(node) for node, _, _ in replacements}
     wanted = {id(node) for node in marked} | edited
-    starts: dict[int, int] = {}
-    ends: dict[int, int] = {}
-
-    # the hooks run for every node: defaults make their names locals, which is measurably faster
-    def before(node: cst.CSTNode, _id=id, _len=len, _wanted=wanted, _starts=starts) -> None:
-        key = _id(node)
-        if key in _wanted and key not in _starts:
-            _starts[key] = _len(tokens)
-
-    def after(node: cst.CSTNode, _id=id, _len=len, _edited=edited, _ends=ends) -> None:
-        key = _id(node)
-        if key in _edited:
-            _ends[key] = _len(tokens)
-
-    state.before_codegen = before  # type: ignore[method-assign]
-    if edited:
-        state.after_codegen = after  # type: ignore[method-assign]
-    module._codegen(state)
-
-    marks = {("start", key): index for key, index in starts.items()}
-    marks.update((("end", key), index) for key, index in ends.items())
-    text, offsets, positions = _locate(tokens, marks)
-    result = {id(node): positions[("start", id(node))] for node in marked}
+    located = None
+    if anchors is not None:
+        located = _locate_statements(module, wanted, edited, anchors, statement_of)
+    if located is None:
+        located = _locate_module(module, wanted, edited)
+    result = {id(node): located.positions[("start", id(node))] for node in marked}
     if not replacements:
         return result, None
+    text, offsets = located.text, located.offsets
     pieces: list[str] = []
     done = 0
-    for node, path, new_nodes in sorted(replacements, key=lambda r: starts[id(r[0])]):
-        start = offsets[("start", id(node))]
-        pieces.append(text[done:start])
+    for node, path, new_nodes in sorted(replacements, key=lambda r: offsets[("start", id(r[0]))]):
+        pieces.append(text[done : offsets[("start", id(node))]])
         pieces.append(_generate(module, indentation(path, module.default_indent), new_nodes))
         done = offsets[("end", id(node))]
     pieces.append(text[done:])
@@ -98,6 +101,102 @@ def render(
     return result, ported
 
 
+def _locate_module(module: cst.Module, wanted: set[int], edited: set[int]) -> _Located:
+    """Generate the whole module: its text is the one the positions refer to."""
+    tokens, marks = _generate_marking(module, module, [], wanted, edited)
+    located = _Located("")
+    located.text = _locate(tokens, marks, 1, 0, located)
+    return located
+
+
+def _locate_statements(
+    module: cst.Module, wanted: set[int], edited: set[int], anchors: Anchors, statement_of: Mapping[int, cst.CSTNode]
+) -> Optional[_Located]:
+    """Generate the statements holding a wanted node, each only as far as its last mark;
+    None when one cannot be placed or does not reproduce the source text where it starts."""
+    needs: dict[int, tuple[cst.CSTNode, set]] = {}  # id(statement) -> it, the marks it holds
+    for key in wanted:
+        root = statement_of.get(key)
+        if root is None or not anchors.knows(root):
+            return None
+        marks = needs.setdefault(id(root), (root, set()))[1]
+        marks.add(("start", key))
+        if key in edited:
+            marks.add(("end", key))
+    starts = []
+    for root, marks in needs.values():
+        start = anchors.start(root)
+        if start is None:
+            return None
+        starts.append((start, root, marks))
+    located = _Located(anchors.text)
+    for (line, offset), root, marks in sorted(starts, key=lambda item: item[0]):
+        needed = marks - located.offsets.keys()
+        if not needed:
+            continue  # inside a statement generated already
+        tokens, found = _generate_marking(
+            module, root, list(anchors.indent(root)), wanted, edited, needed, anchors.is_elif(root)
+        )
+        code = _locate(tokens, found, line, offset, located)
+        if not anchors.text.startswith(code, offset):
+            return None
+    if len(located.positions) != len(wanted) or len(located.offsets) != len(wanted) + len(edited):
+        return None
+    return located
+
+
+class _Enough(Exception):
+    """Every mark a statement was generated for is found: the rest of it is not needed."""
+
+
+def _generate_marking(
+    module: cst.Module,
+    root: cst.CSTNode,
+    indent: list[str],
+    wanted: set[int],
+    edited: set[int],
+    needed: Optional[set] = None,
+    is_elif: bool = False,
+) -> tuple[list[str], dict[tuple[str, int], int]]:
+    """``root``'s tokens, and the token index where each wanted node starts and each edited
+    one ends. With ``needed``, generation stops once those marks are found."""
+    state = _HookedState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.indent_tokens = indent
+    tokens = state.tokens
+    marks: dict[tuple[str, int], int] = {}
+    pending = set(needed) if needed is not None else None
+
+    def note(mark: tuple[str, int]) -> None:
+        marks[mark] = len(tokens)
+        if pending is not None:
+            pending.discard(mark)
+            if not pending:
+                raise _Enough
+
+    # the hooks run for every node: defaults make their names locals, which is measurably faster
+    def before(node: cst.CSTNode, _id=id, _wanted=wanted, _marks=marks) -> None:
+        key = _id(node)
+        if key in _wanted and ("start", key) not in _marks:
+            note(("start", key))
+
+    def after(node: cst.CSTNode, _id=id, _edited=edited) -> None:
+        key = _id(node)
+        if key in _edited:
+            note(("end", key))
+
+    state.before_codegen = before  # type: ignore[method-assign]
+    if edited:
+        state.after_codegen = after  # type: ignore[method-assign]
+    try:
+        if is_elif:
+            root._codegen(state, is_elif=True)
+        else:
+            root._codegen(state)
+    except _Enough:
+        pass
+    return tokens, marks
+
+
 def _generate(module: cst.Module, indent: list[str], nodes: Iterable[cst.CSTNode]) -> str:
     state = _HookedState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.indent_tokens = list(indent)
@@ -106,11 +205,11 @@ def _generate(module: cst.Module, indent: list[str], nodes: Iterable[cst.CSTNode
     return "".join(state.tokens)
 
 
-def _locate(tokens: list[str], marks: dict) -> tuple[str, dict, dict]:
-    """The text, and each mark's offset and 1-based (line, col), joining tokens between marks."""
-    offsets, positions = {}, {}
+def _locate(tokens: list[str], marks: dict, line: int, offset: int, located: _Located) -> str:
+    """The text of ``tokens``, generated from the start of ``line`` at ``offset``; notes each
+    mark's offset and (line, col) in ``located``."""
     chunks = []
-    line, line_start, offset, done = 1, 0, 0, 0
+    line_start, done = offset, 0
     for key, index in sorted(marks.items(), key=lambda item: item[1]):
         chunk = "".join(tokens[done:index])
         chunks.append(chunk)
@@ -120,7 +219,8 @@ def _locate(tokens: list[str], marks: dict) -> tuple[str, dict, dict]:
             line_start = offset + chunk.rfind("\n") + 1
         offset += len(chunk)
         done = index
-        offsets[key] = offset
-        positions[key] = (line, offset - line_start + 1)
+        located.offsets[key] = offset
+        if key[0] == "start":
+            located.positions[key] = (line, offset - line_start + 1)
     chunks.append("".join(tokens[done:]))
-    return "".join(chunks), offsets, positions
+    return "".join(chunks)

@@ -1,0 +1,179 @@
+"""Where each statement of a libcst tree starts in the source text, from CPython's AST.
+
+Finding a node's position with libcst means generating the code before it. CPython's parser,
+which the engine runs anyway to refuse what no device could compile, already knows the line
+of every statement, so pairing its statements with libcst's lets :mod:`gglift.port.render`
+generate only the statements that hold a finding or an edit, each starting at a known line.
+
+The pairing follows both trees' statement lists in step (a libcst line of ``a; b`` is two
+AST statements). Where the two disagree, there are no anchors and the caller generates the
+whole module, as it would without them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional, Sequence
+
+import libcst as cst
+
+# what starts a line in libcst's output: a statement, or an except clause of a try
+LINE_STARTS = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.Match,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+    }
+)
+
+# the AST statements each libcst compound statement can stand for
+_COMPOUND = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.If: (ast.If,),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.Try: (ast.Try,),
+    cst.TryStar: (getattr(ast, "TryStar", ast.Try),),
+    cst.Match: (getattr(ast, "Match", ast.If),),
+}
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class Mismatch(Exception):
+    """The two trees' statements do not pair up."""
+
+
+class Anchors:
+    """Each line-starting node's first line, the indentation it is generated with, and
+    whether it is an ``elif`` (an ``If`` that libcst generates so only when its parent asks).
+
+    >>> text = "import os\\n\\ndef f():\\n    # note\\n    return os.sep\\n"
+    >>> module = cst.parse_module(text)
+    >>> anchors = Anchors.of(text, module, ast.parse(text))
+    >>> ret = module.body[1].body.body[0]
+    >>> anchors.start(ret)  # (line, offset) where its leading comment line starts
+    (4, 20)
+    """
+
+    def __init__(self, text: str, first_lines: dict[int, tuple[int, tuple[str, ...], bool]]) -> None:
+        self.text = text
+        self._first_lines = first_lines
+        self._line_offsets = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+
+    @classmethod
+    def of(cls, text: str, module: cst.Module, tree: Optional[ast.Module]) -> Optional["Anchors"]:
+        """The anchors of ``module``, parsed from ``text``; None when ``tree`` is missing or its
+        statements do not pair with the module's."""
+        if tree is None:
+            return None
+        first_lines: dict[int, tuple[int, tuple[str, ...], bool]] = {}
+        try:
+            _pair_body(module.body, tree.body, (), module.default_indent, first_lines)
+        except Mismatch:
+            return None
+        return cls(text, first_lines)
+
+    def indent(self, node: cst.CSTNode) -> tuple[str, ...]:
+        """The indent tokens ``node`` is generated with."""
+        return self._first_lines[id(node)][1]
+
+    def is_elif(self, node: cst.CSTNode) -> bool:
+        return self._first_lines[id(node)][2]
+
+    def knows(self, node: cst.CSTNode) -> bool:
+        return id(node) in self._first_lines
+
+    def start(self, node: cst.CSTNode) -> Optional[tuple[int, int]]:
+        """The 1-based line and the text offset where ``node``'s generated code begins: the
+        first of the blank and comment lines libcst keeps with it. None if out of range."""
+        line = self._first_lines[id(node)][0] - _lines_above(node)
+        if not 0 < line <= len(self._line_offsets):
+            return None
+        return line, self._line_offsets[line - 1]
+
+
+def _lines_above(node: cst.CSTNode) -> int:
+    """The lines libcst generates before the line of ``node``'s first token."""
+    count = len(getattr(node, "leading_lines", ()))
+    decorators = getattr(node, "decorators", ())
+    if decorators:
+        count += len(decorators[0].leading_lines)
+    return count
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return decorators[0].lineno if decorators else statement.lineno
+
+
+def _pair_body(
+    body: Sequence[cst.BaseStatement],
+    statements: list[ast.stmt],
+    indent: tuple[str, ...],
+    default_indent: str,
+    out: dict,
+) -> None:
+    index = 0
+    for node in body:
+        if index >= len(statements):
+            raise Mismatch
+        statement = statements[index]
+        if isinstance(node, cst.SimpleStatementLine):
+            out[id(node)] = (statement.lineno, indent, False)
+            index += len(node.body)
+            continue
+        if not isinstance(statement, _COMPOUND.get(type(node), ())):
+            raise Mismatch
+        out[id(node)] = (_first_line(statement), indent, False)
+        _pair_compound(node, statement, indent, default_indent, out)
+        index += 1
+    if index != len(statements):
+        raise Mismatch
+
+
+def _pair_block(block: cst.BaseSuite, statements: list, indent: tuple, default_indent: str, out: dict) -> None:
+    """A compound statement's block; a one-line suite (``if x: y``) starts no line."""
+    if isinstance(block, cst.IndentedBlock):
+        inner = indent + (default_indent if block.indent is None else block.indent,)
+        _pair_body(block.body, statements, inner, default_indent, out)
+
+
+def _pair_compound(node: cst.CSTNode, statement: ast.stmt, indent: tuple, default_indent: str, out: dict) -> None:
+    if isinstance(node, cst.Match):
+        if len(node.cases) != len(statement.cases):  # type: ignore[attr-defined]
+            raise Mismatch
+        cases = indent + (default_indent if node.indent is None else node.indent,)
+        for case, ast_case in zip(node.cases, statement.cases):  # type: ignore[attr-defined]
+            _pair_block(case.body, ast_case.body, cases, default_indent, out)
+        return
+    _pair_block(node.body, statement.body, indent, default_indent, out)  # type: ignore[attr-defined, arg-type]
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        if len(node.handlers) != len(statement.handlers):  # type: ignore[attr-defined]
+            raise Mismatch
+        for handler, ast_handler in zip(node.handlers, statement.handlers):  # type: ignore[attr-defined]
+            out[id(handler)] = (ast_handler.lineno, indent, False)
+            _pair_block(handler.body, ast_handler.body, indent, default_indent, out)
+        if node.finalbody is not None:
+            _pair_block(node.finalbody.body, statement.finalbody, indent, default_indent, out)  # type: ignore[attr-defined]
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, cst.If):  # elif: the AST nests it as the only statement of orelse
+        nested = statement.orelse  # type: ignore[attr-defined]
+        if len(nested) != 1 or not isinstance(nested[0], ast.If):
+            raise Mismatch
+        out[id(orelse)] = (nested[0].lineno, indent, True)
+        _pair_compound(orelse, nested[0], indent, default_indent, out)
+    elif orelse is not None:
+        _pair_block(orelse.body, statement.orelse, indent, default_indent, out)  # type: ignore[attr-defined]
