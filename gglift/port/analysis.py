@@ -10,7 +10,9 @@ any other way.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -257,20 +259,44 @@ _LAYOUT_FIELDS = frozenset(
     }
 )  # fmt: skip
 
-# dataclass field names per node type, cached: the generic walk only needs these.
-_FIELDS: dict[type, tuple[str, ...]] = {}
+# How the generic walk reads a field: always a node, a sequence of nodes, or either a node or
+# something else (None, a sentinel). Fields that can hold no node (str, bool) are skipped.
+_NODE, _NODES, _MAYBE = 0, 1, 2
+
+# (field name, how to read it) per node type, in field order (the walk's order matters)
+_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
 
 
-def _fields(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = tuple(
-            f.name
+def _fields(node_type: type) -> tuple[tuple[str, int], ...]:
+    spec = _FIELDS.get(node_type)
+    if spec is None:
+        spec = _FIELDS[node_type] = tuple(
+            (f.name, how)
             for f in dataclasses.fields(node_type)
             if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+            for how in (_field_kind(f.type),)
+            if how is not None
         )
-        _FIELDS[node_type] = names
-    return names
+    return spec
+
+
+def _field_kind(annotation: Any) -> Optional[int]:
+    if annotation in (str, bool) or typing.get_origin(annotation) is typing.Literal:
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, cst.CSTNode):
+        return _NODE
+    if typing.get_origin(annotation) is collections.abc.Sequence and all(
+        _node_types(arg) for arg in typing.get_args(annotation)
+    ):
+        return _NODES
+    return _MAYBE
+
+
+def _node_types(annotation: Any) -> bool:
+    """True when every value of ``annotation`` is a CSTNode."""
+    if typing.get_origin(annotation) is Union:
+        return all(_node_types(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, cst.CSTNode)
 
 
 _IS_NODE: dict[type, bool] = {}
@@ -299,12 +325,12 @@ def string_value(node: cst.SimpleString) -> object:
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Direct children, read from the dataclass fields (cheaper than ``node.children``)."""
     children: list[cst.CSTNode] = []
-    for name in _fields(type(node)):
+    for name, how in _fields(type(node)):
         value = getattr(node, name)
-        if is_node(value):
+        if how == _NODES:
+            children.extend(value)
+        elif how == _NODE or is_node(value):
             children.append(value)
-        elif isinstance(value, (list, tuple)):
-            children.extend(item for item in value if is_node(item))
     return children
 
 
@@ -379,14 +405,13 @@ class Analysis:
         stack = self._stack
         stack.append(node)
         walk = self._walk
-        for name in _fields(type(node)):
+        for name, how in _fields(type(node)):
             value = getattr(node, name)
-            if is_node(value):
-                walk(value)
-            elif isinstance(value, (list, tuple)):
+            if how == _NODES:
                 for item in value:
-                    if is_node(item):
-                        walk(item)
+                    walk(item)
+            elif how == _NODE or is_node(value):
+                walk(value)
         stack.pop()
 
     def site_of(self, call: cst.Call) -> Optional[CallSite]:

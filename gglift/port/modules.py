@@ -48,10 +48,11 @@ def module_file(root: Path, dotted: str) -> Optional[Path]:
     """The file of a module of the tree, or None when it is not one (the stdlib, a library)."""
     if not dotted:
         return None
-    base = root.joinpath(*dotted.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+    # os.path, not pathlib: every from-import of every ported module asks, mostly in vain
+    base = os.path.join(root, *dotted.split("."))
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 
@@ -163,10 +164,13 @@ def import_closure(root: Path, handler_module: str) -> list[Path]:
 
 def source_root(path: Path) -> Path:
     """The folder a module's imports are relative to: above its package folders."""
-    root = path.parent
-    while (root / "__init__.py").is_file() and root.parent != root:
-        root = root.parent
-    return root
+    root = str(path.parent)
+    while os.path.isfile(os.path.join(root, "__init__.py")):
+        parent = os.path.dirname(root)
+        if parent == root:
+            break
+        root = parent
+    return Path(root)
 
 
 # file -> ((mtime_ns, size), bytes): each file of a tree is read once per process however
@@ -221,7 +225,7 @@ def importers_of(path: Path) -> dict[str, list[Path]]:
     last = name.rpartition(".")[2].encode()
     found: dict[str, list[Path]] = {}
     for other, source in _tree(root):
-        if other == path or last not in source:
+        if last not in source or other == path:
             continue  # cannot name the module: the cheap test that keeps this fast
         for imported in imports_in(source, module_name(root, other), other.name == "__init__.py"):
             if imported.module == name:
