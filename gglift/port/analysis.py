@@ -259,8 +259,9 @@ _LAYOUT_FIELDS = frozenset(
     }
 )  # fmt: skip
 
-# How the generic walk reads a field: always a node, a sequence of nodes, or either a node or
-# something else (None, a sentinel). Fields that can hold no node (str, bool) are skipped.
+# How the generic walk reads a field: always a node, a sequence of nodes, or anything else
+# (a node, None, a sentinel, a sequence whose item type is a forward reference), which is
+# checked value by value. Fields that can hold no node (str, bool) are skipped.
 _NODE, _NODES, _MAYBE = 0, 1, 2
 
 # (field name, how to read it) per node type, in field order (the walk's order matters)
@@ -331,6 +332,8 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
             children.extend(value)
         elif how == _NODE or is_node(value):
             children.append(value)
+        elif isinstance(value, (list, tuple)):
+            children.extend(item for item in value if is_node(item))
     return children
 
 
@@ -412,6 +415,10 @@ class Analysis:
                     walk(item)
             elif how == _NODE or is_node(value):
                 walk(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if is_node(item):
+                        walk(item)
         stack.pop()
 
     def site_of(self, call: cst.Call) -> Optional[CallSite]:

@@ -49,6 +49,15 @@ _COMPOUND = {
     cst.Match: (getattr(ast, "Match", ast.If),),
 }
 
+# the simple statements whose value both trees call ``value``
+_VALUE_HOLDERS = {
+    cst.Assign: ast.Assign,
+    cst.AnnAssign: ast.AnnAssign,
+    cst.AugAssign: ast.AugAssign,
+    cst.Expr: ast.Expr,
+    cst.Return: ast.Return,
+}
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -57,8 +66,9 @@ class Mismatch(Exception):
 
 
 class Anchors:
-    """Each line-starting node's first line, the indentation it is generated with, and
-    whether it is an ``elif`` (an ``If`` that libcst generates so only when its parent asks).
+    """Each line-starting node's first line, the indentation it is generated with, whether it
+    is an ``elif`` (an ``If`` that libcst generates so only when its parent asks), and for a
+    line of simple statements, CPython's statements on it.
 
     >>> text = "import os\\n\\ndef f():\\n    # note\\n    return os.sep\\n"
     >>> module = cst.parse_module(text)
@@ -68,7 +78,7 @@ class Anchors:
     (4, 20)
     """
 
-    def __init__(self, text: str, first_lines: dict[int, tuple[int, tuple[str, ...], bool]]) -> None:
+    def __init__(self, text: str, first_lines: dict[int, tuple]) -> None:
         self.text = text
         self._first_lines = first_lines
         self._line_offsets = [0] + [match.end() for match in _NEWLINE.finditer(text)]
@@ -79,7 +89,7 @@ class Anchors:
         statements do not pair with the module's."""
         if tree is None:
             return None
-        first_lines: dict[int, tuple[int, tuple[str, ...], bool]] = {}
+        first_lines: dict[int, tuple] = {}
         try:
             _pair_body(module.body, tree.body, (), module.default_indent, first_lines)
         except Mismatch:
@@ -103,6 +113,34 @@ class Anchors:
         if not 0 < line <= len(self._line_offsets):
             return None
         return line, self._line_offsets[line - 1]
+
+    def value_span(self, node: cst.CSTNode, path: Sequence[cst.CSTNode]) -> Optional[tuple[int, int]]:
+        """The text offsets where CPython puts ``node`` when it is the unparenthesized value of
+        an assignment, expression or return on a line of simple statements (``path``: its
+        ancestors); None otherwise. Its end then needs no generating; its start is for the
+        caller to check against libcst's."""
+        if len(path) < 2 or getattr(node, "lpar", None):
+            return None
+        small, line = path[-1], path[-2]
+        entry = self._first_lines.get(id(line))
+        if entry is None or len(entry) < 5 or type(small) not in _VALUE_HOLDERS or small.value is not node:  # type: ignore[attr-defined]
+            return None
+        index = next(i for i, item in enumerate(line.body) if item is small)  # type: ignore[attr-defined]
+        statement = entry[3][entry[4] + index]
+        if type(statement) is not _VALUE_HOLDERS[type(small)]:
+            return None
+        value = statement.value
+        if value is None or value.end_lineno is None or value.end_col_offset is None:
+            return None
+        return self._offset(value.lineno, value.col_offset), self._offset(value.end_lineno, value.end_col_offset)
+
+    def _offset(self, line: int, byte_col: int) -> int:
+        """The text offset of a position CPython gives: a line and a UTF-8 byte column."""
+        start = self._line_offsets[line - 1]
+        end = self._line_offsets[line] if line < len(self._line_offsets) else len(self.text)
+        text = self.text[start:end]
+        col = byte_col if text.isascii() else len(text.encode("utf-8")[:byte_col].decode("utf-8"))
+        return start + col
 
 
 def _lines_above(node: cst.CSTNode) -> int:
@@ -131,8 +169,8 @@ def _pair_body(
         if index >= len(statements):
             raise Mismatch
         statement = statements[index]
-        if isinstance(node, cst.SimpleStatementLine):
-            out[id(node)] = (statement.lineno, indent, False)
+        if type(node) is cst.SimpleStatementLine:  # exact types: libcst's ABCs are slow to test
+            out[id(node)] = (statement.lineno, indent, False, statements, index)
             index += len(node.body)
             continue
         if not isinstance(statement, _COMPOUND.get(type(node), ())):
@@ -146,13 +184,14 @@ def _pair_body(
 
 def _pair_block(block: cst.BaseSuite, statements: list, indent: tuple, default_indent: str, out: dict) -> None:
     """A compound statement's block; a one-line suite (``if x: y``) starts no line."""
-    if isinstance(block, cst.IndentedBlock):
+    if type(block) is cst.IndentedBlock:
         inner = indent + (default_indent if block.indent is None else block.indent,)
         _pair_body(block.body, statements, inner, default_indent, out)
 
 
 def _pair_compound(node: cst.CSTNode, statement: ast.stmt, indent: tuple, default_indent: str, out: dict) -> None:
-    if isinstance(node, cst.Match):
+    kind = type(node)
+    if kind is cst.Match:
         if len(node.cases) != len(statement.cases):  # type: ignore[attr-defined]
             raise Mismatch
         cases = indent + (default_indent if node.indent is None else node.indent,)
@@ -160,7 +199,7 @@ def _pair_compound(node: cst.CSTNode, statement: ast.stmt, indent: tuple, defaul
             _pair_block(case.body, ast_case.body, cases, default_indent, out)
         return
     _pair_block(node.body, statement.body, indent, default_indent, out)  # type: ignore[attr-defined, arg-type]
-    if isinstance(node, (cst.Try, cst.TryStar)):
+    if kind is cst.Try or kind is cst.TryStar:
         if len(node.handlers) != len(statement.handlers):  # type: ignore[attr-defined]
             raise Mismatch
         for handler, ast_handler in zip(node.handlers, statement.handlers):  # type: ignore[attr-defined]
@@ -169,7 +208,7 @@ def _pair_compound(node: cst.CSTNode, statement: ast.stmt, indent: tuple, defaul
         if node.finalbody is not None:
             _pair_block(node.finalbody.body, statement.finalbody, indent, default_indent, out)  # type: ignore[attr-defined]
     orelse = getattr(node, "orelse", None)
-    if isinstance(orelse, cst.If):  # elif: the AST nests it as the only statement of orelse
+    if type(orelse) is cst.If:  # elif: the AST nests it as the only statement of orelse
         nested = statement.orelse  # type: ignore[attr-defined]
         if len(nested) != 1 or not isinstance(nested[0], ast.If):
             raise Mismatch

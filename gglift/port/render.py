@@ -80,7 +80,12 @@ def render(
     wanted = {id(node) for node in marked} | edited
     located = None
     if anchors is not None:
-        located = _locate_statements(module, wanted, edited, anchors, statement_of)
+        spans = {}  # id(edited node) -> where CPython puts it, when it can say
+        for node, path, _ in replacements:
+            span = anchors.value_span(node, path)
+            if span is not None:
+                spans[id(node)] = span
+        located = _locate_statements(module, wanted, edited, anchors, statement_of, spans)
     if located is None:
         located = _locate_module(module, wanted, edited)
     result = {id(node): located.positions[("start", id(node))] for node in marked}
@@ -110,10 +115,18 @@ def _locate_module(module: cst.Module, wanted: set[int], edited: set[int]) -> _L
 
 
 def _locate_statements(
-    module: cst.Module, wanted: set[int], edited: set[int], anchors: Anchors, statement_of: Mapping[int, cst.CSTNode]
+    module: cst.Module,
+    wanted: set[int],
+    edited: set[int],
+    anchors: Anchors,
+    statement_of: Mapping[int, cst.CSTNode],
+    spans: Mapping[int, tuple[int, int]],
 ) -> Optional[_Located]:
     """Generate the statements holding a wanted node, each only as far as its last mark;
-    None when one cannot be placed or does not reproduce the source text where it starts."""
+    None when one cannot be placed or does not reproduce the source text where it starts.
+
+    An edited node in ``spans`` is generated only as far as its start, which must be where
+    CPython puts it; its end is CPython's."""
     needs: dict[int, tuple[cst.CSTNode, set]] = {}  # id(statement) -> it, the marks it holds
     for key in wanted:
         root = statement_of.get(key)
@@ -121,7 +134,7 @@ def _locate_statements(
             return None
         marks = needs.setdefault(id(root), (root, set()))[1]
         marks.add(("start", key))
-        if key in edited:
+        if key in edited and key not in spans:
             marks.add(("end", key))
     starts = []
     for root, marks in needs.values():
@@ -140,6 +153,9 @@ def _locate_statements(
         code = _locate(tokens, found, line, offset, located)
         if not anchors.text.startswith(code, offset):
             return None
+    for key, (start, end) in spans.items():
+        if located.offsets.get(("start", key)) != start or located.offsets.setdefault(("end", key), end) != end:
+            return None  # the two parsers do not agree on where it is
     if len(located.positions) != len(wanted) or len(located.offsets) != len(wanted) + len(edited):
         return None
     return located
@@ -164,28 +180,31 @@ def _generate_marking(
     state.indent_tokens = indent
     tokens = state.tokens
     marks: dict[tuple[str, int], int] = {}
-    pending = set(needed) if needed is not None else None
-
-    def note(mark: tuple[str, int]) -> None:
-        marks[mark] = len(tokens)
-        if pending is not None:
-            pending.discard(mark)
-            if not pending:
-                raise _Enough
+    pending = set(needed) if needed is not None else set()
+    stops = needed is not None
 
     # the hooks run for every node: defaults make their names locals, which is measurably faster
-    def before(node: cst.CSTNode, _id=id, _wanted=wanted, _marks=marks) -> None:
+    def before(node: cst.CSTNode, _id=id, _wanted=wanted, _marks=marks, _pending=pending) -> None:
         key = _id(node)
-        if key in _wanted and ("start", key) not in _marks:
-            note(("start", key))
+        if key in _wanted:
+            mark = ("start", key)
+            if mark not in _marks:
+                _marks[mark] = len(tokens)
+                _pending.discard(mark)
+                if stops and not _pending:
+                    raise _Enough
 
-    def after(node: cst.CSTNode, _id=id, _edited=edited) -> None:
+    def after(node: cst.CSTNode, _id=id, _edited=edited, _marks=marks, _pending=pending) -> None:
         key = _id(node)
         if key in _edited:
-            note(("end", key))
+            mark = ("end", key)
+            _marks[mark] = len(tokens)
+            _pending.discard(mark)
+            if stops and not _pending:
+                raise _Enough
 
     state.before_codegen = before  # type: ignore[method-assign]
-    if edited:
+    if edited and (not stops or any(mark[0] == "end" for mark in pending)):
         state.after_codegen = after  # type: ignore[method-assign]
     try:
         if is_elif:

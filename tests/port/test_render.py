@@ -53,6 +53,10 @@ SOURCES = {
         "# module footer\n"
     ),
     "no final newline": "import os\nx = f(os)",
+    "values in parentheses and unicode": (
+        "x = (f(a))\ny = 'é' + g('ü')\nz: int = h(\n    'ß',\n)\nw += k()\n"
+        "def f():\n    return (yield)\n"
+    ),
     "form feed and blank lines": "\x0c\nimport os\n\n   \n\x0c\ndef f():\n\n    return g(os)\n",
 }
 
@@ -73,14 +77,19 @@ def _marked(module: cst.Module, walked: dict) -> list[cst.CSTNode]:
     return found
 
 
-def _renamed(module: cst.Module, marked: list[cst.CSTNode]) -> list:
-    """Every marked Name replaced by a longer one."""
+def _ancestors(module: cst.Module) -> dict[int, list]:
     parents: dict[int, list] = {}
     pending: list = [(module, [])]
     while pending:
         node, path = pending.pop()
         parents[id(node)] = path
         pending.extend((child, [*path, node]) for child in node.children)
+    return parents
+
+
+def _renamed(module: cst.Module, marked: list[cst.CSTNode]) -> list:
+    """Every marked Name replaced by a longer one."""
+    parents = _ancestors(module)
     return [
         (node, parents[id(node)], [cst.Name(node.value + "_renamed")])
         for node in marked
@@ -88,12 +97,25 @@ def _renamed(module: cst.Module, marked: list[cst.CSTNode]) -> list:
     ]
 
 
-def _both(source: str, monkeypatch: pytest.MonkeyPatch) -> tuple:
+def _values_replaced(module: cst.Module, marked: list[cst.CSTNode]) -> list:
+    """The value of every assignment, expression statement and return replaced: the edits
+    whose end CPython's positions give."""
+    parents = _ancestors(module)
+    found, pending = [], [module]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return)) and node.value is not None:
+            found.append((node.value, [*parents[id(node)], node], [cst.Name("replaced")]))
+        pending.extend(node.children)
+    return found
+
+
+def _both(source: str, monkeypatch: pytest.MonkeyPatch, edits=_renamed) -> tuple:
     module = cst.parse_module(source)
     analysis = Analysis(module)
     marked = _marked(module, analysis.statement_of)
     assert marked
-    replacements = _renamed(module, marked)
+    replacements = edits(module, marked)
     whole = render(module, marked, replacements)
     anchors = Anchors.of(source, module, ast.parse(source))
     generated_whole = []
@@ -111,6 +133,13 @@ def _both(source: str, monkeypatch: pytest.MonkeyPatch) -> tuple:
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_anchored_rendering_equals_generating_the_whole_module(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     whole, anchored, used_anchors = _both(SOURCES[name], monkeypatch)
+    assert anchored == whole
+    assert used_anchors
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_edited_statement_values_end_where_cpython_says(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, anchored, used_anchors = _both(SOURCES[name], monkeypatch, _values_replaced)
     assert anchored == whole
     assert used_anchors
 
