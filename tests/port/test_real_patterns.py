@@ -578,6 +578,40 @@ def handler(event, context):
             ('GGL120', 8, 15, '`FunctionName="worker"` is not a full function ARN'),
         ],
     ),
+    "match_cases": (
+        """\
+import boto3
+
+iot = boto3.client("iot-data")
+
+
+def handler(event, context):
+    match event["op"]:
+        case "publish":
+            iot.publish(topic="t", payload=b"x", qos=1)
+        case "shadow":
+            state = iot.get_thing_shadow(thingName="t")["payload"].read()
+            return state
+""",
+        """\
+import greengrasssdk
+
+iot = greengrasssdk.client("iot-data")
+
+
+def handler(event, context):
+    match event["op"]:
+        case "publish":
+            iot.publish(topic="t", payload=b"x")
+        case "shadow":
+            state = iot.get_thing_shadow(thingName="t")["payload"]
+            return state
+""",
+        [
+            ('GGL100', 9, 50, '`qos=1` dropped: messages published on the core are QoS 0 only'),
+            ('GGL111', 11, 68, '`.read()` removed: the shadow payload is bytes on the core, not a stream'),
+        ],
+    ),
 }
 
 
