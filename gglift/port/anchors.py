@@ -78,8 +78,9 @@ class Anchors:
     (4, 20)
     """
 
-    def __init__(self, text: str, first_lines: dict[int, tuple]) -> None:
+    def __init__(self, text: str, first_lines: dict[int, tuple], newline: str = "\n") -> None:
         self.text = text
+        self._newline = newline
         self._first_lines = first_lines
         self._line_offsets = [0] + [match.end() for match in _NEWLINE.finditer(text)]
 
@@ -94,7 +95,7 @@ class Anchors:
             _pair_body(module.body, tree.body, (), module.default_indent, first_lines)
         except Mismatch:
             return None
-        return cls(text, first_lines)
+        return cls(text, first_lines, module.default_newline)
 
     def indent(self, node: cst.CSTNode) -> tuple[str, ...]:
         """The indent tokens ``node`` is generated with."""
@@ -114,16 +115,32 @@ class Anchors:
             return None
         return line, self._line_offsets[line - 1]
 
-    def value_span(self, node: cst.CSTNode, path: Sequence[cst.CSTNode]) -> Optional[tuple[int, int]]:
-        """The text offsets where CPython puts ``node`` when it is the unparenthesized value of
-        an assignment, expression or return on a line of simple statements (``path``: its
-        ancestors); None otherwise. Its end then needs no generating; its start is for the
-        caller to check against libcst's."""
+    def span(self, node: cst.CSTNode, path: Sequence[cst.CSTNode]) -> Optional[tuple[cst.CSTNode, int, int]]:
+        """Where CPython puts an edited node, so that only its start needs generating: a line
+        of simple statements, or the unparenthesized value of an assignment, expression or
+        return on one (``path``: the node's ancestors). Returns a node both parsers must put
+        at the same offset, that offset, and the end of ``node``; None for other nodes.
+
+        A line ends after the newline of the line its last statement ends on, which must be
+        preceded by the line's trailing whitespace and comment.
+        """
+        if type(node) is cst.SimpleStatementLine:
+            entry = self._first_lines.get(id(node))
+            if entry is None:
+                return None
+            statements, first = entry[3], entry[4]
+            last = statements[first + len(node.body) - 1]
+            if last.end_lineno is None or last.end_lineno >= len(self._line_offsets):
+                return None  # no newline ends it: libcst would add one
+            end = self._line_offsets[last.end_lineno]
+            if not self.text.endswith(self._trailing(node.trailing_whitespace), 0, end):
+                return None
+            return node.body[0], self._offset(statements[first].lineno, statements[first].col_offset), end
         if len(path) < 2 or getattr(node, "lpar", None):
             return None
         small, line = path[-1], path[-2]
         entry = self._first_lines.get(id(line))
-        if entry is None or len(entry) < 5 or type(small) not in _VALUE_HOLDERS or small.value is not node:  # type: ignore[attr-defined]
+        if entry is None or type(small) not in _VALUE_HOLDERS or small.value is not node:  # type: ignore[attr-defined]
             return None
         index = next(i for i, item in enumerate(line.body) if item is small)  # type: ignore[attr-defined]
         statement = entry[3][entry[4] + index]
@@ -132,7 +149,11 @@ class Anchors:
         value = statement.value
         if value is None or value.end_lineno is None or value.end_col_offset is None:
             return None
-        return self._offset(value.lineno, value.col_offset), self._offset(value.end_lineno, value.end_col_offset)
+        return node, self._offset(value.lineno, value.col_offset), self._offset(value.end_lineno, value.end_col_offset)
+
+    def _trailing(self, trailing: cst.TrailingWhitespace) -> str:
+        comment = trailing.comment.value if trailing.comment is not None else ""
+        return trailing.whitespace.value + comment + (trailing.newline.value or self._newline)
 
     def _offset(self, line: int, byte_col: int) -> int:
         """The text offset of a position CPython gives: a line and a UTF-8 byte column."""

@@ -82,7 +82,7 @@ def render(
     if anchors is not None:
         spans = {}  # id(edited node) -> where CPython puts it, when it can say
         for node, path, _ in replacements:
-            span = anchors.value_span(node, path)
+            span = anchors.span(node, path)
             if span is not None:
                 spans[id(node)] = span
         located = _locate_statements(module, wanted, edited, anchors, statement_of, spans)
@@ -95,9 +95,10 @@ def render(
     pieces: list[str] = []
     done = 0
     for node, path, new_nodes in sorted(replacements, key=lambda r: offsets[("start", id(r[0]))]):
-        pieces.append(text[done : offsets[("start", id(node))]])
-        pieces.append(_generate(module, indentation(path, module.default_indent), new_nodes))
-        done = offsets[("end", id(node))]
+        start, end = offsets[("start", id(node))], offsets[("end", id(node))]
+        pieces.append(text[done:start])
+        pieces.append(_generate(module, indentation(path, module.default_indent), new_nodes, node, text[start:end]))
+        done = end
     pieces.append(text[done:])
     ported = "".join(pieces)
     if not module.has_trailing_newline and done > len(text) and ported.endswith(module.default_newline):
@@ -120,13 +121,15 @@ def _locate_statements(
     edited: set[int],
     anchors: Anchors,
     statement_of: Mapping[int, cst.CSTNode],
-    spans: Mapping[int, tuple[int, int]],
+    spans: Mapping[int, tuple[cst.CSTNode, int, int]],
 ) -> Optional[_Located]:
     """Generate the statements holding a wanted node, each only as far as its last mark;
     None when one cannot be placed or does not reproduce the source text where it starts.
 
-    An edited node in ``spans`` is generated only as far as its start, which must be where
-    CPython puts it; its end is CPython's."""
+    An edited node in ``spans`` is generated only as far as the start of the node given
+    with it, which must be where CPython puts it; its end is CPython's."""
+    checks = {id(check): check for check, _, _ in spans.values()}
+    wanted = wanted | checks.keys()
     needs: dict[int, tuple[cst.CSTNode, set]] = {}  # id(statement) -> it, the marks it holds
     for key in wanted:
         root = statement_of.get(key)
@@ -153,8 +156,8 @@ def _locate_statements(
         code = _locate(tokens, found, line, offset, located)
         if not anchors.text.startswith(code, offset):
             return None
-    for key, (start, end) in spans.items():
-        if located.offsets.get(("start", key)) != start or located.offsets.setdefault(("end", key), end) != end:
+    for key, (check, start, end) in spans.items():
+        if located.offsets.get(("start", id(check))) != start or located.offsets.setdefault(("end", key), end) != end:
             return None  # the two parsers do not agree on where it is
     if len(located.positions) != len(wanted) or len(located.offsets) != len(wanted) + len(edited):
         return None
@@ -216,11 +219,18 @@ def _generate_marking(
     return tokens, marks
 
 
-def _generate(module: cst.Module, indent: list[str], nodes: Iterable[cst.CSTNode]) -> str:
+def _generate(
+    module: cst.Module, indent: list[str], nodes: Iterable[cst.CSTNode], original: cst.CSTNode, text: str
+) -> str:
+    """The code of ``nodes`` in place of ``original``, whose ``text`` is copied where it is
+    one of them (a line kept beside an inserted one)."""
     state = _HookedState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.indent_tokens = list(indent)
     for node in nodes:
-        node._codegen(state)
+        if node is original:
+            state.tokens.append(text)
+        else:
+            node._codegen(state)
     return "".join(state.tokens)
 
 

@@ -134,7 +134,8 @@ def _edit_import_line(
                 return sdk_line.with_changes(
                     leading_lines=updated.leading_lines, trailing_whitespace=updated.trailing_whitespace
                 )
-            return cst.FlattenSentinel([updated.with_changes(body=body), sdk_line])
+            kept = updated if body == list(updated.body) else updated.with_changes(body=body)
+            return cst.FlattenSentinel([kept, sdk_line])
         if body:
             return updated.with_changes(body=body)
         if only_child:  # an emptied block still needs a statement

@@ -110,6 +110,19 @@ def _values_replaced(module: cst.Module, marked: list[cst.CSTNode]) -> list:
     return found
 
 
+def _lines_followed(module: cst.Module, marked: list[cst.CSTNode]) -> list:
+    """A line inserted after every line of simple statements, which is kept as it is: the
+    edits that copy the original's text and whose end CPython's positions give."""
+    parents = _ancestors(module)
+    found, pending = [], [module]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            found.append((node, parents[id(node)], [node, cst.SimpleStatementLine([cst.Pass()])]))
+        pending.extend(node.children)
+    return found
+
+
 def _both(source: str, monkeypatch: pytest.MonkeyPatch, edits=_renamed) -> tuple:
     module = cst.parse_module(source)
     analysis = Analysis(module)
@@ -142,6 +155,13 @@ def test_edited_statement_values_end_where_cpython_says(name: str, monkeypatch: 
     whole, anchored, used_anchors = _both(SOURCES[name], monkeypatch, _values_replaced)
     assert anchored == whole
     assert used_anchors
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_edited_lines_end_where_cpython_says(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, anchored, used_anchors = _both(SOURCES[name], monkeypatch, _lines_followed)
+    assert anchored == whole
+    assert used_anchors == (name != "no final newline")  # libcst adds the missing newline
 
 
 @pytest.mark.parametrize("name", sorted(UNANCHORED))
