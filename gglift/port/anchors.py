@@ -13,6 +13,7 @@ whole module, as it would without them.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from typing import Optional, Sequence
 
@@ -58,6 +59,12 @@ _VALUE_HOLDERS = {
     cst.Return: ast.Return,
 }
 
+# the expressions paired with CPython's, by the AST type each must match
+_PAIRED = {cst.Name: ast.Name, cst.Attribute: ast.Attribute, cst.Call: ast.Call, cst.Subscript: ast.Subscript}
+
+# where a node is: its text offset, 1-based line and column, and its end offset (None: not known)
+Place = tuple[int, int, int, Optional[int]]
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -83,6 +90,7 @@ class Anchors:
         self._newline = newline
         self._first_lines = first_lines
         self._line_offsets = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+        self._ascii = text.isascii()  # then CPython's byte columns are character columns
 
     @classmethod
     def of(cls, text: str, module: cst.Module, tree: Optional[ast.Module]) -> Optional["Anchors"]:
@@ -115,41 +123,103 @@ class Anchors:
             return None
         return line, self._line_offsets[line - 1]
 
-    def span(self, node: cst.CSTNode, path: Sequence[cst.CSTNode]) -> Optional[tuple[cst.CSTNode, int, int]]:
-        """Where CPython puts an edited node, so that only its start needs generating: a line
-        of simple statements, or the unparenthesized value of an assignment, expression or
-        return on one (``path``: the node's ancestors). Returns a node both parsers must put
-        at the same offset, that offset, and the end of ``node``; None for other nodes.
+    def place(self, line: cst.CSTNode, keys: set[int]) -> tuple[dict[int, Place], dict[int, tuple[cst.CSTNode, int]]]:
+        """Nodes of a line of simple statements (``keys``: ids of those wanted) placed by
+        CPython's positions instead of by generating them; the line too, when it is wanted.
 
-        A line ends after the newline of the line its last statement ends on, which must be
-        preceded by the line's trailing whitespace and comment.
+        Within the value of an assignment, expression statement or return, names, attributes,
+        calls, their arguments and subscripts are paired with CPython's, each checked against
+        the text where it is placed. Returns the placed nodes, and the nodes (the line's first
+        statement, each value) that libcst must generate at the offset given with them for
+        those placements to hold.
         """
-        if type(node) is cst.SimpleStatementLine:
-            entry = self._first_lines.get(id(node))
-            if entry is None:
-                return None
-            statements, first = entry[3], entry[4]
-            last = statements[first + len(node.body) - 1]
-            if last.end_lineno is None or last.end_lineno >= len(self._line_offsets):
-                return None  # no newline ends it: libcst would add one
-            end = self._line_offsets[last.end_lineno]
-            if not self.text.endswith(self._trailing(node.trailing_whitespace), 0, end):
-                return None
-            return node.body[0], self._offset(statements[first].lineno, statements[first].col_offset), end
-        if len(path) < 2 or getattr(node, "lpar", None):
-            return None
-        small, line = path[-1], path[-2]
+        placed: dict[int, Place] = {}
+        checks: dict[int, tuple[cst.CSTNode, int]] = {}
         entry = self._first_lines.get(id(line))
-        if entry is None or type(small) not in _VALUE_HOLDERS or small.value is not node:  # type: ignore[attr-defined]
-            return None
-        index = next(i for i, item in enumerate(line.body) if item is small)  # type: ignore[attr-defined]
-        statement = entry[3][entry[4] + index]
-        if type(statement) is not _VALUE_HOLDERS[type(small)]:
-            return None
-        value = statement.value
-        if value is None or value.end_lineno is None or value.end_col_offset is None:
-            return None
-        return node, self._offset(value.lineno, value.col_offset), self._offset(value.end_lineno, value.end_col_offset)
+        if type(line) is not cst.SimpleStatementLine or entry is None:
+            return placed, checks
+        statements, first = entry[3], entry[4]
+        if id(line) in keys:
+            last = statements[first + len(line.body) - 1]
+            # it ends after the newline of its last statement's line: libcst adds a missing one
+            if last.end_lineno is not None and last.end_lineno < len(self._line_offsets):
+                end = self._line_offsets[last.end_lineno]
+                if self.text.endswith(self._trailing(line.trailing_whitespace), 0, end):
+                    start = self.start(line)
+                    if start is not None:
+                        placed[id(line)] = (start[1], start[0], 1, end)
+                        head = statements[first]
+                        checks[id(line.body[0])] = (line.body[0], self._offset(head.lineno, head.col_offset))
+        for index, small in enumerate(line.body):
+            holder = _VALUE_HOLDERS.get(type(small))
+            statement = statements[first + index]
+            value = getattr(small, "value", None)
+            if holder is None or type(statement) is not holder or value is None or statement.value is None:
+                continue
+            found: dict[int, Place] = {}
+            self._pair(value, statement.value, keys, found)
+            if found:
+                placed.update(found)
+                checks[id(value)] = (value, self._start_of(statement.value))
+        return placed, checks
+
+    def _pair(self, node: cst.CSTNode, tree: ast.AST, keys: set[int], found: dict[int, Place]) -> bool:
+        """Place ``node`` (and what it holds) where CPython puts ``tree``; False when they are
+        not the same expression there, or libcst's starts elsewhere (parentheses)."""
+        kind = type(node)
+        if getattr(node, "lpar", None) or kind not in _PAIRED or type(tree) is not _PAIRED[kind]:
+            return False
+        start, end = self._start_of(tree), self._end_of(tree)  # type: ignore[arg-type]
+        text = self.text
+        if kind is cst.Name:
+            if not (end - start == len(node.value) and text.startswith(node.value, start)):  # type: ignore[attr-defined]
+                return False
+        elif kind is cst.Attribute:
+            attr = node.attr.value  # type: ignore[attr-defined]
+            if not text.startswith(attr, end - len(attr)) or not self._pair(node.value, tree.value, keys, found):  # type: ignore[attr-defined]
+                return False
+            self._note(node.attr, end - len(attr), end, keys, found)  # type: ignore[attr-defined]
+        elif kind is cst.Subscript:
+            if text[end - 1 : end] != "]" or not self._pair(node.value, tree.value, keys, found):  # type: ignore[attr-defined]
+                return False
+        else:  # a call
+            if text[end - 1 : end] != ")" or not self._pair(node.func, tree.func, keys, found):  # type: ignore[attr-defined]
+                return False
+            self._pair_arguments(node, tree, keys, found)  # type: ignore[arg-type]
+        self._note(node, start, end, keys, found)
+        return True
+
+    def _pair_arguments(self, call: cst.Call, tree: ast.Call, keys: set[int], found: dict[int, Place]) -> None:
+        """Arguments in the order of each kind: positional ones (``*args`` among them) with
+        ``tree.args``, keyword ones (``**kwargs`` among them) with ``tree.keywords``."""
+        positional = [arg for arg in call.args if arg.keyword is None and arg.star != "**"]
+        keyword = [arg for arg in call.args if arg.keyword is not None or arg.star == "**"]
+        if len(positional) != len(tree.args) or len(keyword) != len(tree.keywords):
+            return
+        for arg, value in zip(positional, tree.args):
+            if arg.star == "*":
+                if type(value) is ast.Starred and self.text.startswith("*", self._start_of(value)):
+                    self._note(arg, self._start_of(value), None, keys, found)
+                    self._pair(arg.value, value.value, keys, found)
+            elif self._pair(arg.value, value, keys, found):
+                self._note(arg, self._start_of(value), None, keys, found)  # it starts with its value
+        for arg, entry in zip(keyword, tree.keywords):
+            start = self._start_of(entry)
+            name = "**" if arg.keyword is None else arg.keyword.value
+            if self.text.startswith(name, start):
+                self._note(arg, start, None, keys, found)
+                self._pair(arg.value, entry.value, keys, found)
+
+    def _note(self, node: cst.CSTNode, start: int, end: Optional[int], keys: set[int], found: dict[int, Place]) -> None:
+        if id(node) in keys:
+            line = bisect.bisect_right(self._line_offsets, start)
+            found[id(node)] = (start, line, start - self._line_offsets[line - 1] + 1, end)
+
+    def _start_of(self, tree: ast.AST) -> int:
+        return self._offset(tree.lineno, tree.col_offset)  # type: ignore[attr-defined]
+
+    def _end_of(self, tree: ast.AST) -> int:
+        return self._offset(tree.end_lineno, tree.end_col_offset)  # type: ignore[attr-defined]
 
     def _trailing(self, trailing: cst.TrailingWhitespace) -> str:
         comment = trailing.comment.value if trailing.comment is not None else ""
@@ -158,6 +228,8 @@ class Anchors:
     def _offset(self, line: int, byte_col: int) -> int:
         """The text offset of a position CPython gives: a line and a UTF-8 byte column."""
         start = self._line_offsets[line - 1]
+        if self._ascii:
+            return start + byte_col
         end = self._line_offsets[line] if line < len(self._line_offsets) else len(self.text)
         text = self.text[start:end]
         col = byte_col if text.isascii() else len(text.encode("utf-8")[:byte_col].decode("utf-8"))

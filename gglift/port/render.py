@@ -80,12 +80,7 @@ def render(
     wanted = {id(node) for node in marked} | edited
     located = None
     if anchors is not None:
-        spans = {}  # id(edited node) -> where CPython puts it, when it can say
-        for node, path, _ in replacements:
-            span = anchors.span(node, path)
-            if span is not None:
-                spans[id(node)] = span
-        located = _locate_statements(module, wanted, edited, anchors, statement_of, spans)
+        located = _locate_statements(module, wanted, edited, anchors, statement_of)
     if located is None:
         located = _locate_module(module, wanted, edited)
     result = {id(node): located.positions[("start", id(node))] for node in marked}
@@ -121,23 +116,36 @@ def _locate_statements(
     edited: set[int],
     anchors: Anchors,
     statement_of: Mapping[int, cst.CSTNode],
-    spans: Mapping[int, tuple[cst.CSTNode, int, int]],
 ) -> Optional[_Located]:
-    """Generate the statements holding a wanted node, each only as far as its last mark;
-    None when one cannot be placed or does not reproduce the source text where it starts.
+    """Place the wanted nodes CPython's positions can place, and generate the statements
+    holding the others, each only as far as its last mark; None when a statement cannot be
+    placed, does not reproduce the source text where it starts, or the two parsers disagree.
 
-    An edited node in ``spans`` is generated only as far as the start of the node given
-    with it, which must be where CPython puts it; its end is CPython's."""
-    checks = {id(check): check for check, _, _ in spans.values()}
-    wanted = wanted | checks.keys()
-    needs: dict[int, tuple[cst.CSTNode, set]] = {}  # id(statement) -> it, the marks it holds
+    A node placed by CPython's positions counts only once libcst generates the node given
+    with it (the value or line it is in) at the offset CPython gives that one.
+    """
+    by_statement: dict[int, tuple[cst.CSTNode, set[int]]] = {}
     for key in wanted:
+        root = statement_of.get(key)
+        if root is None or not anchors.knows(root):
+            return None
+        by_statement.setdefault(id(root), (root, set()))[1].add(key)
+    placed: dict[int, tuple[int, int, int, Optional[int]]] = {}
+    checks: dict[int, tuple[cst.CSTNode, int]] = {}
+    for root, keys in by_statement.values():
+        found, needed = anchors.place(root, keys)
+        placed.update(found)
+        checks.update(needed)
+    settled = {key for key, place in placed.items() if key not in edited or place[3] is not None}
+    generated = (wanted - settled) | checks.keys()
+    needs: dict[int, tuple[cst.CSTNode, set]] = {}  # id(statement) -> it, the marks it holds
+    for key in generated:
         root = statement_of.get(key)
         if root is None or not anchors.knows(root):
             return None
         marks = needs.setdefault(id(root), (root, set()))[1]
         marks.add(("start", key))
-        if key in edited and key not in spans:
+        if key in edited and key not in settled:
             marks.add(("end", key))
     starts = []
     for root, marks in needs.values():
@@ -146,20 +154,27 @@ def _locate_statements(
             return None
         starts.append((start, root, marks))
     located = _Located(anchors.text)
+    hooked = wanted | checks.keys()
     for (line, offset), root, marks in sorted(starts, key=lambda item: item[0]):
         needed = marks - located.offsets.keys()
         if not needed:
             continue  # inside a statement generated already
         tokens, found = _generate_marking(
-            module, root, list(anchors.indent(root)), wanted, edited, needed, anchors.is_elif(root)
+            module, root, list(anchors.indent(root)), hooked, edited, needed, anchors.is_elif(root)
         )
         code = _locate(tokens, found, line, offset, located)
         if not anchors.text.startswith(code, offset):
             return None
-    for key, (check, start, end) in spans.items():
-        if located.offsets.get(("start", id(check))) != start or located.offsets.setdefault(("end", key), end) != end:
-            return None  # the two parsers do not agree on where it is
-    if len(located.positions) != len(wanted) or len(located.offsets) != len(wanted) + len(edited):
+    if any(located.offsets.get(("start", key)) != offset for key, (_, offset) in checks.items()):
+        return None  # the two parsers do not agree on where a statement's value or line is
+    for key in settled:
+        start, line, col, end = placed[key]
+        if located.offsets.setdefault(("start", key), start) != start:
+            return None
+        located.positions[("start", key)] = (line, col)
+        if key in edited and located.offsets.setdefault(("end", key), end) != end:  # type: ignore[arg-type]
+            return None
+    if any(("start", key) not in located.positions for key in wanted) or any(("end", key) not in located.offsets for key in edited):
         return None
     return located
 

@@ -53,6 +53,12 @@ SOURCES = {
         "# module footer\n"
     ),
     "no final newline": "import os\nx = f(os)",
+    "call shapes": (
+        "r = f(a, *b, c=d, **e)\ns = g(c=1, *b)\nt = h(x for x in y)\nu = a.b().c(d)[e].f\n"
+        "v = a . b ( c ) [ 'k' ]\nw = k(\n    'é',  # note\n    key=m(n),\n)\nz = 'ü' + p(q)\n"
+        "print((yield_ := q(1)), lambda a=b(c): a)\nreturn_value = (x)(y)\n"
+        "total = first(a)(b)(c)\nfirst(a).second(b).third(c)\n"
+    ),
     "values in parentheses and unicode": (
         "x = (f(a))\ny = 'é' + g('ü')\nz: int = h(\n    'ß',\n)\nw += k()\n"
         "def f():\n    return (yield)\n"
