@@ -23,9 +23,13 @@ from gglift.port.anchors import LINE_STARTS
 # --- kinds -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
-    """What an expression provably is. ``tag`` is one of the constants below."""
+    """What an expression provably is. ``tag`` is one of the constants below.
+
+    Kinds are compared on every call the port looks at, mostly with ``None`` or with kinds
+    of another tag, so equality tests identity and the tag before the other fields.
+    """
 
     tag: str
     service: Optional[str] = None  # for CLIENT/METHOD: "iot-data", "sns", ...
@@ -36,13 +40,29 @@ class Kind:
     # hold: not part of the kind's identity, so kinds from two creations still agree
     origins: frozenset = field(default=frozenset(), compare=False)
 
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(other) is not Kind:
+            return NotImplemented
+        return (
+            self.tag == other.tag  # type: ignore[attr-defined]
+            and self.service == other.service  # type: ignore[attr-defined]
+            and self.sdk == other.sdk  # type: ignore[attr-defined]
+            and self.name == other.name  # type: ignore[attr-defined]
+            and self.func is other.func  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.tag, self.service, self.sdk, self.name, id(self.func)))
+
     def derived(self, tag: str, name: Optional[str] = None) -> "Kind":
         """A kind obtained from this one (a method, a result), keeping its origins."""
         return Kind(tag, service=self.service, sdk=self.sdk, name=name, origins=self.origins)
 
     def carrying(self, kind: "Kind") -> "Kind":
         """``kind`` (a call's result, a payload) with this kind's origins."""
-        return dataclasses.replace(kind, origins=self.origins)
+        return Kind(kind.tag, kind.service, kind.sdk, kind.name, kind.func, self.origins)
 
 
 BOTO3 = Kind("boto3")
@@ -916,10 +936,10 @@ def _records(store: dict[str, list], key: str, record: type) -> list:
 def agreed(kinds: list[Optional[Kind]]) -> Optional[Kind]:
     """The one kind all of ``kinds`` are, with their origins merged; None if they differ."""
     first = kinds[0] if kinds else None
-    if first is None or any(kind != first for kind in kinds):
+    if first is None or any(kind is not first and kind != first for kind in kinds):
         return None
     origins = frozenset().union(*(kind.origins for kind in kinds))  # type: ignore[union-attr]
-    return first if origins == first.origins else dataclasses.replace(first, origins=origins)
+    return first if origins == first.origins else Kind(first.tag, first.service, first.sdk, first.name, first.func, origins)
 
 
 def unpacked_keywords(arg: cst.Arg, analysis: Analysis, scope: Scope) -> Optional[dict[str, cst.DictElement]]:

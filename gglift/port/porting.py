@@ -193,7 +193,8 @@ class _Planner:
         """Port a creation only if every use of it is known and has an edge equivalent."""
         candidates: dict[int, tuple[CallSite, str, Uses]] = {}
         for site in self.analysis.calls:
-            if self.analysis.kind_of(site.node.func, site.scope) != an.CLIENT_FACTORY:
+            func = self.analysis.kind_of(site.node.func, site.scope)
+            if func is None or func != an.CLIENT_FACTORY:
                 continue
             services = self._creation_services(site)
             if not services or not services <= PORTABLE:
@@ -243,17 +244,22 @@ class _Planner:
     def _call(self, site: CallSite) -> None:
         node, scope = site.node, site.scope
         func = self.analysis.kind_of(node.func, scope)
-        if func is not None and func.tag == an.METHOD:
-            self._method(site, func)
-        elif func == an.RESOURCE_FACTORY:
-            created = self.analysis.kind_of(node, scope)
-            if created is not None:
-                self._cloud_only(site, created.service or "", "resource")
-        elif func == an.XRAY_PATCH_ALL or (func == an.XRAY_PATCH and _patches_botocore(node)):
-            self.plan.findings.append(FindingAt("GGL160", node, {"call": source_text(node)}))
-        elif (
-            isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "read"
+        if func is not None:  # most calls have no kind: they skip these comparisons
+            if func.tag == an.METHOD:
+                self._method(site, func)
+                return
+            if func == an.RESOURCE_FACTORY:
+                created = self.analysis.kind_of(node, scope)
+                if created is not None:
+                    self._cloud_only(site, created.service or "", "resource")
+                return
+            if func == an.XRAY_PATCH_ALL or (func == an.XRAY_PATCH and _patches_botocore(node)):
+                self.plan.findings.append(FindingAt("GGL160", node, {"call": source_text(node)}))
+                return
+        if type(node.func) is not cst.Attribute:  # exact type: libcst's ABCs are slow to test
+            return
+        if (
+            node.func.attr.value == "read"
             and not node.args
             and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
             and self._is_ported(self.analysis.kind_of(node.func.value, scope))
@@ -261,8 +267,7 @@ class _Planner:
             self.plan.edit(node, site.path, _unwrap_call)
             self.plan.findings.append(FindingAt("GGL111", node.func.attr))
         elif (
-            isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "get"
+            node.func.attr.value == "get"
             and node.args
             and literal_value(node.args[0].value) in an.CLOUD_ONLY_INVOKE_FIELDS
             and self.analysis.kind_of(node.func.value, scope) == an.INVOKE_RESULT
@@ -569,10 +574,11 @@ def _names_in(node: cst.CSTNode) -> Counter:
     pending = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, cst.Name):
-            found[current.value] += 1
-        elif isinstance(current, (cst.Attribute, cst.Arg)):
-            pending.append(current.value)
+        kind = type(current)  # exact types: libcst's ABCs are slow to test
+        if kind is cst.Name:
+            found[current.value] += 1  # type: ignore[attr-defined]
+        elif kind is cst.Attribute or kind is cst.Arg:
+            pending.append(current.value)  # type: ignore[attr-defined]
         else:
             pending.extend(child_nodes(current))
     return found

@@ -29,32 +29,33 @@ def static_pieces(
     """
     if expr is None or depth > _MAX_DEPTH:
         return [_UNKNOWN]
-    if isinstance(expr, cst.SimpleString):
-        value = string_value(expr)
+    kind = type(expr)  # exact types: libcst's classes are ABCs, whose isinstance is slow
+    if kind is cst.SimpleString:
+        value = string_value(expr)  # type: ignore[arg-type]
         return [value if isinstance(value, str) else _UNKNOWN]
-    if isinstance(expr, cst.ConcatenatedString):
-        return _joined([expr.left, expr.right], analysis, scope, depth)
-    if isinstance(expr, cst.FormattedString):
-        return _joined(expr.parts, analysis, scope, depth)
-    if isinstance(expr, cst.FormattedStringText):
-        return [expr.value.replace("{{", "{").replace("}}", "}")]
-    if isinstance(expr, cst.FormattedStringExpression):
-        if expr.format_spec or expr.conversion:
+    if kind is cst.ConcatenatedString:
+        return _joined([expr.left, expr.right], analysis, scope, depth)  # type: ignore[attr-defined]
+    if kind is cst.FormattedString:
+        return _joined(expr.parts, analysis, scope, depth)  # type: ignore[attr-defined]
+    if kind is cst.FormattedStringText:
+        return [expr.value.replace("{{", "{").replace("}}", "}")]  # type: ignore[attr-defined]
+    if kind is cst.FormattedStringExpression:
+        if expr.format_spec or expr.conversion:  # type: ignore[attr-defined]
             return [_UNKNOWN]
-        return static_pieces(expr.expression, analysis, scope, depth + 1)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return _joined([expr.left, expr.right], analysis, scope, depth)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
-        return _formatted(expr.left, _PERCENT, analysis, scope, depth)
+        return static_pieces(expr.expression, analysis, scope, depth + 1)  # type: ignore[attr-defined]
+    if kind is cst.BinaryOperation and type(expr.operator) is cst.Add:  # type: ignore[attr-defined]
+        return _joined([expr.left, expr.right], analysis, scope, depth)  # type: ignore[attr-defined]
+    if kind is cst.BinaryOperation and type(expr.operator) is cst.Modulo:  # type: ignore[attr-defined]
+        return _formatted(expr.left, _PERCENT, analysis, scope, depth)  # type: ignore[attr-defined]
     if (
-        isinstance(expr, cst.Call)
-        and isinstance(expr.func, cst.Attribute)
-        and expr.func.attr.value == "format"
-        and not any(arg.star for arg in expr.args)
+        kind is cst.Call
+        and type(expr.func) is cst.Attribute  # type: ignore[attr-defined]
+        and expr.func.attr.value == "format"  # type: ignore[attr-defined]
+        and not any(arg.star for arg in expr.args)  # type: ignore[attr-defined]
     ):
-        return _formatted(expr.func.value, _BRACES, analysis, scope, depth)
-    if isinstance(expr, cst.Name):
-        sources = analysis.reaching(expr, scope)
+        return _formatted(expr.func.value, _BRACES, analysis, scope, depth)  # type: ignore[attr-defined]
+    if kind is cst.Name:
+        sources = analysis.reaching(expr, scope)  # type: ignore[arg-type]
         if sources and len(sources) > 1 and all(s[0] == "expr" for s in sources):
             # a variable assigned one of several values: each of them
             values: list[str] = []
