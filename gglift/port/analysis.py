@@ -100,6 +100,9 @@ METHOD = "method"
 CLIENT_EXCEPTIONS = "client_exceptions"
 CLIENT_EXCEPTION = "client_exception"  # client.exceptions.X
 FUNCTION = "function"
+# a function another module of the tree exports, whose calls return a client: ``service``,
+# ``sdk`` and ``origins`` are the client's
+CLIENT_MAKER = "client_maker"
 
 SHADOW_OPS = frozenset({"get_thing_shadow", "update_thing_shadow", "delete_thing_shadow"})
 INVOKE_OPS = frozenset({"invoke", "invoke_async"})  # invoke_async is ported to invoke
@@ -856,6 +859,8 @@ class Analysis:
             return func.carrying(SHADOW_RESULT)
         if func.tag == METHOD and func.service == "lambda" and func.name in INVOKE_OPS:
             return func.carrying(INVOKE_RESULT)
+        if func.tag == CLIENT_MAKER:
+            return client_kind(func.service or "", func.sdk or "boto3", func.origins)
         if func.tag == FUNCTION and func.func is not None:
             info = func.func
             made = self._factory_with_service_parameter(info, node)

@@ -12,6 +12,7 @@ those calls are followed the same way to their ``['payload'].read()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional, Union
 
 import libcst as cst
@@ -54,6 +55,7 @@ class _Follower:
         self.origin = origin
         self.tree = tree
         self.uses = Uses()
+        self.service: Optional[str] = None  # the followed client's, for modules calling for it
         self._seen: set = set()
 
     def _from(self, kind: Optional[an.Kind]) -> bool:
@@ -191,11 +193,18 @@ class _Follower:
         if key in self._seen:
             return True
         self._seen.add(key)
-        if scope.parent is self.analysis.module_scope and self._imported_whole_or(info.name):
-            return True  # a function returning the client is called elsewhere
         sites = self.analysis.calls_of(info.name)
-        if not sites or len(sites) != self.analysis.ref_count(info.name):
-            return False  # called from elsewhere, or also used other than by a direct call
+        if len(sites) != self.analysis.ref_count(info.name):
+            return False  # also used other than by a direct call
+        importers = self.tree.importers() if scope.parent is self.analysis.module_scope else {}
+        if WHOLE_MODULE in importers or (info.name in importers and follow != self.client):
+            self._imported_whole_or(info.name)  # noted as lost: only returned clients are followed
+            return True
+        for importer in importers.get(info.name, ()):
+            maker = an.Kind(an.CLIENT_MAKER, service=self.service, sdk="boto3")
+            self._methods_in(importer, info.name, maker)
+        if not sites and info.name not in importers:
+            return False  # never called
         for site in sites:
             follow(site.node, site.path[::-1], site.scope)
         return True
@@ -218,11 +227,18 @@ class _Follower:
             self._imported_whole_or(name)
             return
         for importer in importers.get(name, ()):
-            methods = self.tree.uses_in(importer, name, kind) if kind is not None else None
-            if methods is None:
+            if kind is None:
                 self.uses.untracked.append(f"{name}, imported by {importer.name}")
             else:
-                self.uses.elsewhere.extend(methods)
+                self._methods_in(importer, name, kind)
+
+    def _methods_in(self, importer: Path, name: str, kind: an.Kind) -> None:
+        """Note the methods ``importer`` calls on the client it gets through ``name``."""
+        methods = self.tree.uses_in(importer, name, kind)
+        if methods is None:
+            self.uses.untracked.append(f"{name}, imported by {importer.name}")
+        else:
+            self.uses.elsewhere.extend(methods)
 
     def _into_parameter(self, arg: cst.Arg, call: cst.Call, scope: Scope, follow) -> bool:
         analysis = self.analysis
@@ -253,6 +269,8 @@ class _Follower:
 def client_uses(analysis: Analysis, site: CallSite, tree: Tree = None) -> Uses:
     """Everything the client created at ``site`` reaches, and where it is lost."""
     follower = _Follower(analysis, id(site.node), tree or NoTree())
+    created = analysis.kind_of(site.node, site.scope)
+    follower.service = created.service if created is not None else None
     follower.client(site.node, site.path[::-1], site.scope)
     return follower.uses
 
@@ -263,13 +281,21 @@ def follow_imported(analysis: Analysis, origin: object, tree: Tree) -> Optional[
     follower = _Follower(analysis, origin, tree)
     scope = analysis.module_scope
     for name, sources in scope.bindings.items():
-        if not any(s[0] == "kind" and origin in s[1].origins for s in sources):
+        kinds = [s[1] for s in sources if s[0] == "kind" and origin in s[1].origins]
+        if not kinds:
             continue
         if follower._imported_whole_or(name):
             return None
+        maker = kinds[0].tag == an.CLIENT_MAKER
         for use in analysis.name_uses(name):
-            if analysis.lookup(use.scope, name) is sources:
+            if analysis.lookup(use.scope, name) is not sources:
+                continue
+            if not maker:
                 follower.client(use.node, use.up, use.scope)
+            elif type(use.up[0]) is cst.Call and use.up[0].func is use.node:
+                follower.client(use.up[0], use.up[1:], use.scope)  # what the call returns
+            else:
+                follower.uses.untracked.append(use.node)  # the function itself is passed on
     uses = follower.uses
     if uses.untracked:
         return None

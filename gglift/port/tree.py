@@ -5,7 +5,8 @@ agrees: the creating module follows the client into every module that imports it
 there must all be followed and portable), and an importing module asks the creating one
 whether it ports the client, and then ports its own calls on it. Both sides run the same
 decision over the same files, so they cannot disagree. Only ``from <module> import <name>``
-of a module-level client is followed; ``import module`` keeps the client on boto3 (GGL141).
+of a module-level client, or of a module-level function returning a client, is followed;
+``import module`` keeps the client on boto3 (GGL141).
 """
 
 from __future__ import annotations
@@ -93,12 +94,17 @@ def _decide(path: Path) -> dict[str, Kind]:
     found = {}
     for name, sources in analysis.module_scope.bindings.items():
         kind = analysis.agree(sources)
+        tag = an.CLIENT
+        if kind is not None and kind.tag == an.FUNCTION and kind.func is not None:
+            # a function returning a client: its callers in other modules get that client
+            kind = analysis.agree([("expr", value, kind.func.scope) for value in kind.func.returns])
+            tag = an.CLIENT_MAKER
         if kind is None or kind.tag != an.CLIENT:
             continue
-        if kind.sdk == "gg":
-            found[name] = kind  # already a greengrasssdk client: its calls are recorded there
+        if kind.sdk == "gg":  # already a greengrasssdk client: its calls are recorded there
+            found[name] = an.Kind(tag, service=kind.service, sdk="gg")
         elif kind.origins <= plan.ported:
-            found[name] = an.client_kind(kind.service or "", "boto3", frozenset({external_origin(path, name)}))
+            found[name] = an.Kind(tag, service=kind.service, sdk="boto3", origins=frozenset({external_origin(path, name)}))
     return found
 
 
@@ -121,8 +127,9 @@ class SourceTree:
         return self._importers
 
     def uses_in(self, importer: Path, name: str, kind: Kind) -> Optional[list[str]]:
-        """The methods ``importer`` calls on the client ``name`` it imports from this module;
-        None when a use of it there cannot be followed."""
+        """The methods ``importer`` calls on the client ``name`` it imports from this module
+        (or on what it gets by calling ``name``, for a CLIENT_MAKER ``kind``); None when a
+        use of it there cannot be followed."""
         from gglift.port.flows import follow_imported  # flows uses SourceTree objects
 
         module = _parse(importer)

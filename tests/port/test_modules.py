@@ -95,3 +95,51 @@ def test_a_result_that_depends_on_other_modules_is_never_cached(tmp_path):
     assert second.exit_code == 0, second.output
     assert (tmp_path / "app.py").read_text() == app.replace(", qos=1", "")
     assert (tmp_path / "aws.py").read_text() == 'import greengrasssdk\n\niot = greengrasssdk.client("iot-data")\n'
+
+
+CLIENTS = 'import boto3\n\n\ndef iot_client():\n    return boto3.client("iot-data")\n'
+PORTED_CLIENTS = 'import greengrasssdk\n\n\ndef iot_client():\n    return greengrasssdk.client("iot-data")\n'
+
+
+def test_a_client_returned_by_a_function_of_another_module_is_followed_there(tmp_path):
+    app = (
+        "from clients import iot_client\n\niot = iot_client()\n\n\ndef handler(event, context):\n"
+        '    iot.publish(topic="t", payload=b"x", qos=1)\n'
+        '    iot_client().get_thing_shadow(thingName="t")["payload"].read()\n'
+    )
+    ported = app.replace(", qos=1", "").replace(".read()", "")
+    assert port(tmp_path, {"clients.py": CLIENTS, "app.py": app}) == {
+        "clients.py": (PORTED_CLIENTS, []),
+        "app.py": (
+            ported,
+            [
+                ("GGL100", 7, 42, QOS),
+                ("GGL111", 8, 61, "`.read()` removed: the shadow payload is bytes on the core, not a stream"),
+            ],
+        ),
+    }
+
+
+def test_a_returned_client_lost_in_the_importer_stays_on_boto3_in_both(tmp_path):
+    app = "from clients import iot_client\n\nFACTORIES = [iot_client]\n\n\ndef handler(event, context):\n    iot_client().publish(topic='t', payload=b'x')\n"
+    assert port(tmp_path, {"clients.py": CLIENTS, "app.py": app}) == {
+        "clients.py": (None, [("GGL141", 5, 12, "the `iot-data` client stays on boto3: its use `iot_client, imported by app.py` cannot be followed")]),
+        "app.py": (None, []),
+    }
+
+
+def test_a_control_plane_call_on_a_returned_client_keeps_it_whole(tmp_path):
+    app = "from clients import iot_client\n\n\ndef handler(event, context):\n    iot_client().list_named_shadows_for_thing(thingName='t')\n"
+    assert port(tmp_path, {"clients.py": CLIENTS, "app.py": app})["clients.py"] == (
+        None,
+        [("GGL142", 5, 12, "the `iot-data` client stays on boto3: `list_named_shadows_for_thing` has no Greengrass Core SDK equivalent")],
+    )
+
+
+def test_a_returned_greengrasssdk_client_gives_the_importer_its_resources(tmp_path):
+    helper = 'import greengrasssdk\n\n\ndef iot_client():\n    return greengrasssdk.client("iot-data")\n'
+    app = "from clients import iot_client\n\n\ndef handler(event, context):\n    iot_client().publish(topic='plant/status', payload=b'x')\n"
+    for name, text in {"clients.py": helper, "app.py": app}.items():
+        (tmp_path / name).write_text(text)
+    result = analyze_path(tmp_path / "app.py")
+    assert (result.changed, [(r.value, r.line) for r in result.publishes]) == (False, [("plant/status", 5)])
