@@ -258,7 +258,9 @@ class _Planner:
                 return
         if type(node.func) is not cst.Attribute:  # exact type: libcst's ABCs are slow to test
             return
-        if (
+        if func is None and node.func.attr.value == "client":
+            self._client_from_parameter(site)
+        elif (
             node.func.attr.value == "read"
             and not node.args
             and self.analysis.kind_of(node.func.value, scope) == an.SHADOW_PAYLOAD
@@ -274,6 +276,19 @@ class _Planner:
             and self._is_ported(self.analysis.kind_of(node.func.value, scope))
         ):
             self._invoke_result_read(node.args[0].value)
+
+    def _client_from_parameter(self, site: CallSite) -> None:
+        """GGL145 for ``param.client('iot-data')`` when what ``param`` holds is not known."""
+        node = site.node
+        service = an.service_name(node)
+        base = node.func.value  # type: ignore[attr-defined]
+        if service not in PORTABLE or type(base) is not cst.Name:
+            return
+        sources = self.analysis.reaching(base, site.scope)
+        if not sources or any(source[0] != "param" for source in sources):
+            return
+        fields = {"call": _quoted(node), "service": service, "name": base.value, "function": sources[0][1].name}
+        self.plan.findings.append(FindingAt("GGL145", node, fields))
 
     # -- client creation ---------------------------------------------------------------------
 

@@ -295,6 +295,19 @@ the port; a line that makes a call is left in place, because it may have an effe
 still runs (at import, for module level code) and fails without a connection.""",
     ),
     Rule(
+        "GGL145",
+        "warning",
+        "client created from a value the port cannot see",
+        "the `{service}` client `{call}` creates stays on boto3: `{name}` is a parameter of `{function}`, whose callers cannot all be seen",
+        "create the session in this module, or pass the client itself (followed into functions of this module), or port the call by hand",
+        """\
+A client created from a parameter (`def publish_status(session, ...):` then
+`session.client('iot-data')`) is ported when every call of that function in the module passes
+a boto3 session. When the function is called from other modules, or used other than by direct
+calls, what the parameter holds is not known, so the creation and its calls stay on boto3 and
+need the cloud. This warning says so instead of leaving the call unmentioned.""",
+    ),
+    Rule(
         "GGL150",
         "error",
         "operation with no edge equivalent",

@@ -28,8 +28,9 @@ from gglift.storage import CHUNK
 # memory, so a 1 MiB file takes about 550 MB. Larger files are still scanned for MARKERS.
 MAX_SOURCE_BYTES = 1024 * 1024
 
-# A file mentioning none of these cannot hold a client we port or record: skip it unparsed.
-MARKERS = (b"boto3", b"botocore", b"greengrasssdk")
+# A file mentioning none of these cannot hold a client we port, record or report: skip it
+# unparsed. The service names catch a client created from a session passed in (GGL145).
+MARKERS = (b"boto3", b"botocore", b"greengrasssdk", b"iot-data", b"secretsmanager", b"'lambda'", b'"lambda"')
 
 
 

@@ -195,6 +195,10 @@ CASES = {
         [('GGL140', 'warning', 2, 6, '`iot.describe_endpoint` stays a cloud call: it works only while the device is online', "keep it if the device is online; give the component's role the permission"),
          ('GGL144', 'warning', 2, 6, '`ep` was only used by what the port removed, but `boto3.client("iot").describe_endpoint()["endpointAddress"]` still runs here and needs the cloud', 'remove this line')],
     ),
+    "client_from_a_parameter_no_caller_shows": (
+        'def publish_status(session, status):\n    session.client("iot-data").publish(topic="s", payload=status)\n',
+        [('GGL145', 'warning', 2, 5, 'the `iot-data` client `session.client("iot-data")` creates stays on boto3: `session` is a parameter of `publish_status`, whose callers cannot all be seen', 'create the session in this module, or pass the client itself (followed into functions of this module), or port the call by hand')],
+    ),
 }  # fmt: skip
 
 

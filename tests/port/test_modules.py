@@ -143,3 +143,23 @@ def test_a_returned_greengrasssdk_client_gives_the_importer_its_resources(tmp_pa
         (tmp_path / name).write_text(text)
     result = analyze_path(tmp_path / "app.py")
     assert (result.changed, [(r.value, r.line) for r in result.publishes]) == (False, [("plant/status", 5)])
+
+
+def test_a_client_made_from_a_session_another_module_passes_in_is_reported(tmp_path):
+    # helpers.py never mentions boto3: the service name lets it through the pre-filter
+    handler = "import boto3\nfrom helpers import publish_status\n\nsession = boto3.Session()\n\n\ndef handler(event, context):\n    publish_status(session, b'ok')\n"
+    helpers = 'def publish_status(session, status):\n    session.client("iot-data").publish(topic="status", payload=status, qos=1)\n'
+    assert port(tmp_path, {"handler.py": handler, "helpers.py": helpers}) == {
+        "handler.py": (None, []),
+        "helpers.py": (
+            None,
+            [
+                (
+                    "GGL145",
+                    2,
+                    5,
+                    'the `iot-data` client `session.client("iot-data")` creates stays on boto3: `session` is a parameter of `publish_status`, whose callers cannot all be seen',
+                )
+            ],
+        ),
+    }
