@@ -14,7 +14,7 @@ import collections.abc
 import dataclasses
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import libcst as cst
 
@@ -404,6 +404,9 @@ class Analysis:
         self._stack: list[cst.CSTNode] = []
         self._trys: tuple = ()
         self._class_of: dict[int, ClassInfo] = {}  # id(class scope) -> its ClassInfo
+        # what other modules pass for a parameter of a module-level function called only from
+        # there: (function name, index, parameter name) -> their kinds, or None if unknown
+        self.passed_elsewhere: Optional[Callable[[str, Optional[int], str], Optional[list[Kind]]]] = None
         # id(node) -> the statement or except clause holding it, where its code's line starts
         self.statement_of: dict[int, cst.CSTNode] = {}
         self._statement: cst.CSTNode = module
@@ -891,7 +894,7 @@ class Analysis:
         if factory is None:
             return None
         creation, index, name = factory
-        passed = _argument(call, index, name)
+        passed = argument(call, index, name)
         service = string_value(passed) if isinstance(passed, cst.SimpleString) else None
         if not isinstance(service, str):
             return None
@@ -917,14 +920,16 @@ class Analysis:
                 return None
             if any(arg.star for arg in site.node.args):
                 return None
-            passed.append((_argument(site.node, index, name), site.scope))
+            passed.append((argument(site.node, index, name), site.scope))
         return passed
 
     def _param_kind(self, info: FunctionInfo, index: Optional[int], name: str) -> Optional[Kind]:
         """A parameter's kind: the kind every call of the function in this file passes."""
         passed = self.passed_values(info, index, name)
         if passed is None:
-            return None
+            exported = info.cls is None and info.scope.parent is self.module_scope and not self.ref_count(info.name)
+            kinds = self.passed_elsewhere(info.name, index, name) if exported and self.passed_elsewhere else None
+            return agreed(kinds) if kinds else None
         return agreed([None if value is None else self.kind_of(value, scope) for value, scope in passed])
 
 
@@ -989,7 +994,7 @@ def subscript_key(node: cst.Subscript) -> Optional[str]:
     return None
 
 
-def _argument(call: cst.Call, index: Optional[int], name: str) -> Optional[cst.BaseExpression]:
+def argument(call: cst.Call, index: Optional[int], name: str) -> Optional[cst.BaseExpression]:
     """The expression passed for a parameter at ``index``/``name``, None if unknown."""
     position = 0
     for arg in call.args:

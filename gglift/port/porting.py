@@ -117,6 +117,8 @@ class _Planner:
         self.sdk_name = sdk_name
         self.tree = tree
         self.ported_elsewhere = ported_elsewhere
+        if tree is not None:
+            analysis.passed_elsewhere = tree.passed_kinds
         self.plan = Plan()
         self.ported_trys: dict[int, set[str]] = {}  # id(Try) -> what its ported calls raise
         self.ported: frozenset = frozenset()  # ids of the creations that are ported

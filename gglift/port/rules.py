@@ -302,10 +302,14 @@ still runs (at import, for module level code) and fails without a connection."""
         "create the session in this module, or pass the client itself (followed into functions of this module), or port the call by hand",
         """\
 A client created from a parameter (`def publish_status(session, ...):` then
-`session.client('iot-data')`) is ported when every call of that function in the module passes
-a boto3 session. When the function is called from other modules, or used other than by direct
-calls, what the parameter holds is not known, so the creation and its calls stay on boto3 and
-need the cloud. This warning says so instead of leaving the call unmentioned.""",
+`session.client('iot-data')`) is ported when every call of that function passes a boto3
+session: all its calls in this module, or, for a function only other modules of the source
+tree call (`from helpers import publish_status`), all their calls, each passing a session
+made with no credentials of its own. Otherwise (the function is passed around, called through
+`import helpers`, given something else, or a session with explicit credentials that the
+ported client would drop) what the parameter holds is not known, so the creation and its
+calls stay on boto3 and need the cloud. This warning says so instead of leaving the call
+unmentioned.""",
     ),
     Rule(
         "GGL150",

@@ -18,7 +18,7 @@ import libcst as cst
 
 from gglift.port import analysis as an
 from gglift.port.analysis import Analysis, Kind
-from gglift.port.modules import importers_of, read_cached, resolve_from, source_root
+from gglift.port.modules import WHOLE_MODULE, importers_of, read_cached, resolve_from, source_root
 
 # (path, hash of the file's bytes) -> the module's exported clients, by name
 _DECISIONS: dict[tuple, dict[str, Kind]] = {}
@@ -126,6 +126,22 @@ class SourceTree:
             self._importers = importers_of(self.path)
         return self._importers
 
+    def passed_kinds(self, name: str, index: Optional[int], param: str) -> Optional[list[Kind]]:
+        """What the modules importing the function ``name`` by name pass for one of its
+        parameters, as kinds that mean the same here: a boto3 session made in the call or
+        bound once to a name, with no credentials of its own. None when one of them uses the
+        function other than by a plain call, or passes anything else."""
+        importers = self.importers()
+        if WHOLE_MODULE in importers or name not in importers:
+            return None
+        kinds: list[Kind] = []
+        for importer in importers[name]:
+            passed = _sessions_passed(importer, self.path, name, index, param)
+            if passed is None:
+                return None
+            kinds.extend(passed)
+        return kinds
+
     def uses_in(self, importer: Path, name: str, kind: Kind) -> Optional[list[str]]:
         """The methods ``importer`` calls on the client ``name`` it imports from this module
         (or on what it gets by calling ``name``, for a CLIENT_MAKER ``kind``); None when a
@@ -144,11 +160,49 @@ class SourceTree:
         return follow_imported(analysis, origin, SourceTree(importer))
 
 
+def _sessions_passed(importer: Path, path: Path, name: str, index: Optional[int], param: str) -> Optional[list[Kind]]:
+    """:meth:`SourceTree.passed_kinds` for one importing module."""
+    from gglift.port.porting import CREDENTIAL_ARGS  # porting uses this module's SourceTree
+
+    module = _parse(importer)
+    if module is None:
+        return None
+    analysis = Analysis(module)
+    imported = Kind("imported_function")
+    bind_imported(analysis, importer, lambda target, taken: imported if (target, taken) == (path, name) else None)
+    kinds: list[Kind] = []
+    for bound, sources in analysis.module_scope.bindings.items():
+        if sources != [("kind", imported)]:
+            continue
+        for use in analysis.name_uses(bound):
+            if analysis.lookup(use.scope, bound) is not sources:
+                continue
+            call = use.up[0]
+            if type(call) is not cst.Call or call.func is not use.node:  # type: ignore[attr-defined]
+                return None  # the function itself is passed on
+            value = an.argument(call, index, param)  # type: ignore[arg-type]
+            if value is None or analysis.kind_of(value, use.scope) != an.SESSION:
+                return None
+            made = value
+            if type(value) is cst.Name:
+                reaching = analysis.reaching(value, use.scope) or []
+                made = reaching[0][1] if len(reaching) == 1 and reaching[0][0] == "expr" else None
+            if type(made) is not cst.Call or any(
+                arg.star or (arg.keyword is not None and arg.keyword.value in CREDENTIAL_ARGS) for arg in made.args  # type: ignore[attr-defined]
+            ):
+                return None  # credentials the ported client would silently drop (GGL143)
+            kinds.append(an.SESSION)
+    return kinds
+
+
 class NoTree:
     """No other module: what :func:`gglift.port.engine.analyze_source` assumes by default."""
 
     def importers(self) -> dict[str, list[Path]]:
         return {}
+
+    def passed_kinds(self, name: str, index: Optional[int], param: str) -> Optional[list[Kind]]:
+        return None
 
     def uses_in(self, importer: Path, name: str, kind: Kind) -> Optional[list[str]]:
         return None

@@ -145,21 +145,34 @@ def test_a_returned_greengrasssdk_client_gives_the_importer_its_resources(tmp_pa
     assert (result.changed, [(r.value, r.line) for r in result.publishes]) == (False, [("plant/status", 5)])
 
 
-def test_a_client_made_from_a_session_another_module_passes_in_is_reported(tmp_path):
+HELPERS = 'def publish_status(session, status):\n    session.client("iot-data").publish(topic="status", payload=status, qos=1)\n'
+
+
+def handler_passing(session: str) -> str:
+    return f"import boto3\nfrom helpers import publish_status\n\nsession = {session}\n\n\ndef handler(event, context):\n    publish_status(session, b'ok')\n"
+
+
+def test_a_client_made_from_a_session_another_module_passes_in_is_followed(tmp_path):
     # helpers.py never mentions boto3: the service name lets it through the pre-filter
-    handler = "import boto3\nfrom helpers import publish_status\n\nsession = boto3.Session()\n\n\ndef handler(event, context):\n    publish_status(session, b'ok')\n"
-    helpers = 'def publish_status(session, status):\n    session.client("iot-data").publish(topic="status", payload=status, qos=1)\n'
-    assert port(tmp_path, {"handler.py": handler, "helpers.py": helpers}) == {
+    assert port(tmp_path, {"handler.py": handler_passing("boto3.Session()"), "helpers.py": HELPERS}) == {
         "handler.py": (None, []),
         "helpers.py": (
-            None,
-            [
-                (
-                    "GGL145",
-                    2,
-                    5,
-                    'the `iot-data` client `session.client("iot-data")` creates stays on boto3: `session` is a parameter of `publish_status`, whose callers cannot all be seen',
-                )
-            ],
+            'import greengrasssdk\ndef publish_status(session, status):\n    greengrasssdk.client("iot-data").publish(topic="status", payload=status)\n',
+            [("GGL100", 2, 72, QOS)],
         ),
     }
+
+
+def test_a_session_with_its_own_credentials_passed_in_is_reported_not_ported(tmp_path):
+    handler = handler_passing("boto3.Session(profile_name='plant')")
+    assert port(tmp_path, {"handler.py": handler, "helpers.py": HELPERS})["helpers.py"] == (
+        None,
+        [
+            (
+                "GGL145",
+                2,
+                5,
+                'the `iot-data` client `session.client("iot-data")` creates stays on boto3: `session` is a parameter of `publish_status`, whose callers cannot all be seen',
+            )
+        ],
+    )
