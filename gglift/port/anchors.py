@@ -232,7 +232,7 @@ class Anchors:
             return start + byte_col
         end = self._line_offsets[line] if line < len(self._line_offsets) else len(self.text)
         text = self.text[start:end]
-        col = byte_col if text.isascii() else len(text.encode("utf-8")[:byte_col].decode("utf-8"))
+        col = byte_col if text.isascii() else len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
         return start + col
 
 

@@ -101,7 +101,7 @@ def _port(decoded: Decoded, syntax: Optional[ast.Module], path: Path, tree: bool
         plan_imports(analysis, plan, sdk_name or "greengrasssdk", add_import)
     marked = [f.node for f in plan.findings] + [r.node for r in plan.resources]
     anchors = Anchors.of(decoded.text, module, syntax) if marked or plan.edits else None
-    where, ported = render(module, marked, replacements(plan), anchors, analysis.statement_of)
+    where, ported = render(module, marked, replacements(plan), anchors, analysis.statement_of, decoded.text)
     new_text = decoded.text if ported is None else ported
 
     result = FileResult(path=path, depends_on_tree=from_tree or (source_tree is not None and source_tree.imported))

@@ -64,6 +64,7 @@ def render(
     replacements: Sequence[Replacement],
     anchors: Optional[Anchors] = None,
     statement_of: Mapping[int, cst.CSTNode] = {},
+    source: Optional[str] = None,
 ) -> tuple[dict[int, tuple[int, int]], Optional[str]]:
     """Positions of ``marked`` nodes and the text with ``replacements`` applied.
 
@@ -82,7 +83,7 @@ def render(
     if anchors is not None:
         located = _locate_statements(module, wanted, edited, anchors, statement_of)
     if located is None:
-        located = _locate_module(module, wanted, edited)
+        located = _locate_module(module, wanted, edited, source)
     result = {id(node): located.positions[("start", id(node))] for node in marked}
     if not replacements:
         return result, None
@@ -102,11 +103,13 @@ def render(
     return result, ported
 
 
-def _locate_module(module: cst.Module, wanted: set[int], edited: set[int]) -> _Located:
-    """Generate the whole module: its text is the one the positions refer to."""
+def _locate_module(module: cst.Module, wanted: set[int], edited: set[int], source: Optional[str]) -> _Located:
+    """Generate the whole module: its text is the one the positions refer to, or ``source``
+    when that text begins it (libcst drops the last newline of a file ending in a lone CR)."""
     tokens, marks = _generate_marking(module, module, [], wanted, edited)
     located = _Located("")
-    located.text = _locate(tokens, marks, 1, 0, located)
+    text = _locate(tokens, marks, 1, 0, located)
+    located.text = source if source is not None and source.startswith(text) else text
     return located
 
 
@@ -257,10 +260,11 @@ def _locate(tokens: list[str], marks: dict, line: int, offset: int, located: _Lo
     for key, index in sorted(marks.items(), key=lambda item: item[1]):
         chunk = "".join(tokens[done:index])
         chunks.append(chunk)
-        newlines = chunk.count("\n")
+        # lines end as CPython ends them: CRLF, LF or a lone CR
+        newlines = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
         if newlines:
             line += newlines
-            line_start = offset + chunk.rfind("\n") + 1
+            line_start = offset + max(chunk.rfind("\n"), chunk.rfind("\r")) + 1
         offset += len(chunk)
         done = index
         located.offsets[key] = offset

@@ -34,6 +34,14 @@ def test_crlf_newlines_are_kept() -> None:
     assert result.new_source == expected.encode()
 
 
+def test_lone_cr_newlines_are_kept_and_findings_are_on_their_lines() -> None:
+    # libcst drops the last newline of such a file: the port must not
+    before = CLOUD.replace("\n", "\r") + '\rdef f():\r    iot.publish(topic="t", payload="x", qos=1)\r'
+    result = analyze_source(before.encode(), Path("app.py"))
+    expected = PORTED.replace("\n", "\r") + '\rdef f():\r    iot.publish(topic="t", payload="x")\r'
+    assert (result.new_source, [(f.code, f.line, f.col) for f in result.findings]) == (expected.encode(), [("GGL100", 5, 41)])
+
+
 def test_missing_final_newline_stays_missing() -> None:
     result = analyze_source(CLOUD.rstrip("\n").encode(), Path("app.py"))
     assert result.new_source == PORTED.rstrip("\n").encode()
