@@ -1,13 +1,15 @@
-"""Where each statement of a libcst tree starts in the source text, from CPython's AST.
+"""Where the statements of a libcst tree, and the calls in them, are in the source text.
 
 Finding a node's position with libcst means generating the code before it. CPython's parser,
-which the engine runs anyway to refuse what no device could compile, already knows the line
-of every statement, so pairing its statements with libcst's lets :mod:`gglift.port.render`
-generate only the statements that hold a finding or an edit, each starting at a known line.
+which the engine runs anyway to refuse what no device could compile, already knows the
+position of every statement and expression. Pairing its statements with libcst's lets
+:mod:`gglift.port.render` generate only the statements that hold a finding or an edit, each
+from a known line; pairing the names, attributes, calls, arguments and subscripts of a
+statement's value places most findings with no generating at all.
 
-The pairing follows both trees' statement lists in step (a libcst line of ``a; b`` is two
-AST statements). Where the two disagree, there are no anchors and the caller generates the
-whole module, as it would without them.
+The pairing follows both trees in step (a libcst line of ``a; b`` is two AST statements).
+Where the two disagree there are no anchors, or the node is not placed, and the caller
+generates instead, as it would without them.
 """
 
 from __future__ import annotations
