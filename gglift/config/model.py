@@ -7,6 +7,7 @@ Defaults are those of the Lambda launcher (see docs/config.md).
 
 from __future__ import annotations
 
+import platform as host_platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -73,6 +74,10 @@ class Platform:
     os: str = "linux"
     architecture: Optional[str] = None
     name: Optional[str] = None
+
+    def machine(self) -> str:
+        """The architecture, or this machine's when none is set (what pip targets then)."""
+        return self.architecture or host_platform.machine()
 
 
 @dataclass(frozen=True)

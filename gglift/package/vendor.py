@@ -70,7 +70,7 @@ class VendorError(Exception):
     def platform_text(self) -> str:
         """``linux/aarch64, python3.11``: the platform pip was asked for."""
         platform = self.platform or Platform()
-        return f"{platform.os}/{platform.architecture or host.machine()}, {self.runtime}"
+        return f"{platform.os}/{platform.machine()}, {self.runtime}"
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def pip_arguments(target: Platform, runtime: str) -> list[str]:
     """The platform part of the ``pip install`` command line for ``target``."""
     if is_native(target, runtime):
         return []
-    arch = ARCHITECTURES.get(target.architecture or host.machine(), target.architecture or host.machine())
+    arch = ARCHITECTURES.get(target.machine(), target.machine())
     return [
         "--only-binary=:all:",
         "--platform", f"{MANYLINUX}_{arch}",
@@ -130,7 +130,7 @@ def cache_key(requirements: Requirements, target: Platform, runtime: str) -> str
     base = requirements.file.parent if requirements.file else Path(".")
     texts = [[os.path.relpath(path, base), text] for path, text in requirements.texts]
     data = {"requirements": texts, "extra": list(requirements.extra),
-            "pip": pip_arguments(target, runtime), "runtime": runtime, "arch": target.architecture or host.machine()}
+            "pip": pip_arguments(target, runtime), "runtime": runtime, "arch": target.machine()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -146,7 +146,7 @@ def vendor(requirements: Requirements, target: Platform, runtime: str, cache_dir
 
 def _install(requirements: Requirements, target: Platform, runtime: str, tree: Path) -> None:
     PROGRESS.info("pip: installing %s for %s/%s, %s", ", ".join(requirements.lines + requirements.extra), target.os,
-                  target.architecture or host.machine(), runtime)
+                  target.machine(), runtime)
     tree.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:
