@@ -33,7 +33,7 @@ from gglift.routes import topic_matches
 from gglift.runtime.backend import Backend, LocalShadows
 from gglift.runtime.dispatch import IpcError as HttpError
 from gglift.runtime.router import CLOUD, IOT_CORE, PUB_SUB
-from gglift.runtime.secrets import secret_error
+from gglift.runtime.secrets import secret_error, secret_name
 from gglift.runtime.shadow import ShadowError
 from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
@@ -173,7 +173,7 @@ class IpcBackend(Backend):
             status = 404 if isinstance(exc, ResourceNotFoundError) else 403 if isinstance(exc, UnauthorizedError) else 500
             return secret_error(status, str(exc))
         value = answer.get("secretValue") or {}
-        body = {"ARN": answer.get("secretId") or secret_id, "Name": secret_id.split(":secret:", 1)[-1],
+        body = {"ARN": answer.get("secretId") or secret_id, "Name": secret_name(secret_id),
                 "VersionId": answer.get("versionId"), "VersionStages": answer.get("versionStage") or []}
         if "secretString" in value:
             body["SecretString"] = value["secretString"]
@@ -184,7 +184,7 @@ class IpcBackend(Backend):
     async def _configured_secret(self, secret_id: str) -> Result:
         """Nucleus lite has no SecretManager: the host reads ``secrets.<name>`` of its own
         component configuration (set by the deployment's configuration update)."""
-        name = secret_id.split(":secret:", 1)[-1]
+        name = secret_name(secret_id)
         try:
             value = await self.client.get_configuration([SECRETS_KEY, name])
         except IpcError as exc:

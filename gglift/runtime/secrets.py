@@ -39,7 +39,7 @@ class SecretStore:
                 secrets = json.load(fh)
         except (OSError, ValueError) as exc:
             return secret_error(500, f"cannot read the secrets file {self.path}: {exc.__class__.__name__}")
-        name = secret_id.split(":secret:", 1)[-1]  # accept an ARN too
+        name = secret_name(secret_id)
         entry = secrets.get(name) if isinstance(secrets, dict) else None
         if entry is None:
             return secret_error(404, f"Secrets Manager can't find the specified secret: {secret_id}")
@@ -61,6 +61,15 @@ class SecretStore:
             if key in entry:
                 answer[key] = entry[key]
         return Result(json.dumps(answer).encode())
+
+
+def secret_name(secret_id: str) -> str:
+    """The name a ``SecretId`` gives, an ARN's included.
+
+    >>> secret_name("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-password")
+    'db-password'
+    """
+    return secret_id.split(":secret:", 1)[-1]
 
 
 def secret_error(status: int, message: str) -> Result:
