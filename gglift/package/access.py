@@ -17,7 +17,8 @@ from gglift.package.requests import Target, secret_arn
 from gglift.routes import CLOUD, COMPONENT_PREFIX, Derived, effective_subscriptions
 
 from gglift.runtime.access import MQTTPROXY, PUBSUB, SECRETS, SHADOWS
-from gglift.runtime.shadowsync import INBOUND, shadow_topic
+from gglift.runtime.shadow import shadow_topic
+from gglift.runtime.shadowsync import INBOUND
 
 SHADOW_OPERATIONS = ("GetThingShadow", "UpdateThingShadow", "DeleteThingShadow")
 # What a C executable imports from gglift's Core SDK for C, by service: its code cannot be

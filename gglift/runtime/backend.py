@@ -17,7 +17,7 @@ from gglift.runtime import launch
 from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge, MqttError
 from gglift.runtime.router import CLOUD, IOT_CORE
 from gglift.runtime.secrets import SecretStore
-from gglift.runtime.shadow import ShadowError, ShadowStore
+from gglift.runtime.shadow import ShadowError, ShadowStore, shadow_topic
 from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
 
@@ -94,7 +94,7 @@ class LocalShadows:
 
     def apply(self, thing: str, update: bytes) -> None:
         """An update from the cloud shadow (not synced back)."""
-        self._serve(f"$aws/things/{thing}/shadow/update", update)
+        self._serve(shadow_topic(thing, "update"), update)
 
     def _serve(self, subject: str, payload: bytes) -> tuple[Result, bool]:
         if self._store is None:

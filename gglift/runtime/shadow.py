@@ -21,6 +21,13 @@ from typing import Optional
 
 from gglift.runtime.work import Result
 
+PREFIX = "$aws/things/"
+
+
+def shadow_topic(thing: str, suffix: str) -> str:
+    """``$aws/things/<thing>/shadow/<suffix>``."""
+    return f"{PREFIX}{thing}/shadow/{suffix}"
+
 # How long a writer waits for another core's transaction before giving up (SQLite's busy
 # timeout): far longer than any single update holds the lock, even on a loaded machine.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -62,7 +69,7 @@ class ShadowStore:
         if len(parts) != 5 or parts[:2] != ["$aws", "things"] or parts[3] != "shadow":
             return ShadowError(400, f"unsupported shadow topic: {subject}").result(), []
         thing, op = parts[2], parts[4]
-        base = f"$aws/things/{thing}/shadow/{op}"
+        base = shadow_topic(thing, op)
         try:
             if op == "get":
                 answer = self.get(thing)
@@ -80,7 +87,7 @@ class ShadowStore:
         published = [(base + "/accepted", body)]
         if delta:
             doc = {"version": answer["version"], "timestamp": answer["timestamp"], "state": delta}
-            published.append((f"$aws/things/{thing}/shadow/update/delta", json.dumps(doc).encode()))
+            published.append((shadow_topic(thing, "update/delta"), json.dumps(doc).encode()))
         return Result(body), published
 
     # -- operations ----------------------------------------------------------------------

@@ -22,15 +22,11 @@ import json
 import logging
 from typing import Callable
 
+from gglift.runtime.shadow import PREFIX, shadow_topic
+
 log = logging.getLogger("gglift.shadowsync")
 
-PREFIX = "$aws/things/"
 INBOUND = ("update/delta", "get/accepted")  # what the sync listens to, per thing
-
-
-def shadow_topic(thing: str, suffix: str) -> str:
-    """``$aws/things/<thing>/shadow/<suffix>``."""
-    return f"{PREFIX}{thing}/shadow/{suffix}"
 
 
 class ShadowSync:
