@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gglift.toml_writer import value
+
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # FROM 'topic/filter' in an IoT rule's SQL.
 RULE_TOPIC = re.compile(r"\bFROM\s+'([^']+)'", re.I)
@@ -96,24 +98,24 @@ def _function(logical_id: str, props: dict, root: Path) -> tuple[str | None, lis
     if not (isinstance(runtime, str) and runtime.startswith("python")):
         return None, [f"runtime {runtime!r}: gglift runs Python functions (and C executables)"]
     name = props.get("FunctionName") if isinstance(props.get("FunctionName"), str) else logical_id
-    lines = ["[[function]]", f"name = {_s(name)}", f"handler = {_s(handler)}", f"runtime = {_s(runtime)}",
-             f"source = {_s(code.rstrip('/') or '.')}"]
+    lines = ["[[function]]", f"name = {value(name)}", f"handler = {value(handler)}", f"runtime = {value(runtime)}",
+             f"source = {value(code.rstrip('/') or '.')}"]
     if (root / code / "requirements.txt").is_file():
-        lines.append(f"requirements = {_s(str(Path(code) / 'requirements.txt'))}")
+        lines.append(f"requirements = {value(str(Path(code) / 'requirements.txt'))}")
     if isinstance(props.get("Timeout"), int):
         lines.append(f"timeoutInSeconds = {props['Timeout']}")
     env = ((props.get("Environment") or {}).get("Variables") or {})
     plain = {k: v for k, v in env.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
     notes.extend(f"environment variable {k} (computed by CloudFormation)" for k in env if k not in plain)
     if plain:
-        lines.append("environmentVariables = { " + ", ".join(f"{k} = {_s(str(v))}" for k, v in plain.items()) + " }")
+        lines.append(f"environmentVariables = {value({k: str(v) for k, v in plain.items()})}")
     sources = []
     for name, event in (props.get("Events") or {}).items():
         kind = (event or {}).get("Type")
         sql = ((event or {}).get("Properties") or {}).get("Sql")
         topic = RULE_TOPIC.search(sql) if isinstance(sql, str) else None
         if kind == "IoTRule" and topic:
-            sources.append(f'{{ topic = {_s(topic.group(1))}, type = "IOT_CORE" }}')
+            sources.append(f'{{ topic = {value(topic.group(1))}, type = "IOT_CORE" }}')
         else:
             notes.append(f"event {name} ({kind})")
     if sources:
@@ -123,6 +125,3 @@ def _function(logical_id: str, props: dict, root: Path) -> tuple[str | None, lis
     return "\n".join(lines) + "\n", notes
 
 
-def _s(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(value)

@@ -5,7 +5,7 @@ for templates) gives a :class:`~gglift.migrate.group.Group` in the ``greengrass`
 :mod:`~gglift.migrate.mapping` turns it into the project's data, code files and report
 (:mod:`~gglift.migrate.functions`, :mod:`~gglift.migrate.subscriptions`,
 :mod:`~gglift.migrate.elements`; codes in :mod:`~gglift.migrate.codes`);
-:mod:`~gglift.migrate.toml_writer` and :mod:`~gglift.migrate.output` write it.
+:mod:`~gglift.toml_writer` and :mod:`~gglift.migrate.output` write it.
 
 >>> plan = plan_migration(Path("v1-export"))  # doctest: +SKIP
 >>> sorted(plan.files)[:2]  # doctest: +SKIP
@@ -39,7 +39,8 @@ def plan_migration(source: Path, *, fetch_code: bool = False, region: str = DEFA
     hold ``gglift.toml``, ``migration-report.json``, the functions' code and, when the group
     had connectors or client devices, ``components.json``.
     """
-    from gglift.migrate import cloudformation, exports, mapping, report, toml_writer
+    from gglift import toml_writer
+    from gglift.migrate import cloudformation, exports, mapping, report
 
     if source.is_dir():
         group = exports.read_exports(source)

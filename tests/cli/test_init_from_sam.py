@@ -91,3 +91,17 @@ def test_json_templates_and_templates_without_functions(tmp_path: Path) -> None:
     assert empty.returncode == 2
     assert "the template has no AWS::Serverless::Function with a local CodeUri and a Handler" in empty.stderr
     assert not (root / "gglift.toml").exists()
+
+
+def test_values_with_quotes_backslashes_and_non_ascii_text_reach_the_function(tmp_path: Path) -> None:
+    # written through the same TOML writer as gglift migrate, read back by package and invoke
+    template = {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+        "CodeUri": "hello", "Handler": "app.lambda_handler",
+        "Environment": {"Variables": {"STAGE": 'd"e\\v\x7f-\u00e9t\u00e9'}}}}}}
+    root = sam_project(tmp_path, json.dumps(template), "template.json")
+    result = gglift("init", "--from-sam", "template.json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    checked = gglift("package", "--check", cwd=root)
+    assert checked.returncode == 0, checked.stderr
+    invoked = gglift("invoke", "Fn", "-q", cwd=root)
+    assert (invoked.returncode, json.loads(invoked.stdout)) == (0, {"stage": 'd"e\\v\x7f-\u00e9t\u00e9'})

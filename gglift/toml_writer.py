@@ -1,9 +1,11 @@
-"""``gglift.toml`` text from a migrated project's data, byte for byte the same for the same data.
+"""``gglift.toml`` text from a project's data, byte for byte the same for the same data.
 
 A small writer rather than a TOML library: the file carries comments that say where it came
 from, nested settings are written as dotted keys under each ``[[function]]`` (which no
-general-purpose writer does), and gglift needs no new runtime dependency for it. What it
-writes is read back by ``tomllib`` in the tests.
+general-purpose writer does), and gglift needs no new runtime dependency for it. ``gglift
+migrate`` writes whole files with :func:`render`; ``gglift init --from-sam`` writes its keys
+and values with :func:`key` and :func:`value`. What it writes is read back by ``tomllib`` in
+the tests.
 """
 
 from __future__ import annotations
