@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gglift.cli.grammar import common_options, info
+from gglift.cli.grammar import common_options, error, info
 # template (inside templates/init/) -> file written in the project folder
 FILES = {"gglift.toml.j2": "gglift.toml", "src/app.py.j2": "src/app.py", "requirements.txt.j2": "requirements.txt"}
 # Written only where there is none yet: a project folder is often already a repository.
@@ -52,7 +52,7 @@ def init(directory: Path, name: str | None, sam_template: Path | None):
     name = name or _sanitized(directory.resolve().name) or "function"
     existing = [out for out in FILES.values() if (directory / out).exists()]
     if existing:
-        click.echo(f"error: {', '.join(existing)} already exist(s) in {directory}; nothing was written", err=True)
+        error(f"{', '.join(existing)} already exist(s) in {directory}; nothing was written")
         sys.exit(1)
     component = "com.example." + "".join(part.title() for part in re.split(r"[-_\s]+", name) if part)
     for template, out in FILES.items():
@@ -70,7 +70,7 @@ def _from_sam(template: Path, directory: Path) -> None:
 
     config = directory / "gglift.toml"
     if config.exists():
-        click.echo(f"error: {config} already exists; nothing was written", err=True)
+        error(f"{config} already exists; nothing was written")
         sys.exit(1)
     try:
         converted = convert(read_template(template), directory)

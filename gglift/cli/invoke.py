@@ -102,12 +102,12 @@ async def _invoke(project: Project, function: str, body: bytes, topic, mqtt_url,
         error(str(exc))
         return EXIT_UNHANDLED
     except TargetError as exc:
-        click.echo(f"error: {exc}", err=True)
+        error(str(exc))
         return EXIT_USAGE
     except asyncio.CancelledError:
         if not stopped_by:
             raise
-        click.echo(f"error: stopped by {signal.Signals(stopped_by[0]).name}; no result", err=True)
+        error(f"stopped by {signal.Signals(stopped_by[0]).name}; no result")
         return 128 + stopped_by[0]
     finally:
         for signum in STOP_SIGNALS:  # stopping now: a further signal must not cut that short

@@ -8,6 +8,7 @@ from typing import Optional
 
 import click
 
+from gglift.cli.grammar import error
 from gglift.migrate.codes import CODES, explain
 
 EPILOG = """\b
@@ -60,10 +61,10 @@ def migrate(source: Optional[Path], out: Optional[Path], force: bool, fetch_code
         plan = plan_migration(source, fetch_code=fetch_code, region=region or DEFAULT_REGION, account=account or DEFAULT_ACCOUNT)
         write_project(out, plan.files, force=force)
     except MigrateError as exc:
-        click.echo(f"error: {exc}", err=True)
+        error(str(exc))
         sys.exit(2)
     except OSError as exc:
-        click.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
+        error(f"cannot write {out}: {exc.strerror or exc}")
         sys.exit(2)
     click.echo(to_json(plan.report) if fmt == "json" else to_text(plan.report) + f"wrote {out}\n", nl=False)
     sys.exit(plan.report.exit_code())
