@@ -114,6 +114,7 @@ class SourceTree:
     def __init__(self, path: Path):
         self.path = path
         self._importers: Optional[dict[str, list[Path]]] = None
+        self._passed: dict[tuple, Optional[list[Kind]]] = {}  # passed_kinds() by its arguments
 
     @property
     def imported(self) -> bool:
@@ -130,7 +131,16 @@ class SourceTree:
         """What the modules importing the function ``name`` by name pass for one of its
         parameters, as kinds that mean the same here: a boto3 session made in the call or
         bound once to a name, with no credentials of its own. None when one of them uses the
-        function other than by a plain call, or passes anything else."""
+        function other than by a plain call, or passes anything else.
+
+        The analysis asks once per use of the parameter; the importers are parsed for the
+        first of them only."""
+        key = (name, index, param)
+        if key not in self._passed:
+            self._passed[key] = self._kinds_passed(name, index, param)
+        return self._passed[key]
+
+    def _kinds_passed(self, name: str, index: Optional[int], param: str) -> Optional[list[Kind]]:
         importers = self.importers()
         if WHOLE_MODULE in importers or name not in importers:
             return None
