@@ -29,14 +29,16 @@ def external_origin(path: Path, name: str) -> tuple:
     return ("module", str(path), name)
 
 
-def _parse(path: Path) -> Optional[cst.Module]:
+def _analysed(path: Path) -> Optional[Analysis]:
+    """The analysis of another module of the tree; None when it cannot be read or parsed."""
     data = read_cached(path)
     if data is None:
         return None
     try:
-        return cst.parse_module(data)
+        module = cst.parse_module(data)
     except Exception:  # the port of that file reports it; here it only cannot be followed
         return None
+    return Analysis(module)
 
 
 def bind_imported(
@@ -86,10 +88,9 @@ def exported_clients(path: Path) -> dict[str, Kind]:
 def _decide(path: Path) -> dict[str, Kind]:
     from gglift.port.porting import plan_port  # porting uses this module's SourceTree
 
-    module = _parse(path)
-    if module is None:
+    analysis = _analysed(path)
+    if analysis is None:
         return {}
-    analysis = Analysis(module)
     plan = plan_port(analysis, tree=SourceTree(path))
     found = {}
     for name, sources in analysis.module_scope.bindings.items():
@@ -158,10 +159,9 @@ class SourceTree:
         use of it there cannot be followed."""
         from gglift.port.flows import follow_imported  # flows uses SourceTree objects
 
-        module = _parse(importer)
-        if module is None:
+        analysis = _analysed(importer)
+        if analysis is None:
             return None
-        analysis = Analysis(module)
         origin = external_origin(self.path, name)
         marked = Kind(kind.tag, service=kind.service, sdk=kind.sdk, origins=frozenset({origin}))
         bound, _ = bind_imported(analysis, importer, lambda path, taken: marked if (path, taken) == (self.path, name) else None)
@@ -174,10 +174,9 @@ def _sessions_passed(importer: Path, path: Path, name: str, index: Optional[int]
     """:meth:`SourceTree.passed_kinds` for one importing module."""
     from gglift.port.porting import CREDENTIAL_ARGS  # porting uses this module's SourceTree
 
-    module = _parse(importer)
-    if module is None:
+    analysis = _analysed(importer)
+    if analysis is None:
         return None
-    analysis = Analysis(module)
     imported = Kind("imported_function")
     bind_imported(analysis, importer, lambda target, taken: imported if (target, taken) == (path, name) else None)
     kinds: list[Kind] = []
