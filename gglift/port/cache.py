@@ -35,7 +35,7 @@ import gglift
 from gglift.port.model import FileResult, Finding, Resource
 from gglift.port.model import RESOURCE_FIELDS
 from gglift.port.report import findings_and_resources
-from gglift.port.source import MARKERS, SourceError, read_source
+from gglift.port.source import SourceError, has_markers, read_source
 from gglift.storage import cache_dir, write_atomic
 
 FORMAT = 1  # bumped when the layout of the cache file changes
@@ -129,7 +129,7 @@ class Read:
             data = read_source(path)
         except SourceError:
             return None
-        return cls(data, cls.digest_of(data), any(marker in data for marker in MARKERS))
+        return cls(data, cls.digest_of(data), has_markers(data))
 
     @staticmethod
     def digest_of(data: bytes) -> str:

@@ -31,12 +31,12 @@ from gglift.port.porting import plan_port
 from gglift.port.render import render
 from gglift.port.rules import make_finding
 from gglift.port.source import (
-    MARKERS,
     Decoded,
     SourceError,
     TooLarge,
     decode_source,
     encode_source,
+    has_markers,
     mentions_markers,
     read_source,
 )
@@ -56,7 +56,7 @@ def analyze_source(source: bytes, path: Path, tree: bool = False) -> FileResult:
     >>> r.new_source
     b"import greengrasssdk\\niot = greengrasssdk.client('iot-data')\\n"
     """
-    if not any(marker in source for marker in MARKERS):
+    if not has_markers(source):
         unparsed = unparsed_result(source, path) if tree else FileResult(path=path)
         if unparsed is not None:
             return unparsed

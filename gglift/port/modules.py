@@ -72,12 +72,7 @@ def imports_in(source: bytes, name: str, is_package: bool) -> list[ImportOf]:
                 for end in range(1, len(parts) + 1):
                     found.append(ImportOf(".".join(parts[:end]), (WHOLE_MODULE,)))
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                anchor = package.split(".") if package else []
-                anchor = anchor[: len(anchor) - (node.level - 1)] if node.level > 1 else anchor
-                module = ".".join([*anchor, node.module] if node.module else anchor)
-            else:
-                module = node.module or ""
+            module = _absolute(package, node.level, node.module or "") if node.level else node.module or ""
             names = tuple(alias.name for alias in node.names)
             found.append(ImportOf(module, names))
             # `from pkg import helpers` may import the submodule pkg.helpers
@@ -90,10 +85,16 @@ def resolve_from(path: Path, relative: int, module: str, root: Optional[Path] = 
     (``root``: ``source_root(path)``, when the caller has it already)."""
     root = root or source_root(path)
     if relative:
-        package = module_name(root, path.parent / "__init__.py").split(".") if path.parent != root else []
-        package = package[: len(package) - (relative - 1)] if relative > 1 else package
-        module = ".".join([*package, module] if module else package)
+        package = module_name(root, path.parent / "__init__.py") if path.parent != root else ""
+        module = _absolute(package, relative, module)
     return module_file(root, module)
+
+
+def _absolute(package: str, level: int, module: str) -> str:
+    """The dotted name ``from <level dots><module> import`` means inside ``package``."""
+    anchor = package.split(".") if package else []
+    anchor = anchor[: len(anchor) - (level - 1)] if level > 1 else anchor
+    return ".".join([*anchor, module] if module else anchor)
 
 
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.M)

@@ -99,6 +99,11 @@ def read_source(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     return data
 
 
+def has_markers(data: bytes) -> bool:
+    """True if ``data`` contains one of :data:`MARKERS`: only such files are parsed."""
+    return any(marker in data for marker in MARKERS)
+
+
 def mentions_markers(path: Path) -> bool:
     """True if the regular file ``path`` contains one of :data:`MARKERS`, read in chunks so
     a file of any size is checked in bounded memory."""
@@ -107,7 +112,7 @@ def mentions_markers(path: Path) -> bool:
     with _open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(CHUNK), b""):
             window = tail + chunk
-            if any(marker in window for marker in MARKERS):
+            if has_markers(window):
                 return True
             tail = window[-overlap:]
     return False

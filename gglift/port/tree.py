@@ -29,14 +29,16 @@ def external_origin(path: Path, name: str) -> tuple:
     return ("module", str(path), name)
 
 
-def _parse(path: Path) -> Optional[cst.Module]:
+def _analysed(path: Path) -> Optional[Analysis]:
+    """The analysis of another module of the tree; None when it cannot be read or parsed."""
     data = read_cached(path)
     if data is None:
         return None
     try:
-        return cst.parse_module(data)
+        module = cst.parse_module(data)
     except Exception:  # the port of that file reports it; here it only cannot be followed
         return None
+    return Analysis(module)
 
 
 def bind_imported(
@@ -86,10 +88,9 @@ def exported_clients(path: Path) -> dict[str, Kind]:
 def _decide(path: Path) -> dict[str, Kind]:
     from gglift.port.porting import plan_port  # porting uses this module's SourceTree
 
-    module = _parse(path)
-    if module is None:
+    analysis = _analysed(path)
+    if analysis is None:
         return {}
-    analysis = Analysis(module)
     plan = plan_port(analysis, tree=SourceTree(path))
     found = {}
     for name, sources in analysis.module_scope.bindings.items():
@@ -114,6 +115,7 @@ class SourceTree:
     def __init__(self, path: Path):
         self.path = path
         self._importers: Optional[dict[str, list[Path]]] = None
+        self._passed: dict[tuple, Optional[list[Kind]]] = {}  # passed_kinds() by its arguments
 
     @property
     def imported(self) -> bool:
@@ -130,7 +132,16 @@ class SourceTree:
         """What the modules importing the function ``name`` by name pass for one of its
         parameters, as kinds that mean the same here: a boto3 session made in the call or
         bound once to a name, with no credentials of its own. None when one of them uses the
-        function other than by a plain call, or passes anything else."""
+        function other than by a plain call, or passes anything else.
+
+        The analysis asks once per use of the parameter; the importers are parsed for the
+        first of them only."""
+        key = (name, index, param)
+        if key not in self._passed:
+            self._passed[key] = self._kinds_passed(name, index, param)
+        return self._passed[key]
+
+    def _kinds_passed(self, name: str, index: Optional[int], param: str) -> Optional[list[Kind]]:
         importers = self.importers()
         if WHOLE_MODULE in importers or name not in importers:
             return None
@@ -148,10 +159,9 @@ class SourceTree:
         use of it there cannot be followed."""
         from gglift.port.flows import follow_imported  # flows uses SourceTree objects
 
-        module = _parse(importer)
-        if module is None:
+        analysis = _analysed(importer)
+        if analysis is None:
             return None
-        analysis = Analysis(module)
         origin = external_origin(self.path, name)
         marked = Kind(kind.tag, service=kind.service, sdk=kind.sdk, origins=frozenset({origin}))
         bound, _ = bind_imported(analysis, importer, lambda path, taken: marked if (path, taken) == (self.path, name) else None)
@@ -164,10 +174,9 @@ def _sessions_passed(importer: Path, path: Path, name: str, index: Optional[int]
     """:meth:`SourceTree.passed_kinds` for one importing module."""
     from gglift.port.porting import CREDENTIAL_ARGS  # porting uses this module's SourceTree
 
-    module = _parse(importer)
-    if module is None:
+    analysis = _analysed(importer)
+    if analysis is None:
         return None
-    analysis = Analysis(module)
     imported = Kind("imported_function")
     bind_imported(analysis, importer, lambda target, taken: imported if (target, taken) == (path, name) else None)
     kinds: list[Kind] = []
