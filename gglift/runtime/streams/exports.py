@@ -238,12 +238,9 @@ class Exporter:
         if task is not None:
             await self._task_status(seq, task, IN_PROGRESS, f"uploading {request.source}")
         try:
-            if sender is None:
-                if request.source is not None and not request.source.is_file():
-                    raise destinations.ExportError(f"the file to upload, {request.source}, does not exist", retry=False)
-                refused: list[int] = []
-            else:
-                refused = await asyncio.to_thread(sender.send, request)
+            if request.source is not None and not request.source.is_file():
+                raise destinations.ExportError(f"the file to upload, {request.source}, does not exist", retry=False)
+            refused = [] if sender is None else await asyncio.to_thread(sender.send, request)
         except destinations.ExportError as exc:
             self._report(request, str(exc))
             if task is None and exc.retry:
