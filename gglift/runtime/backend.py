@@ -17,7 +17,7 @@ from gglift.runtime import launch
 from gglift.runtime.mqtt import EmbeddedBroker, MqttBridge, MqttError
 from gglift.runtime.router import CLOUD, IOT_CORE
 from gglift.runtime.secrets import SecretStore
-from gglift.runtime.shadow import ShadowError, ShadowStore, shadow_topic
+from gglift.runtime.shadow import ShadowError, ShadowStore, shadow_topic, split_subject
 from gglift.runtime.shadowsync import ShadowSync
 from gglift.runtime.work import Result
 
@@ -88,8 +88,7 @@ class LocalShadows:
         """A function's request; what is accepted goes to the cloud shadow when synced."""
         result, accepted = self._serve(subject, payload)
         if accepted and self.sync is not None:
-            parts = subject.split("/")
-            self.sync.local_change(parts[2], parts[4], payload)
+            self.sync.local_change(*split_subject(subject), payload)  # accepted: a valid subject
         return result
 
     def apply(self, thing: str, update: bytes) -> None:

@@ -28,6 +28,15 @@ def shadow_topic(thing: str, suffix: str) -> str:
     """``$aws/things/<thing>/shadow/<suffix>``."""
     return f"{PREFIX}{thing}/shadow/{suffix}"
 
+
+def split_subject(subject: str) -> Optional[tuple[str, str]]:
+    """``(thing, op)`` of ``$aws/things/<thing>/shadow/<op>``; None for any other subject."""
+    parts = subject.split("/")
+    if len(parts) != 5 or parts[:2] != ["$aws", "things"] or parts[3] != "shadow":
+        return None
+    return parts[2], parts[4]
+
+
 # How long a writer waits for another core's transaction before giving up (SQLite's busy
 # timeout): far longer than any single update holds the lock, even on a loaded machine.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -65,10 +74,10 @@ class ShadowStore:
         Returns the answer and the messages a device core would publish on the shadow's
         ``accepted``/``rejected``/``delta`` topics.
         """
-        parts = subject.split("/")
-        if len(parts) != 5 or parts[:2] != ["$aws", "things"] or parts[3] != "shadow":
+        split = split_subject(subject)
+        if split is None:
             return ShadowError(400, f"unsupported shadow topic: {subject}").result(), []
-        thing, op = parts[2], parts[4]
+        thing, op = split
         base = shadow_topic(thing, op)
         try:
             if op == "get":

@@ -58,19 +58,22 @@ class SourceWatcher:
 
     def start(self) -> None:
         """Take the first snapshots and begin polling on the running loop."""
-        seen = {fn.name: snapshot(fn.source) for fn in self.functions}
-        self._task = asyncio.get_running_loop().create_task(self._poll(seen))
+        self._task = asyncio.get_running_loop().create_task(self._poll(self._look()))
 
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
 
-    async def _poll(self, seen: dict[str, Snapshot]) -> None:
+    def _look(self) -> dict[Path, Snapshot]:
+        """One snapshot per source folder, however many functions share it."""
+        return {source: snapshot(source) for source in dict.fromkeys(fn.source for fn in self.functions)}
+
+    async def _poll(self, seen: dict[Path, Snapshot]) -> None:
         while True:
             await asyncio.sleep(self.interval)
+            now = self._look()
             for fn in self.functions:
-                now = snapshot(fn.source)
-                changed = changes(seen[fn.name], now)
-                seen[fn.name] = now
+                changed = changes(seen[fn.source], now[fn.source])
                 if changed:
                     self.changed(fn.name, changed)
+            seen = now

@@ -207,11 +207,10 @@ class Sender:
         return [seq for seq, e in zip(request.sequence_numbers, request.params["entries"]) if e["entryId"] in failed]
 
     def _upload(self, request: Request) -> list[int]:
+        """Upload ``request.source`` (the exporter has checked that it exists)."""
         from boto3.s3.transfer import TransferConfig
         from botocore.exceptions import BotoCoreError, ClientError
 
-        if not request.source.is_file():
-            raise ExportError(f"the file to upload, {request.source}, does not exist", retry=False)
         extra = {"Metadata": request.params["Metadata"]} if "Metadata" in request.params else None
         try:
             self.client("s3").upload_file(str(request.source), request.params["Bucket"], request.params["Key"],

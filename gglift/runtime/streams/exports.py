@@ -188,18 +188,18 @@ class Exporter:
             self._busy = True
             return self._read(stream, start)
         if waiting:
-            batch = self._read(stream, start)
-            due = (batch[0].ingest_time + interval - now_ms()) / 1000 if batch else 0
+            oldest = self._read(stream, start, 1)  # its ingest time says when the batch is due
+            due = (oldest[0].ingest_time + interval - now_ms()) / 1000 if oldest else 0
             if due <= 0:
-                return batch
+                return self._read(stream, start) if oldest else []
             await self._wait(due)
             return []
         await self._wait(None)
         return []
 
-    def _read(self, stream: Stream, start: int) -> list:
+    def _read(self, stream: Stream, start: int, count: Optional[int] = None) -> list:
         try:
-            return stream.read(start, self.batch_size)
+            return stream.read(start, count or self.batch_size)
         except RequestError as exc:  # a damaged segment: reported, and the exporter waits for news
             self.status.error = str(exc)
             return []
@@ -238,12 +238,9 @@ class Exporter:
         if task is not None:
             await self._task_status(seq, task, IN_PROGRESS, f"uploading {request.source}")
         try:
-            if sender is None:
-                if request.source is not None and not request.source.is_file():
-                    raise destinations.ExportError(f"the file to upload, {request.source}, does not exist", retry=False)
-                refused: list[int] = []
-            else:
-                refused = await asyncio.to_thread(sender.send, request)
+            if request.source is not None and not request.source.is_file():
+                raise destinations.ExportError(f"the file to upload, {request.source}, does not exist", retry=False)
+            refused = [] if sender is None else await asyncio.to_thread(sender.send, request)
         except destinations.ExportError as exc:
             self._report(request, str(exc))
             if task is None and exc.retry:

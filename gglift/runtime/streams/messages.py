@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-PROTOCOL_VERSION = "1.1.0"
 SUPPORTED_PROTOCOLS = ("1.1.0", "1.0.0")
 SERVER_VERSION = "1.1.2"
 
