@@ -250,8 +250,8 @@ class IpcClient:
     async def _begin(self, stream: _Stream) -> dict:
         """Send ``stream``'s request once connected and wait for its first answer."""
         operation = stream.operation
-        self.request_frame(operation, stream.body)  # too large: fail before waiting for a connection
         if not self._connected.is_set():
+            self.request_frame(operation, stream.body)  # too large: fail before waiting for a connection
             try:
                 await asyncio.wait_for(self._connected.wait(), self.timeout)
             except asyncio.TimeoutError:
