@@ -13,7 +13,7 @@ import dataclasses
 import json
 import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from gglift.config.model import Function, LocalSettings, Project, Subscription
 
@@ -58,7 +58,7 @@ def dumps(description: dict) -> bytes:
     return (json.dumps(description, sort_keys=True, indent=1) + "\n").encode()
 
 
-def load(path: Path, artifacts: Path, state_dir: Optional[Path] = None) -> HostConfig:
+def load(path: Path, artifacts: Path) -> HostConfig:
     """Read the description at ``path``; function sources resolve against ``artifacts``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -70,7 +70,7 @@ def load(path: Path, artifacts: Path, state_dir: Optional[Path] = None) -> HostC
     try:
         functions = tuple(dataclasses.replace(_load(Function, fn), source=(artifacts / fn["source"]).resolve())
                           for fn in data["functions"])
-        local = dataclasses.replace(_load(LocalSettings, data["local"]), state_dir=state_dir)
+        local = _load(LocalSettings, data["local"])
         subscriptions = tuple(_load(Subscription, s) for s in data["subscriptions"])
         shadow_sync = tuple(str(thing) for thing in data.get("shadow_sync", ()))
     except (KeyError, TypeError, ValueError) as exc:

@@ -60,7 +60,7 @@ async def serve(args: SimpleNamespace) -> int:
     from gglift.runtime.core import Core
     from gglift.runtime.report import Printer
 
-    config = load(args.description, args.artifacts.resolve(), args.state)
+    config = load(args.description, args.artifacts.resolve())
     state = (args.state or Path.cwd() / "state").resolve()
     client = IpcClient(component_name=config.component,
                        max_message_size=NUCLEUS_LITE_MAX_MESSAGE if args.platform == LITE else None)

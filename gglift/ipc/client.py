@@ -74,7 +74,6 @@ class IpcClient:
         self.max_message_size = max_message_size
         self.reconnect = reconnect
         self.timeout = timeout
-        self.reconnects = 0  # connections made after the first one
         self._writer: Optional[asyncio.StreamWriter] = None
         self._reader_task: Optional[asyncio.Task] = None
         self._reconnect_task: Optional[asyncio.Task] = None
@@ -182,7 +181,6 @@ class IpcClient:
                 log.info("IPC reconnect failed (%s); retrying in %.2f s", exc, min(delay * 2, _BACKOFF_MAX))
                 delay = min(delay * 2, _BACKOFF_MAX)
                 continue
-            self.reconnects += 1
             renewals = list(self._streams.values())
             self._streams.clear()
             for stream in renewals:
@@ -250,8 +248,8 @@ class IpcClient:
     async def _begin(self, stream: _Stream) -> dict:
         """Send ``stream``'s request once connected and wait for its first answer."""
         operation = stream.operation
-        self.request_frame(operation, stream.body)  # too large: fail before waiting for a connection
         if not self._connected.is_set():
+            self.request_frame(operation, stream.body)  # too large: fail before waiting for a connection
             try:
                 await asyncio.wait_for(self._connected.wait(), self.timeout)
             except asyncio.TimeoutError:
