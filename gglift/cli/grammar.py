@@ -90,6 +90,16 @@ def error(message: str) -> None:
     click.echo(click.style("error:", fg="red", bold=True) + " " + message, err=True)
 
 
+def warning(message: str) -> None:
+    """Print ``warning: message`` on stderr (the prefix yellow, its hints cyan on a terminal)."""
+    click.echo(click.style("warning:", fg="yellow", bold=True) + " " + with_hints(message), err=True)
+
+
+def with_hints(text: str) -> str:
+    """``text`` with the ``hint:`` of each of its hint lines styled (cyan on a terminal)."""
+    return text.replace("\n  hint:", "\n  " + click.style("hint:", fg="cyan"))
+
+
 class _ProgressHandler(logging.Handler):
     """Progress lines on stderr (whatever stream is stderr when they are emitted)."""
 

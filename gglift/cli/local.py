@@ -10,7 +10,7 @@ from typing import Callable, Optional
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, detail, error, info, show_progress
+from gglift.cli.grammar import EXIT_USAGE, detail, error, info, show_progress, warning
 from gglift.cli.project import vendor_failed, warn_missing_imports
 from gglift.config import Project
 
@@ -144,8 +144,7 @@ def check_runtimes(project: Project, strict: bool) -> None:
         if strict:
             error(message)
         else:
-            click.echo(click.style("warning:", fg="yellow", bold=True) + f" {message} (--strict-runtime makes this an error)",
-                       err=True)
+            warning(f"{message} (--strict-runtime makes this an error)")
     if strict and missing:
         sys.exit(EXIT_USAGE)
     for fn in project.functions:

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from gglift.cli.grammar import EXIT_USAGE, detail, error, info
+from gglift.cli.grammar import EXIT_USAGE, detail, error, verbosity, warning, with_hints
 from gglift.config import ConfigError, Problem, Project, load_project
 
 
@@ -36,8 +36,8 @@ def warn_missing_imports(project: Project, reported_elsewhere: frozenset = froze
     from gglift.dependencies import missing_imports
 
     for missing in missing_imports(project, reported_elsewhere):
-        text = missing.text(project, _relative)
-        info(click.style("warning:", fg="yellow", bold=True) + " " + text.replace("\n  hint:", "\n  " + click.style("hint:", fg="cyan")), err=True)
+        if verbosity() >= 0:
+            warning(missing.text(project, _relative))
 
 
 def _relative(path: Path) -> str:
@@ -51,7 +51,7 @@ def exit_with_problems(problems: list[Problem], what: str = "in the project conf
     """Print each problem (file, key, message, hint) and exit with 2."""
     for problem in problems:
         where, _, rest = str(problem).partition(": ")
-        click.echo(click.style(where + ":", bold=True) + " " + rest.replace("\n  hint:", "\n  " + click.style("hint:", fg="cyan")), err=True)
+        click.echo(click.style(where + ":", bold=True) + " " + with_hints(rest), err=True)
     click.echo(f"{len(problems)} problem(s) {what}; nothing was done.", err=True)
     sys.exit(EXIT_USAGE)
 

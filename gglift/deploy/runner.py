@@ -97,29 +97,15 @@ class Deployer:
         bucket, _, key = recipe["Manifests"][0]["Artifacts"][0]["Uri"][len("s3://"):].partition("/")
         name, version = recipe["ComponentName"], recipe["ComponentVersion"]
         self._upload(files["artifact"], bucket, key, f"component {name} artifact")
-        arn = f"arn:aws:greengrass:{self.target.region}:{self.target.account}:components:{name}:versions:{version}"
 
         def action():
-            gg = self.clients.greengrassv2
-            try:
-                made = gg.create_component_version(inlineRecipe=recipe_json)["arn"]
-            except gg.exceptions.ConflictException:
-                self._check_existing_recipe(arn, recipe)
-                made = arn
-            self._wait_for_component(made)
-            return {"arn": made, "created": f"component {name} {version} ({made})"}
+            return self._create_component(name, version, {"inlineRecipe": recipe_json},
+                                          lambda arn: self._check_existing_recipe(arn, recipe))
 
         digest = _digest(recipe)
         self._step(f"component:{name}:{version}:{digest}", f"create component {name} {version} from its recipe",
                    [("greengrassv2", "create_component_version", {"inlineRecipe": f"<{files['recipe_json']}>"})], action)
-        body = json.loads(self.result.deployment.read_text())
-
-        def deploy():
-            made = self.clients.greengrassv2.create_deployment(**body)
-            return {"deploymentId": made["deploymentId"], "created": f"deployment {made['deploymentId']} to {self.target_arn}"}
-
-        return self._step(f"deployment:{_digest(body)}", f"create deployment to {self.target_arn}",
-                          [("greengrassv2", "create_deployment", body)], deploy, dry_outputs={"deploymentId": "(dry run)"})
+        return self._create_deployment(json.loads(self.result.deployment.read_text()))
 
     def _check_existing_recipe(self, arn: str, recipe: dict) -> None:
         """A component version that exists already is ours only if its recipe is the same."""
@@ -222,17 +208,9 @@ class Deployer:
         lambda_arn = self.target.function_arn(fn, version)
         body = requests.create_component_version(fn, lambda_arn)
         name, cversion = fn.component.name, fn.component.version
-        arn = f"arn:aws:greengrass:{self.target.region}:{self.target.account}:components:{name}:versions:{cversion}"
 
         def action():
-            gg = self.clients.greengrassv2
-            try:
-                arn_made = gg.create_component_version(**body)["arn"]
-            except gg.exceptions.ConflictException:
-                self._check_existing_component(arn, lambda_arn)
-                arn_made = arn
-            self._wait_for_component(arn_made)
-            return {"arn": arn_made, "created": f"component {name} {cversion} ({arn_made})"}
+            return self._create_component(name, cversion, body, lambda arn: self._check_existing_component(arn, lambda_arn))
 
         return self._step(f"component:{name}:{cversion}:{lambda_arn}", f"import {lambda_arn} as component {name} {cversion}",
                           [("greengrassv2", "create_component_version", body)], action)
@@ -240,15 +218,30 @@ class Deployer:
     def deploy(self, versions: Mapping[str, str]) -> dict:
         project = self.result.project
         components = requests.deployment_components(project, self.result.subscriptions, self.result.derived, self.target, versions)
-        body = requests.create_deployment(project, self.target_arn, components)
-        digest = _digest(body)
+        return self._create_deployment(requests.create_deployment(project, self.target_arn, components))
+
+    def _create_deployment(self, body: dict) -> dict:
+        """The ``create_deployment`` step for ``body``, keyed by its content."""
 
         def action():
             made = self.clients.greengrassv2.create_deployment(**body)
             return {"deploymentId": made["deploymentId"], "created": f"deployment {made['deploymentId']} to {self.target_arn}"}
 
-        return self._step(f"deployment:{digest}", f"create deployment to {self.target_arn}",
+        return self._step(f"deployment:{_digest(body)}", f"create deployment to {self.target_arn}",
                           [("greengrassv2", "create_deployment", body)], action, dry_outputs={"deploymentId": "(dry run)"})
+
+    def _create_component(self, name: str, version: str, body: dict, check_existing: Callable[[str], None]) -> dict:
+        """Create component ``name`` ``version`` from ``body`` and wait until it is deployable; a
+        version that exists already is taken once ``check_existing(arn)`` accepts it."""
+        gg = self.clients.greengrassv2
+        arn = f"arn:aws:greengrass:{self.target.region}:{self.target.account}:components:{name}:versions:{version}"
+        try:
+            made = gg.create_component_version(**body)["arn"]
+        except gg.exceptions.ConflictException:
+            check_existing(arn)
+            made = arn
+        self._wait_for_component(made)
+        return {"arn": made, "created": f"component {name} {version} ({made})"}
 
     def follow(self, deployment_id: str) -> dict[str, str]:
         """Wait until every core device of the target has run the deployment; returns each

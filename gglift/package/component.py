@@ -109,13 +109,8 @@ def package_component(project: Project, out_dir: Path, outputs: list, subscripti
     components = {spec.name: {"componentVersion": spec.version,
                               "runWith": {"systemResourceLimits": {"memory": memory_kb(project)}}}}
     components.update(requests.secret_manager_component(derived, target))
-    if derived.shadows or project.shadow_sync:
-        name, version = requests.SHADOW_MANAGER
-        components[name] = {"componentVersion": version}
-        if project.shadow_sync:  # the nucleus: ShadowManager syncs; nucleus lite: the host does
-            merge = {"synchronize": {"direction": "betweenDeviceAndCloud", "shadowDocuments": [
-                {"thingName": thing, "classic": True, "namedShadows": []} for thing in project.shadow_sync]}}
-            components[name]["configurationUpdate"] = {"merge": json.dumps(merge, sort_keys=True)}
+    # shadow sync: on the nucleus ShadowManager syncs; on nucleus lite the host does
+    components.update(requests.shadow_manager_component(derived, project.shadow_sync))
     deployment = requests.create_deployment(project, target_arn, components)
     path = out_dir / "deployment.json"
     write_text(path, json.dumps(deployment, indent=2) + "\n")

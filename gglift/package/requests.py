@@ -206,9 +206,7 @@ def deployment_components(project: Project, subscriptions: Iterable[Subscription
         merge = router_configuration(project, subscriptions, target, versions)
         components[name] = {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}
     components.update(secret_manager_component(derived, target))
-    if derived.shadows:
-        name, version = SHADOW_MANAGER
-        components[name] = {"componentVersion": version}
+    components.update(shadow_manager_component(derived))
     for fn in project.functions:  # what [[function]] components declares, as given
         for name, version in fn.components:
             components.setdefault(name, {"componentVersion": version})
@@ -223,6 +221,20 @@ def secret_manager_component(derived: Derived, target: Target) -> dict:
     name, version = SECRET_MANAGER
     merge = {"cloudSecrets": [{"arn": secret_arn(s, target)} for s in derived.secrets]}
     return {name: {"componentVersion": version, "configurationUpdate": {"merge": json.dumps(merge, sort_keys=True)}}}
+
+
+def shadow_manager_component(derived: Derived, sync: tuple[str, ...] = ()) -> dict:
+    """The ``components`` entry for aws.greengrass.ShadowManager when the code uses shadows or
+    ``sync`` names things whose shadows it synchronizes with the cloud ({} otherwise)."""
+    if not (derived.shadows or sync):
+        return {}
+    name, version = SHADOW_MANAGER
+    entry: dict = {"componentVersion": version}
+    if sync:
+        merge = {"synchronize": {"direction": "betweenDeviceAndCloud", "shadowDocuments": [
+            {"thingName": thing, "classic": True, "namedShadows": []} for thing in sync]}}
+        entry["configurationUpdate"] = {"merge": json.dumps(merge, sort_keys=True)}
+    return {name: entry}
 
 
 def create_deployment(project: Project, target_arn: str, components: dict, name: Optional[str] = None) -> dict:
