@@ -138,6 +138,7 @@ class Exporter:
         self.batch_size = config.batch_size or DEFAULT_BATCH[config.kind]
         self._appended = asyncio.Event()
         self._busy = False  # sending a batch, or holding one that is due (not pausing after a failure)
+        self._stalled = False  # a damaged segment stopped the export until the next append
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def wake(self) -> None:
@@ -149,7 +150,7 @@ class Exporter:
     def busy(self) -> bool:
         """Sending, or a batch is due: the core is not idle yet."""
         stream = self.exports.stream(self.stream_name)
-        return self._busy or (stream is not None and self._due(stream))
+        return self._busy or (not self._stalled and stream is not None and self._due(stream))
 
     async def _run(self) -> None:
         pause = RETRY_FIRST
@@ -186,23 +187,31 @@ class Exporter:
         interval = self.config.batch_interval_millis
         if self._due(stream):
             self._busy = True
-            return self._read(stream, start)
+            return await self._read(stream, start)
         if waiting:
-            oldest = self._read(stream, start, 1)  # its ingest time says when the batch is due
-            due = (oldest[0].ingest_time + interval - now_ms()) / 1000 if oldest else 0
+            oldest = await self._read(stream, start, 1)  # its ingest time says when the batch is due
+            if not oldest:
+                return []
+            due = (oldest[0].ingest_time + interval - now_ms()) / 1000
             if due <= 0:
-                return self._read(stream, start) if oldest else []
+                return await self._read(stream, start)
             await self._wait(due)
             return []
         await self._wait(None)
         return []
 
-    def _read(self, stream: Stream, start: int, count: Optional[int] = None) -> list:
+    async def _read(self, stream: Stream, start: int, count: Optional[int] = None) -> list:
+        """Messages from ``start``; [] after a damaged segment is reported and the next append
+        comes (looking again at once would keep the event loop from everything else)."""
         try:
-            return stream.read(start, count or self.batch_size)
-        except RequestError as exc:  # a damaged segment: reported, and the exporter waits for news
+            messages = stream.read(start, count or self.batch_size)
+        except RequestError as exc:
             self.status.error = str(exc)
+            self._busy, self._stalled = False, True
+            await self._wait(None)
             return []
+        self._stalled = False
+        return messages
 
     async def _wait(self, seconds: Optional[float]) -> None:
         self._appended.clear()

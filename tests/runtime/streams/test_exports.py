@@ -253,3 +253,24 @@ def test_an_updated_export_carries_on_from_where_it_was(exporting, sdk):
         client.append_message("SomeStream", f"r{n}".encode())
     wait_for(lambda: export_status(client)[0].last_exported_sequence_number == 4)
     assert [r.sequence_numbers for r in emitted] == [[0, 1], [2, 3, 4]]
+
+
+def test_a_damaged_segment_stops_its_export_but_not_the_server(exporting, sdk):
+    server, exports, emitted, client = exporting(send=False)
+    kinesis = sdk.KinesisConfig(identifier="ToKinesis", kinesis_stream_name="MyKinesisStream",
+                                batch_size=3, batch_interval_millis=600000)
+    client.create_message_stream(definition(sdk, export_definition=sdk.ExportDefinition(kinesis=[kinesis])))
+    client.append_message("SomeStream", b"r0")
+    client.append_message("SomeStream", b"r1")
+    path = server.folder / "stream-SomeStream" / "00000000000000000000.seg"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    client.append_message("SomeStream", b"r2")  # the batch is due, and cannot be read
+    status = wait_for(lambda: [s for s in export_status(client) if s.error_message])[0]
+    assert "message 1 of stream SomeStream is corrupted on disk" in status.error_message
+    # the server still answers, and the stalled export does not keep the core busy
+    assert client.append_message("SomeStream", b"r3") == 3
+    assert client.list_streams() == ["SomeStream"]
+    assert emitted == []
+    wait_for(lambda: not exports.busy())
