@@ -201,7 +201,16 @@ class IpcClient:
         if stream is None:
             return
         if kind == es.APPLICATION_MESSAGE:
-            body = json.loads(message.payload or b"{}")
+            try:
+                body = json.loads(message.payload or b"{}")
+            except ValueError:  # not JSON: this stream's answer fails; the connection goes on
+                error = IpcError(f"{stream.operation}: the nucleus sent a message that is not JSON")
+                if not stream.response.done():
+                    stream.response.set_exception(error)
+                    self._streams.pop(message.stream_id, None)
+                else:
+                    log.error("%s", error)
+                return
             if not stream.response.done():
                 stream.response.set_result(body)
             elif stream.on_event is not None:
